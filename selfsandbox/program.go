@@ -15,6 +15,8 @@ type Instruction struct {
 type Program struct {
 	// Arch is the GOARCH the program was compiled for.
 	Arch string
+	// AuditArch is the AUDIT_ARCH_* value the program checks first.
+	AuditArch uint32
 	// Instructions is the BPF program.
 	Instructions []Instruction
 	// DefaultAction is the SECCOMP_RET_* value of the program's denying
@@ -22,8 +24,9 @@ type Program struct {
 	// rewrite exactly those instructions to the action of the mode it is
 	// asked for; every other return stays as generated.
 	DefaultAction uint32
-	// Allowed lists the syscall names the program allows, sorted.
-	Allowed []string
+	// Allowed lists the syscalls the program allows (unconditionally or
+	// under an argument rule), sorted by name.
+	Allowed []Syscall
 	// GoVersion is the Go toolchain whose runtime baseline the program
 	// includes, e.g. "go1.26.8".
 	GoVersion string
@@ -31,4 +34,10 @@ type Program struct {
 	GeneratorVersion string
 	// PolicyHash identifies the policy the program was compiled from.
 	PolicyHash string
+}
+
+// Syscall names one syscall of a program's architecture.
+type Syscall struct {
+	Name string
+	Nr   uint32
 }
