@@ -1,0 +1,116 @@
+package analyzer
+
+import (
+	"time"
+)
+
+// Call graph algorithms accepted in Config.CallGraph.
+const (
+	CallGraphVTA = "vta" // VTA over a CHA start, refined twice (the default)
+	CallGraphCHA = "cha" // class hierarchy analysis: fast, least precise
+	CallGraphRTA = "rta" // rapid type analysis
+)
+
+// Origins of a Need other than the runtime's ("runtime:<trigger>").
+const (
+	// OriginProgram marks a syscall the program's own code (including the
+	// standard library outside package runtime) can make.
+	OriginProgram = "program"
+	// OriginRuntimePrefix prefixes the origin of a syscall from the runtime
+	// baseline; the rest is the trigger, e.g. "runtime:always".
+	OriginRuntimePrefix = "runtime:"
+)
+
+// Config says what to analyse and how.
+type Config struct {
+	// GOARCH is the target architecture. Empty means the host's. GOOS is
+	// always linux.
+	GOARCH string
+	// Dir is the directory the patterns are relative to (the main module's
+	// working directory). Empty means the current directory.
+	Dir string
+	// Tags are extra build tags, as for go build -tags.
+	Tags []string
+	// Env holds extra "KEY=VALUE" entries for the go command, after the
+	// process environment (GOOS and GOARCH are set from the config last).
+	Env []string
+	// CallGraph is one of CallGraphVTA (default when empty), CallGraphCHA,
+	// CallGraphRTA.
+	CallGraph string
+	// NoRuntime leaves the runtime baseline out of Program.Syscalls, so the
+	// result holds only what the program's code needs.
+	NoRuntime bool
+}
+
+// Report is the result of Analyze: one Program per main package matched by
+// the patterns.
+type Report struct {
+	Programs []*Program
+}
+
+// Program is what one main package needs on one architecture.
+type Program struct {
+	PkgPath   string // import path of the main package
+	Dir       string // directory of the main package
+	Name      string // binary name, the last element of the import path (or directory)
+	GOARCH    string // target architecture
+	GoVersion string // toolchain the analysis (and runtime baseline) is for, e.g. "go1.26.8"
+	GoRoot    string // GOROOT of that toolchain
+	Packages  int    // packages in the program, dependencies included
+
+	// Syscalls are the syscalls the program needs, sorted by name, each
+	// once: the union of what the program's code reaches and the runtime
+	// baseline. When both need a syscall, the program origin (with its
+	// call path) is kept.
+	Syscalls []Need
+	// Unresolved are the syscall sites whose number could not be worked out.
+	Unresolved []Site
+	// Warnings name the soundness limits that apply to this program.
+	Warnings []string
+	// Features are the capabilities the program reaches.
+	Features Features
+	// Timings are the durations of the analysis phases. Load, SSA and the
+	// call graph are shared by every program of one Analyze call.
+	Timings Timings
+}
+
+// Need is one syscall a program needs and why.
+type Need struct {
+	Name string // kernel name, e.g. "openat"
+	Nr   uint32 // number on the program's architecture
+	// Origin is OriginProgram, or OriginRuntimePrefix followed by the
+	// runtime trigger (e.g. "runtime:always", "runtime:exec").
+	Origin string
+	// Path is one shortest call path from a root to the syscall site, as
+	// "function (file:line)" entries, root first, the site last. Empty
+	// for runtime needs.
+	Path []string
+}
+
+// Site is a syscall site whose number could not be resolved.
+type Site struct {
+	Pos    string   // file:line:column of the call
+	Func   string   // function containing the call
+	Path   []string // a shortest call path from a root to the site
+	Reason string   // why the number is unknown
+}
+
+// Features are capabilities a program reaches that change what it needs or
+// what the analysis can see.
+type Features struct {
+	Cgo     bool // the program uses cgo: C code is invisible to the analysis
+	OsExec  bool // the program can start processes (fork/exec)
+	Pprof   bool // the program can turn on CPU profiling (setitimer/timer_create)
+	Plugin  bool // the program can load plugins: their code is invisible
+	Reflect bool // the program calls methods through reflection
+	Signal  bool // the program handles signals with os/signal
+}
+
+// Timings are the durations of the analysis phases.
+type Timings struct {
+	Load      time.Duration // go/packages load (type check)
+	SSA       time.Duration // SSA construction
+	CallGraph time.Duration // call graph construction
+	Syscalls  time.Duration // site discovery and number resolution
+	Total     time.Duration
+}
