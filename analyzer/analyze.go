@@ -1,10 +1,230 @@
 package analyzer
 
-import "errors"
+import (
+	"fmt"
+	"go/token"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sandboxgen/sandboxgen/internal/systable"
+	"golang.org/x/tools/go/callgraph"
+	"golang.org/x/tools/go/callgraph/cha"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+)
+
+// analysis is the state shared by the programs of one Analyze call.
+type analysis struct {
+	cfg    Config
+	goarch string
+	table  *systable.Table
+	pkgs   []*packages.Package
+	prog   *ssa.Program
+	links  map[*ssa.Function]*ssa.Function
+	cha    *callgraph.Graph
+
+	globals    *globalInfo
+	globalsFor *reach
+}
 
 // Analyze loads the packages matched by patterns (as for go build, relative
 // to cfg.Dir) for GOOS=linux and cfg.GOARCH, and returns what each main
-// package among them needs.
+// package among them needs. It fails when the packages do not build, when no
+// main package matches, or when the architecture has no syscall table;
+// unresolved syscall sites are not an error (see Program.Unresolved).
 func Analyze(cfg Config, patterns ...string) (*Report, error) {
-	return nil, errors.New("analyzer: not implemented yet")
+	start := time.Now()
+	a := &analysis{cfg: cfg, goarch: goarchOf(cfg)}
+	table, err := systable.Lookup(a.goarch)
+	if err != nil {
+		return nil, fmt.Errorf("analyzer: %w", err)
+	}
+	a.table = table
+	switch cfg.CallGraph {
+	case "", CallGraphVTA, CallGraphCHA, CallGraphRTA:
+	default:
+		return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", cfg.CallGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
+	}
+	goVersion, goroot, err := toolchain(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	pkgs, err := load(cfg, patterns)
+	if err != nil {
+		return nil, err
+	}
+	a.pkgs = pkgs
+	var mains []*packages.Package
+	for _, p := range pkgs {
+		if p.Name == "main" {
+			mains = append(mains, p)
+		}
+	}
+	if len(mains) == 0 {
+		return nil, fmt.Errorf("analyzer: no main package among %s; sandboxgen analyses commands: pass the directory of a main package (e.g. ./cmd/server) or ./...", strings.Join(patterns, " "))
+	}
+	var timings Timings
+	timings.Load = time.Since(start)
+
+	t := time.Now()
+	prog, ssaPkgs := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
+	prog.Build()
+	a.prog = prog
+	a.links = linknames(prog, pkgs)
+	timings.SSA = time.Since(t)
+
+	t = time.Now()
+	a.cha = cha.CallGraph(prog)
+	chaTime := time.Since(t)
+
+	rep := &Report{}
+	for i, p := range pkgs {
+		if p.Name != "main" {
+			continue
+		}
+		pt := timings
+		prog, err := a.analyzeMain(p, ssaPkgs[i], &pt)
+		if err != nil {
+			return nil, err
+		}
+		prog.GoVersion, prog.GoRoot = goVersion, goroot
+		pt.CallGraph += chaTime
+		pt.Total = time.Since(start)
+		prog.Timings = pt
+		if !cfg.NoRuntime {
+			if err := a.addRuntime(prog, goroot); err != nil {
+				return nil, err
+			}
+		}
+		rep.Programs = append(rep.Programs, prog)
+	}
+	return rep, nil
+}
+
+// analyzeMain analyses one main package.
+func (a *analysis) analyzeMain(p *packages.Package, sp *ssa.Package, tm *Timings) (*Program, error) {
+	t := time.Now()
+	r, err := a.buildReach(sp)
+	if err != nil {
+		return nil, err
+	}
+	tm.CallGraph = time.Since(t)
+
+	t = time.Now()
+	prog := &Program{
+		PkgPath: p.PkgPath,
+		Dir:     packageDir(p),
+		GOARCH:  a.goarch,
+	}
+	prog.Name = filepath.Base(p.PkgPath)
+	if p.PkgPath == "command-line-arguments" || p.PkgPath == "main" {
+		prog.Name = filepath.Base(prog.Dir)
+	}
+	deps := 0
+	packages.Visit([]*packages.Package{p}, nil, func(*packages.Package) { deps++ })
+	prog.Packages = deps
+
+	sites := a.findSites(r)
+	best := map[uint64]Need{}
+	for _, sn := range sites.needs {
+		path := a.pathTo(r, sn.caller, sn.site.Pos())
+		name, ok := a.table.Name(uint32(sn.nr))
+		if !ok {
+			prog.Warnings = append(prog.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.site.Pos()), sn.nr, a.goarch))
+			continue
+		}
+		if old, ok := best[sn.nr]; ok && len(old.Path) <= len(path) {
+			continue
+		}
+		best[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
+	}
+	for _, n := range best {
+		prog.Syscalls = append(prog.Syscalls, n)
+	}
+	sortNeeds(prog.Syscalls)
+
+	seenPos := map[string]bool{}
+	for _, u := range sites.unresolved {
+		pos := a.pos(u.pos)
+		if seenPos[pos+u.reason] {
+			continue
+		}
+		seenPos[pos+u.reason] = true
+		prog.Unresolved = append(prog.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.pathTo(r, u.caller, u.pos), Reason: u.reason})
+	}
+	sort.Slice(prog.Unresolved, func(i, j int) bool { return prog.Unresolved[i].Pos < prog.Unresolved[j].Pos })
+
+	prog.Features = a.features(p, r)
+	prog.Warnings = append(prog.Warnings, r.warnings...)
+	prog.Warnings = append(prog.Warnings, featureWarnings(prog.Features)...)
+	tm.Syscalls = time.Since(t)
+	return prog, nil
+}
+
+// packageDir returns the directory of a package's files.
+func packageDir(p *packages.Package) string {
+	if len(p.GoFiles) > 0 {
+		return filepath.Dir(p.GoFiles[0])
+	}
+	return ""
+}
+
+// sortNeeds sorts needs by name.
+func sortNeeds(ns []Need) {
+	sort.Slice(ns, func(i, j int) bool { return ns[i].Name < ns[j].Name })
+}
+
+// pos formats a position as file:line:column with the file relative to
+// its module or GOROOT where that is shorter.
+func (a *analysis) pos(p token.Pos) string {
+	if !p.IsValid() || a.prog == nil {
+		return "-"
+	}
+	position := a.prog.Fset.Position(p)
+	return shortFile(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
+}
+
+// shortFile shortens a file name to its last three path elements.
+func shortFile(name string) string {
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	if len(parts) > 3 {
+		parts = parts[len(parts)-3:]
+	}
+	return strings.Join(parts, "/")
+}
+
+// pathTo returns the shortest call path from a root to fn, ending with the
+// position at in fn, as "function (file:line)" entries.
+func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
+	var rev []string
+	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at)))
+	seen := map[*ssa.Function]bool{fn: true}
+	for {
+		e, ok := r.parent[fn]
+		if !ok {
+			break
+		}
+		fn = e.caller
+		if seen[fn] {
+			break
+		}
+		seen[fn] = true
+		where := "linkname"
+		if e.site != nil {
+			where = a.pos(e.site.Pos())
+		}
+		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), where))
+	}
+	if why := r.rootWhy[fn]; why != "" && !strings.HasPrefix(why, "package init") && why != "program entry" {
+		rev = append(rev, "["+why+"]")
+	}
+	out := make([]string, len(rev))
+	for i := range rev {
+		out[i] = rev[len(rev)-1-i]
+	}
+	return out
 }

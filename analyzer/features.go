@@ -1,0 +1,77 @@
+package analyzer
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+)
+
+// features works out which capabilities of interest the program reaches.
+func (a *analysis) features(p *packages.Package, r *reach) Features {
+	var f Features
+	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
+		if q.PkgPath == "runtime/cgo" {
+			f.Cgo = true
+		}
+	})
+	reached := func(pkg, name string) bool {
+		sp := a.prog.ImportedPackage(pkg)
+		if sp == nil {
+			return false
+		}
+		fn := sp.Func(name)
+		return fn != nil && r.funcs[fn]
+	}
+	reachedMethod := func(pkg, typ, name string) bool {
+		sp := a.prog.ImportedPackage(pkg)
+		if sp == nil {
+			return false
+		}
+		for fn := range r.funcs {
+			if fn.Pkg == sp && fn.Signature.Recv() != nil && fn.Name() == name {
+				if recvName(fn) == typ {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	runtimeCalled := map[string]bool{}
+	for _, e := range r.runtimeCalls {
+		runtimeCalled[e.callee.Name()] = true
+	}
+	f.OsExec = reached("syscall", "forkExec")
+	f.Pprof = reached("runtime/pprof", "StartCPUProfile") || runtimeCalled["SetCPUProfileRate"]
+	f.Plugin = reached("plugin", "Open")
+	f.Signal = reached("os/signal", "Notify") || reached("os/signal", "NotifyContext")
+	f.Reflect = reachedMethod("reflect", "Value", "Call") || reachedMethod("reflect", "Value", "CallSlice")
+	return f
+}
+
+// recvName returns the name of a method's receiver type, without pointer.
+func recvName(fn *ssa.Function) string {
+	t := fn.Signature.Recv().Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
+}
+
+// featureWarnings names the soundness limits that follow from features.
+func featureWarnings(f Features) []string {
+	var w []string
+	if f.Cgo {
+		w = append(w, "cgo: the program links C code (runtime/cgo); the analysis cannot see syscalls made by C code, so the runtime's cgo group (libc, pthread) is added; C libraries that make other syscalls need them allowed by hand")
+	}
+	if f.Plugin {
+		w = append(w, "plugin: the program can load plugins; their code is not analysed, so their syscalls are missing from the allow-list")
+	}
+	if f.Reflect {
+		w = append(w, "reflection: the program calls functions through reflect.Value.Call; the methods of every type reflection can reach are treated as called")
+	}
+	return w
+}

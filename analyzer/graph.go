@@ -1,0 +1,538 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/callgraph"
+	"golang.org/x/tools/go/callgraph/rta"
+	"golang.org/x/tools/go/callgraph/vta"
+	"golang.org/x/tools/go/ssa"
+)
+
+// edge is one call from caller to callee. site is nil for a //go:linkname
+// edge (a bodyless declaration to its implementation) and for the edges of a
+// synthetic root.
+type edge struct {
+	caller *ssa.Function
+	site   ssa.CallInstruction
+	callee *ssa.Function
+}
+
+// reach is the part of the program reachable from a main package's roots,
+// with the call edges between reachable functions. Calls into package
+// runtime end the walk (the runtime profile covers the runtime's syscalls);
+// they are kept in runtimeCalls.
+type reach struct {
+	roots   []*ssa.Function
+	rootWhy map[*ssa.Function]string // why a function is a root
+	funcs   map[*ssa.Function]bool
+	succ    map[*ssa.Function][]edge
+	pred    map[*ssa.Function][]edge
+	parent  map[*ssa.Function]edge // BFS tree: the edge that first reached a function
+	// runtimeCalls are the edges from reachable code into package runtime.
+	runtimeCalls []edge
+	// warnings found while walking (callbacks whose target is unknown).
+	warnings []string
+}
+
+// isRuntime reports whether fn belongs to package runtime.
+func isRuntime(fn *ssa.Function) bool {
+	p := pkgOf(fn)
+	return p != nil && p.Pkg.Path() == "runtime"
+}
+
+// pkgOf returns fn's package, that of the generic function for an instance.
+func pkgOf(fn *ssa.Function) *ssa.Package {
+	if fn.Pkg != nil {
+		return fn.Pkg
+	}
+	if o := fn.Origin(); o != nil && o.Pkg != nil {
+		return o.Pkg
+	}
+	// Wrappers and thunks: the package of the method they wrap.
+	if obj, ok := fn.Object().(*types.Func); ok && obj.Pkg() != nil {
+		return fn.Prog.ImportedPackage(obj.Pkg().Path())
+	}
+	return nil
+}
+
+// successors returns the callees of fn in g, or in the fallback graph when
+// g did not analyse fn (a function that only became reachable after g was
+// built, e.g. a callback root).
+func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ssa.Function]bool) []*callgraph.Edge {
+	if analysed == nil || analysed[fn] {
+		if n := g.Nodes[fn]; n != nil {
+			return n.Out
+		}
+		return nil
+	}
+	if n := fallback.Nodes[fn]; n != nil {
+		return n.Out
+	}
+	return nil
+}
+
+// walk computes what is reachable from roots over g (falling back to cha for
+// functions g did not analyse), following linkname edges and adding the
+// callbacks the program hands to the runtime as new roots until nothing
+// changes.
+func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+	why := make(map[*ssa.Function]string, len(rootWhy))
+	for k, v := range rootWhy {
+		why[k] = v
+	}
+	roots = append([]*ssa.Function(nil), roots...)
+	for {
+		r := a.walkOnce(roots, g, analysed)
+		r.rootWhy = why
+		added := false
+		for _, cb := range a.callbacks(r) {
+			if !r.funcs[cb.fn] && why[cb.fn] == "" {
+				why[cb.fn] = cb.why
+				roots = append(roots, cb.fn)
+				added = true
+			}
+		}
+		for _, x := range a.reflectRoots(r) {
+			if !r.funcs[x.fn] && why[x.fn] == "" {
+				why[x.fn] = x.why
+				roots = append(roots, x.fn)
+				added = true
+			}
+		}
+		if !added {
+			return r
+		}
+	}
+}
+
+func (a *analysis) walkOnce(roots []*ssa.Function, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+	r := &reach{
+		roots:  roots,
+		funcs:  make(map[*ssa.Function]bool),
+		succ:   make(map[*ssa.Function][]edge),
+		pred:   make(map[*ssa.Function][]edge),
+		parent: make(map[*ssa.Function]edge),
+	}
+	var queue []*ssa.Function
+	for _, fn := range roots {
+		if !r.funcs[fn] {
+			r.funcs[fn] = true
+			queue = append(queue, fn)
+		}
+	}
+	visit := func(e edge) {
+		if isRuntime(e.callee) {
+			r.runtimeCalls = append(r.runtimeCalls, e)
+			return
+		}
+		r.succ[e.caller] = append(r.succ[e.caller], e)
+		r.pred[e.callee] = append(r.pred[e.callee], e)
+		if !r.funcs[e.callee] {
+			r.funcs[e.callee] = true
+			r.parent[e.callee] = e
+			queue = append(queue, e.callee)
+		}
+	}
+	for len(queue) > 0 {
+		fn := queue[0]
+		queue = queue[1:]
+		if target, ok := a.links[fn]; ok {
+			visit(edge{caller: fn, callee: target})
+		}
+		out := successors(fn, g, a.cha, analysed)
+		// Visit in source order so that the shortest paths are stable.
+		sorted := append([]*callgraph.Edge(nil), out...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
+		for _, e := range sorted {
+			visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
+		}
+		for _, e := range a.extraInvokes(fn) {
+			visit(e)
+		}
+	}
+	return r
+}
+
+// rootReason is a function that must be a root and why.
+type rootReason struct {
+	fn  *ssa.Function
+	why string
+}
+
+// callbacks returns the functions that reachable code passes to the runtime
+// (finalizers, cleanups, timer functions): the runtime calls them, so the
+// call graph cannot see the call. Every function value among the arguments
+// of a call into package runtime is traced back to the functions it can be.
+func (a *analysis) callbacks(r *reach) []rootReason {
+	var out []rootReason
+	seen := make(map[*ssa.Function]bool)
+	for _, e := range r.runtimeCalls {
+		if e.site == nil {
+			continue
+		}
+		for _, arg := range e.site.Common().Args {
+			if !mayHoldFunc(arg.Type()) {
+				continue
+			}
+			fns, unknown := a.funcValues(r, arg)
+			for _, fn := range fns {
+				if !seen[fn] {
+					seen[fn] = true
+					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), a.pos(e.site.Pos()))})
+				}
+			}
+			// Only a func-typed argument is certainly called; an interface
+			// or pointer (KeepAlive, the object of SetFinalizer) is usually
+			// data, so its untraceable sources are not worth a warning.
+			if _, isFunc := arg.Type().Underlying().(*types.Signature); isFunc && unknown != "" {
+				r.warnings = append(r.warnings, fmt.Sprintf("%s: a function value passed to %s comes from %s; the analysis cannot tell which function the runtime will call",
+					a.pos(e.site.Pos()), e.callee.RelString(nil), unknown))
+			}
+		}
+	}
+	return out
+}
+
+// mayHoldFunc reports whether a value of type t can carry a function value:
+// a func, an interface, or a pointer (the runtime's unsafe.Pointer arguments).
+func mayHoldFunc(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Signature, *types.Interface:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	}
+	return false
+}
+
+// funcValues traces v back to the functions it can hold. unknown describes
+// a source that cannot be traced (empty when every source was found).
+func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
+	seen := make(map[ssa.Value]bool)
+	var trace func(v ssa.Value)
+	trace = func(v ssa.Value) {
+		if seen[v] {
+			return
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.Function:
+			fns = append(fns, v)
+		case *ssa.MakeClosure:
+			fns = append(fns, v.Fn.(*ssa.Function))
+		case *ssa.MakeInterface:
+			trace(v.X)
+		case *ssa.ChangeType:
+			trace(v.X)
+		case *ssa.ChangeInterface:
+			trace(v.X)
+		case *ssa.Convert:
+			trace(v.X)
+		case *ssa.Phi:
+			for _, e := range v.Edges {
+				trace(e)
+			}
+		case *ssa.Const:
+			// nil: no function
+		case *ssa.Parameter:
+			fn := v.Parent()
+			idx := paramIndex(v)
+			for _, e := range r.pred[fn] {
+				if e.site == nil {
+					continue
+				}
+				if arg := argAt(e.site.Common(), idx); arg != nil {
+					trace(arg)
+				}
+			}
+		case *ssa.FreeVar:
+			for _, b := range a.bindings(r, v) {
+				trace(b)
+			}
+		case *ssa.UnOp:
+			if v.Op == token.MUL {
+				for _, s := range a.storesTo(r, v.X) {
+					trace(s)
+				}
+				return
+			}
+			unknown = v.String()
+		default:
+			if unknown == "" {
+				unknown = fmt.Sprintf("%s (%T)", v.Name(), v)
+			}
+		}
+	}
+	trace(v)
+	return fns, unknown
+}
+
+// paramIndex returns the position of p in its function's Params.
+func paramIndex(p *ssa.Parameter) int {
+	for i, q := range p.Parent().Params {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// argAt returns the value a call passes for the callee's parameter idx
+// (counting the receiver of an interface method call as parameter 0).
+func argAt(cc *ssa.CallCommon, idx int) ssa.Value {
+	if cc.IsInvoke() {
+		if idx == 0 {
+			return cc.Value
+		}
+		idx--
+	}
+	if idx < 0 || idx >= len(cc.Args) {
+		return nil
+	}
+	return cc.Args[idx]
+}
+
+// bindings returns the values bound to free variable fv by the MakeClosure
+// instructions that create its function in reachable code.
+func (a *analysis) bindings(r *reach, fv *ssa.FreeVar) []ssa.Value {
+	fn := fv.Parent()
+	idx := -1
+	for i, f := range fn.FreeVars {
+		if f == fv {
+			idx = i
+		}
+	}
+	var out []ssa.Value
+	if fn.Parent() == nil || idx < 0 {
+		return nil
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, in := range b.Instrs {
+			if mc, ok := in.(*ssa.MakeClosure); ok && mc.Fn == fn {
+				out = append(out, mc.Bindings[idx])
+			}
+		}
+	}
+	return out
+}
+
+// storesTo returns the values stored to the memory cell addr: a global (any
+// reachable store, plus package initialisers), a local cell (stores in its
+// function and in the closures that capture it), or a captured free
+// variable (the cell it is bound to). A cell whose address escapes in any
+// other way gives a nil result and sets no values: callers treat it as
+// unknown through cellEscapes.
+func (a *analysis) storesTo(r *reach, addr ssa.Value) []ssa.Value {
+	switch addr := addr.(type) {
+	case *ssa.Global:
+		return a.globalStores(r)[addr]
+	case *ssa.Alloc:
+		var out []ssa.Value
+		a.cellStores(addr, &out, map[ssa.Value]bool{})
+		return out
+	case *ssa.FreeVar:
+		var out []ssa.Value
+		for _, b := range a.bindings(r, addr) {
+			out = append(out, a.storesTo(r, b)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// cellStores collects the stores to a local cell and, through the closures
+// that capture it, to their free variables.
+func (a *analysis) cellStores(cell ssa.Value, out *[]ssa.Value, seen map[ssa.Value]bool) {
+	if seen[cell] {
+		return
+	}
+	seen[cell] = true
+	refs := cell.Referrers()
+	if refs == nil {
+		return
+	}
+	for _, in := range *refs {
+		switch in := in.(type) {
+		case *ssa.Store:
+			if in.Addr == cell {
+				*out = append(*out, in.Val)
+			}
+		case *ssa.MakeClosure:
+			fn := in.Fn.(*ssa.Function)
+			for i, b := range in.Bindings {
+				if b == cell && i < len(fn.FreeVars) {
+					a.cellStores(fn.FreeVars[i], out, seen)
+				}
+			}
+		}
+	}
+}
+
+// cellEscapes reports how a local cell or global is used other than by
+// loads, stores to it and closure captures, or "" when it is not.
+func (a *analysis) cellEscapes(r *reach, cell ssa.Value) string {
+	switch cell := cell.(type) {
+	case *ssa.Global:
+		return a.globalEscapes(r)[cell]
+	case *ssa.FreeVar:
+		for _, b := range a.bindings(r, cell) {
+			if why := a.cellEscapes(r, b); why != "" {
+				return why
+			}
+		}
+		return ""
+	}
+	return a.localEscapes(cell, map[ssa.Value]bool{})
+}
+
+func (a *analysis) localEscapes(cell ssa.Value, seen map[ssa.Value]bool) string {
+	if seen[cell] {
+		return ""
+	}
+	seen[cell] = true
+	refs := cell.Referrers()
+	if refs == nil {
+		return ""
+	}
+	for _, in := range *refs {
+		switch in := in.(type) {
+		case *ssa.Store:
+			if in.Val == cell {
+				return "its address is stored at " + a.pos(in.Pos())
+			}
+		case *ssa.UnOp:
+			if in.Op != token.MUL {
+				return "it is used by " + in.String()
+			}
+		case *ssa.MakeClosure:
+			fn := in.Fn.(*ssa.Function)
+			for i, b := range in.Bindings {
+				if b == cell && i < len(fn.FreeVars) {
+					if why := a.localEscapes(fn.FreeVars[i], seen); why != "" {
+						return why
+					}
+				}
+			}
+		case *ssa.DebugRef:
+		default:
+			return fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
+		}
+	}
+	return ""
+}
+
+// globalInfo indexes, for the reachable functions and every package
+// initialiser, the values stored to each global and the uses of a global's
+// address other than loads and stores.
+type globalInfo struct {
+	stores  map[*ssa.Global][]ssa.Value
+	escapes map[*ssa.Global]string
+}
+
+func (a *analysis) globalIndex(r *reach) *globalInfo {
+	if a.globals != nil && a.globalsFor == r {
+		return a.globals
+	}
+	gi := &globalInfo{stores: map[*ssa.Global][]ssa.Value{}, escapes: map[*ssa.Global]string{}}
+	scan := func(fn *ssa.Function) {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if st, ok := in.(*ssa.Store); ok {
+					if g, ok := st.Addr.(*ssa.Global); ok {
+						gi.stores[g] = append(gi.stores[g], st.Val)
+					}
+					if g, ok := st.Val.(*ssa.Global); ok && gi.escapes[g] == "" {
+						gi.escapes[g] = "its address is stored at " + a.pos(st.Pos())
+					}
+					continue
+				}
+				if u, ok := in.(*ssa.UnOp); ok && u.Op == token.MUL {
+					continue
+				}
+				var ops []*ssa.Value
+				for _, op := range in.Operands(ops) {
+					if g, ok := (*op).(*ssa.Global); ok && gi.escapes[g] == "" {
+						gi.escapes[g] = fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
+					}
+				}
+			}
+		}
+	}
+	for fn := range r.funcs {
+		scan(fn)
+	}
+	for _, p := range a.prog.AllPackages() {
+		if fn := p.Func("init"); fn != nil && !r.funcs[fn] {
+			scan(fn)
+		}
+	}
+	a.globals, a.globalsFor = gi, r
+	return gi
+}
+
+func (a *analysis) globalStores(r *reach) map[*ssa.Global][]ssa.Value {
+	return a.globalIndex(r).stores
+}
+
+func (a *analysis) globalEscapes(r *reach) map[*ssa.Global]string {
+	return a.globalIndex(r).escapes
+}
+
+// buildReach computes the reachable program of main package mainPkg with the
+// configured call graph algorithm.
+func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
+	roots := []*ssa.Function{}
+	why := map[*ssa.Function]string{}
+	if fn := mainPkg.Func("init"); fn != nil {
+		roots = append(roots, fn)
+		why[fn] = "package initialisation (runs the init of every imported package)"
+	}
+	mainFn := mainPkg.Func("main")
+	if mainFn == nil {
+		return nil, fmt.Errorf("analyzer: package %s has no func main", mainPkg.Pkg.Path())
+	}
+	roots = append(roots, mainFn)
+	why[mainFn] = "program entry"
+
+	switch a.cfg.CallGraph {
+	case CallGraphCHA:
+		return a.walk(roots, why, a.cha, nil), nil
+	case CallGraphRTA:
+		return a.rtaReach(roots, why), nil
+	case "", CallGraphVTA:
+		r := a.walk(roots, why, a.cha, nil)
+		g1 := vta.CallGraph(r.funcs, a.cha)
+		r = a.walk(roots, why, g1, r.funcs)
+		g2 := vta.CallGraph(r.funcs, g1)
+		return a.walk(roots, why, g2, r.funcs), nil
+	}
+	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", a.cfg.CallGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
+}
+
+// rtaReach runs RTA from the roots, adding the implementations of reachable
+// linkname declarations and runtime callbacks as roots until nothing
+// changes (RTA itself sees neither).
+func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
+	for {
+		res := rta.Analyze(roots, true)
+		r := a.walk(roots, why, res.CallGraph, nil)
+		analysed := make(map[*ssa.Function]bool, len(res.Reachable))
+		for fn := range res.Reachable {
+			analysed[fn] = true
+		}
+		added := false
+		for fn := range r.funcs {
+			if !analysed[fn] {
+				roots = append(roots, fn)
+				added = true
+			}
+		}
+		if !added {
+			return a.walk(roots, r.rootWhy, res.CallGraph, analysed)
+		}
+	}
+}

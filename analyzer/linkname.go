@@ -1,0 +1,75 @@
+package analyzer
+
+import (
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+)
+
+// linknames maps a function declared without a body to the function whose
+// body the linker gives it through //go:linkname: either the declaring
+// package pulls it ("//go:linkname local other/pkg.name" on the bodyless
+// declaration) or another package pushes its own function into it
+// ("//go:linkname impl this/pkg.local" next to the body). Without these
+// edges every call through such a declaration (internal/poll to the
+// runtime, internal/syscall/unix.fcntl to syscall, time.Sleep) would end
+// the call graph.
+func linknames(prog *ssa.Program, pkgs []*packages.Package) map[*ssa.Function]*ssa.Function {
+	type directive struct {
+		pkg           string // package the directive is in
+		local, target string
+	}
+	var dirs []directive
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, f := range p.Syntax {
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					rest, ok := strings.CutPrefix(c.Text, "//go:linkname ")
+					if !ok {
+						continue
+					}
+					fields := strings.Fields(rest)
+					if len(fields) != 2 {
+						continue // one-argument form only exports a symbol
+					}
+					dirs = append(dirs, directive{p.PkgPath, fields[0], fields[1]})
+				}
+			}
+		}
+	})
+	lookup := func(pkgPath, name string) *ssa.Function {
+		p := prog.ImportedPackage(pkgPath)
+		if p == nil {
+			return nil
+		}
+		fn, _ := p.Members[name].(*ssa.Function)
+		return fn
+	}
+	lookupSym := func(sym string) *ssa.Function {
+		slash := strings.LastIndex(sym, "/")
+		dot := strings.Index(sym[slash+1:], ".")
+		if dot < 0 {
+			return nil
+		}
+		dot += slash + 1
+		return lookup(sym[:dot], sym[dot+1:])
+	}
+	links := make(map[*ssa.Function]*ssa.Function)
+	for _, d := range dirs {
+		local := lookup(d.pkg, d.local)
+		target := lookupSym(d.target)
+		if local == nil || target == nil || local == target {
+			continue
+		}
+		switch {
+		case local.Blocks == nil && target.Blocks != nil: // pull
+			links[local] = target
+		case local.Blocks != nil && target.Blocks == nil: // push
+			links[target] = local
+		case local.Blocks == nil && target.Blocks == nil: // pull of a pushed or assembly symbol
+			links[local] = target
+		}
+	}
+	return links
+}

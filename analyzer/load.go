@@ -1,0 +1,89 @@
+package analyzer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// loadMode is what the analysis needs from go/packages: types and syntax of
+// every package, dependencies included (the syntax is needed for SSA and for
+// the //go:linkname directives of the standard library).
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax |
+	packages.NeedTypesInfo | packages.NeedTypesSizes | packages.NeedModule
+
+// goarchOf returns the target architecture of cfg.
+func goarchOf(cfg Config) string {
+	if cfg.GOARCH != "" {
+		return cfg.GOARCH
+	}
+	return runtime.GOARCH
+}
+
+// environ is the go command's environment for cfg: the process's, then
+// cfg.Env, then the target.
+func environ(cfg Config) []string {
+	env := append(os.Environ(), cfg.Env...)
+	return append(env, "GOOS=linux", "GOARCH="+goarchOf(cfg))
+}
+
+// load type-checks the packages matched by patterns and everything they
+// import, for GOOS=linux and the target GOARCH.
+func load(cfg Config, patterns []string) ([]*packages.Package, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	pc := &packages.Config{
+		Mode: loadMode,
+		Dir:  cfg.Dir,
+		Env:  environ(cfg),
+	}
+	if len(cfg.Tags) > 0 {
+		pc.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
+	}
+	pkgs, err := packages.Load(pc, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("analyzer: loading %s for linux/%s: %w", strings.Join(patterns, " "), goarchOf(cfg), err)
+	}
+	var msgs []string
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			msgs = append(msgs, e.Error())
+		}
+	})
+	if len(msgs) > 0 {
+		if len(msgs) > 10 {
+			msgs = append(msgs[:10], fmt.Sprintf("... and %d more", len(msgs)-10))
+		}
+		return nil, fmt.Errorf("analyzer: %s does not build for linux/%s (fix these errors, or pass the build tags the program needs):\n\t%s",
+			strings.Join(patterns, " "), goarchOf(cfg), strings.Join(msgs, "\n\t"))
+	}
+	return pkgs, nil
+}
+
+// toolchain returns GOVERSION and GOROOT of the go command that builds the
+// program (the one on PATH, run in cfg.Dir with cfg's environment, so that
+// GOTOOLCHAIN and go.mod toolchain lines are honoured).
+func toolchain(cfg Config) (version, goroot string, err error) {
+	cmd := exec.Command("go", "env", "GOVERSION", "GOROOT")
+	cmd.Dir = cfg.Dir
+	cmd.Env = environ(cfg)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("analyzer: go env GOVERSION GOROOT: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		return "", "", errors.New("analyzer: unexpected output from go env GOVERSION GOROOT: " + string(out))
+	}
+	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1]), nil
+}

@@ -1,0 +1,255 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/constant"
+	"go/token"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// trapPrimitives are the functions without a Go body that enter the kernel
+// with their first parameter as the syscall number: the assembly entry
+// points of the syscall package, internal/runtime/syscall and
+// golang.org/x/sys/unix, and the runtime hook behind
+// syscall.AllThreadsSyscall. Every Go-level wrapper around them (syscall.Syscall,
+// syscall.RawSyscall6, unix.Syscall, ...) is found by the fixed point in
+// findSites, not listed here. The x/sys/unix names are matched by package
+// path suffix so that vendored copies count too.
+var trapPrimitives = map[string]bool{
+	"internal/runtime/syscall/linux.Syscall6": true,
+	"syscall.rawSyscallNoError":               true,
+	"syscall.rawVforkSyscall":                 true,
+	"syscall.runtime_doAllThreadsSyscall":     true,
+	"golang.org/x/sys/unix.Syscall":           true,
+	"golang.org/x/sys/unix.Syscall6":          true,
+	"golang.org/x/sys/unix.RawSyscall":        true,
+	"golang.org/x/sys/unix.RawSyscall6":       true,
+	"golang.org/x/sys/unix.SyscallNoError":    true,
+	"golang.org/x/sys/unix.RawSyscallNoError": true,
+}
+
+// isTrapPrimitive reports whether fn is one of trapPrimitives.
+func isTrapPrimitive(fn *ssa.Function) bool {
+	if fn.Blocks != nil || fn.Pkg == nil || fn.Signature.Recv() != nil {
+		return false
+	}
+	path := fn.Pkg.Pkg.Path()
+	if i := strings.LastIndex(path, "/vendor/"); i >= 0 {
+		path = path[i+len("/vendor/"):]
+	}
+	path = strings.TrimPrefix(path, "vendor/")
+	return trapPrimitives[path+"."+fn.Name()]
+}
+
+// wrapper is a function whose parameter idx flows into a syscall number.
+type wrapper struct {
+	fn  *ssa.Function
+	idx int
+}
+
+// numbers is what a syscall number argument can be.
+type numbers struct {
+	consts  map[uint64]bool
+	params  []wrapper // parameters of the enclosing (or an outer) function
+	unknown []string  // why some sources cannot be resolved
+}
+
+// siteNeed is a syscall number needed at a call site.
+type siteNeed struct {
+	nr     uint64
+	caller *ssa.Function
+	site   ssa.CallInstruction
+}
+
+// siteResult is the outcome of the site search for one program.
+type siteResult struct {
+	needs      []siteNeed
+	unresolved []unresolvedSite
+	wrappers   map[wrapper]bool
+}
+
+type unresolvedSite struct {
+	caller *ssa.Function
+	pos    token.Pos
+	reason string
+}
+
+// findSites finds every reachable call that supplies a syscall number to a
+// trap primitive, directly or through forwarding wrappers found by a fixed
+// point: a function whose parameter flows into the number argument of a
+// trap primitive or of another wrapper is itself a wrapper, and its callers
+// supply the number.
+func (a *analysis) findSites(r *reach) *siteResult {
+	res := &siteResult{wrappers: map[wrapper]bool{}}
+	var work []wrapper
+	add := func(w wrapper) {
+		if !res.wrappers[w] {
+			res.wrappers[w] = true
+			work = append(work, w)
+		}
+	}
+	// Deterministic order: sort the reachable primitives by name.
+	var prims []*ssa.Function
+	for fn := range r.funcs {
+		if isTrapPrimitive(fn) {
+			prims = append(prims, fn)
+		}
+	}
+	sort.Slice(prims, func(i, j int) bool { return prims[i].String() < prims[j].String() })
+	for _, fn := range prims {
+		add(wrapper{fn, 0})
+	}
+	for len(work) > 0 {
+		w := work[0]
+		work = work[1:]
+		preds := r.pred[w.fn]
+		if len(preds) == 0 && r.rootWhy[w.fn] != "" {
+			res.unresolved = append(res.unresolved, unresolvedSite{w.fn, w.fn.Pos(),
+				fmt.Sprintf("the syscall number is parameter %d of %s, which is called from outside the program's code (%s)", w.idx, w.fn.RelString(nil), r.rootWhy[w.fn])})
+		}
+		for _, e := range preds {
+			if e.site == nil { // linkname: the declaration forwards its parameters
+				add(wrapper{e.caller, w.idx})
+				continue
+			}
+			arg := argAt(e.site.Common(), w.idx)
+			if arg == nil {
+				res.unresolved = append(res.unresolved, unresolvedSite{e.caller, e.site.Pos(),
+					fmt.Sprintf("the call to %s has no argument %d", w.fn.RelString(nil), w.idx)})
+				continue
+			}
+			n := a.traceNumber(r, arg)
+			for nr := range n.consts {
+				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site})
+			}
+			for _, p := range n.params {
+				add(p)
+			}
+			for _, why := range n.unknown {
+				res.unresolved = append(res.unresolved, unresolvedSite{e.caller, e.site.Pos(),
+					fmt.Sprintf("the syscall number passed to %s %s", w.fn.RelString(nil), why)})
+			}
+		}
+	}
+	return res
+}
+
+// traceNumber resolves the values v (an integer) can take: constants,
+// phis and conversions of them, package variables and local cells that are
+// only ever assigned such values, and parameters, which make the enclosing
+// function a wrapper.
+func (a *analysis) traceNumber(r *reach, v ssa.Value) numbers {
+	n := numbers{consts: map[uint64]bool{}}
+	seen := map[ssa.Value]bool{}
+	var trace func(v ssa.Value)
+	trace = func(v ssa.Value) {
+		if seen[v] {
+			return
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.Const:
+			if v.Value == nil || v.Value.Kind() != constant.Int {
+				n.unknown = append(n.unknown, fmt.Sprintf("is the non-integer constant %s", v))
+				return
+			}
+			if u, ok := constant.Uint64Val(v.Value); ok {
+				n.consts[u] = true
+			} else if i, ok := constant.Int64Val(v.Value); ok {
+				n.consts[uint64(i)] = true
+			}
+		case *ssa.Convert:
+			trace(v.X)
+		case *ssa.ChangeType:
+			trace(v.X)
+		case *ssa.Phi:
+			for _, e := range v.Edges {
+				trace(e)
+			}
+		case *ssa.Parameter:
+			n.params = append(n.params, wrapper{v.Parent(), paramIndex(v)})
+		case *ssa.FreeVar:
+			bs := a.bindings(r, v)
+			if len(bs) == 0 {
+				n.unknown = append(n.unknown, fmt.Sprintf("is captured variable %s of %s, whose closure is not made in reachable code", v.Name(), v.Parent().RelString(nil)))
+			}
+			for _, b := range bs {
+				trace(b)
+			}
+		case *ssa.UnOp:
+			if v.Op != token.MUL {
+				n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
+				return
+			}
+			switch v.X.(type) {
+			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
+			default:
+				n.unknown = append(n.unknown, fmt.Sprintf("is loaded from memory (%s) at %s", v, a.pos(v.Pos())))
+				return
+			}
+			if why := a.cellEscapes(r, v.X); why != "" {
+				n.unknown = append(n.unknown, fmt.Sprintf("is read from %s, and %s", v.X.Name(), why))
+				return
+			}
+			stores := a.storesTo(r, v.X)
+			if g, ok := v.X.(*ssa.Global); ok && len(stores) == 0 {
+				_ = g
+				n.consts[0] = true // never assigned: the zero value
+			}
+			for _, s := range stores {
+				trace(s)
+			}
+		case *ssa.BinOp:
+			x, y := a.traceNumber(r, v.X), a.traceNumber(r, v.Y)
+			if len(x.params)+len(y.params)+len(x.unknown)+len(y.unknown) > 0 || len(x.consts)*len(y.consts) > 64 {
+				n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
+				return
+			}
+			for cx := range x.consts {
+				for cy := range y.consts {
+					if z, ok := binop(v.Op, cx, cy); ok {
+						n.consts[z] = true
+					} else {
+						n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
+						return
+					}
+				}
+			}
+		default:
+			desc := v.String()
+			if in, ok := v.(ssa.Instruction); ok {
+				desc += " at " + a.pos(in.Pos())
+			}
+			n.unknown = append(n.unknown, fmt.Sprintf("comes from %s", desc))
+		}
+	}
+	trace(v)
+	return n
+}
+
+// binop evaluates an integer operation the way a syscall number may be
+// computed (a base plus an offset).
+func binop(op token.Token, x, y uint64) (uint64, bool) {
+	switch op {
+	case token.ADD:
+		return x + y, true
+	case token.SUB:
+		return x - y, true
+	case token.OR:
+		return x | y, true
+	case token.AND:
+		return x & y, true
+	case token.XOR:
+		return x ^ y, true
+	case token.MUL:
+		return x * y, true
+	case token.SHL:
+		return x << y, true
+	case token.SHR:
+		return x >> y, true
+	}
+	return 0, false
+}
