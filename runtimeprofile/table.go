@@ -1,0 +1,152 @@
+package runtimeprofile
+
+// This file holds the facts that cannot be read from the runtime's source:
+// what makes the runtime reach each function that issues a syscall (the
+// trigger table), and the syscalls a Go process needs after main that no
+// scan of the runtime finds (the extra table). Every entry says why.
+
+// triggerOf returns the trigger and group of a site in function fn (a
+// node key such as "runtime.futex" or "internal/runtime/cgroup.readV2Limit").
+// A function the table does not know gets TriggerUnknown in Base: it is
+// still allowed, and TestEveryRuntimeSiteHasATrigger fails so that a new
+// function in a new Go release is noticed and classified.
+func triggerOf(fn string) (Trigger, Group) {
+	if t, ok := siteTriggers[fn]; ok {
+		return t.trigger, t.group
+	}
+	return TriggerUnknown, Base
+}
+
+type siteTrigger struct {
+	trigger Trigger
+	group   Group
+}
+
+func base(t Trigger) siteTrigger { return siteTrigger{t, Base} }
+
+// siteTriggers maps the runtime function that issues a syscall to what
+// makes the runtime call it. Keys are assembly TEXT symbols of
+// sys_linux_<arch>.s (and time_linux_amd64.s), and the Go functions that
+// call internal/runtime/syscall/linux directly.
+var siteTriggers = map[string]siteTrigger{
+	// The scheduler, locks and notes: every program.
+	"runtime.futex":   base(TriggerAlways), // lock_futex.go: notesleep/notewakeup, every lock
+	"runtime.osyield": base(TriggerAlways), // spinning Ms, sysmon, GC handoffs
+	"runtime.usleep":  base(TriggerAlways), // sysmon's sleep, spinning; the crash path sleeps too
+
+	// Clocks: the vDSO answers, the syscall is its fallback.
+	"runtime.nanotime1": base(TriggerTimers),
+	"runtime.walltime":  base(TriggerTimers),
+	"time.now":          base(TriggerTimers),
+
+	// Threads.
+	"runtime.clone":         base(TriggerNewThread), // newosproc; its exit is the "fn returned" guard
+	"runtime.gettid":        base(TriggerNewThread), // minit records the thread id
+	"runtime.sigaltstack":   base(TriggerNewThread), // minitSignalStack on every new M, and at exit
+	"runtime.rtsigprocmask": base(TriggerNewThread), // newosproc blocks signals around clone; minit unblocks
+	"runtime.exitThread":    base(TriggerThreadExit),
+
+	// Memory.
+	"runtime.sysMmap":    base(TriggerMemory), // heap growth, stacks, the vDSO getrandom state
+	"runtime.sysMunmap":  base(TriggerMemory),
+	"runtime.madvise":    base(TriggerMemory), // scavenger, FreeOSMemory, huge-page hints
+	"runtime.mprotect":   base(TriggerMemory), // sysFault (debug fault-on-free modes)
+	"runtime.setVMAName": base(TriggerMemory), // prctl(PR_SET_VMA) names each new mapping (GODEBUG decoratemappings, default on from go 1.25 modules)
+
+	// The network poller.
+	"runtime.netpollinit":  base(TriggerNetpoll), // first use of the poller: epoll_create1, eventfd2, epoll_ctl
+	"runtime.netpollopen":  base(TriggerNetpoll),
+	"runtime.netpollclose": base(TriggerNetpoll),
+	"runtime.netpoll":      base(TriggerNetpoll), // epoll_pwait
+	"runtime.read":         base(TriggerNetpoll), // draining the wake-up eventfd (netpoll)
+	"runtime.write1":       base(TriggerNetpoll), // netpollBreak writes the eventfd; also print/crash output
+
+	// Signals and preemption.
+	"runtime.rt_sigaction":         base(TriggerSignals), // os/signal Notify/Ignore/Reset, crash re-raise
+	"runtime.sigreturn__sigaction": base(TriggerSignals), // SA_RESTORER trampoline after every handler
+	"runtime.getpid":               base(TriggerSignals), // signalM (async preemption) = tgkill(getpid(), tid, SIGURG)
+	"runtime.tgkill":               base(TriggerSignals),
+	"runtime.raise":                base(TriggerSignals), // re-raising a signal on the current thread
+	"runtime.raiseproc":            base(TriggerSignals), // re-raising to the process (crash, SIGPIPE on stdout)
+
+	// Exit.
+	"runtime.exit": base(TriggerCrash), // exit_group: os.Exit, return from main, fatal errors
+
+	// The GOMAXPROCS updater (sysmon re-reads affinity and cgroup limits).
+	"runtime.sched_getaffinity":                 {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.readV1Number":      {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.readV2Limit":       {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.FindCPUCgroup":     {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.FindCPUMountPoint": {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.OpenCPU":           {TriggerMaxProcs, Base},
+	"internal/runtime/cgroup.CPU.Close":         {TriggerMaxProcs, Base},
+
+	// Called by other packages through //go:linkname: internal/syscall/unix.Fcntl.
+	"runtime.fcntl": base(TriggerLinkname),
+
+	// CPU profiling: only SetCPUProfileRate (runtime/pprof.StartCPUProfile)
+	// arms these timers.
+	"runtime.setitimer":     {TriggerProfiling, CPUProfile},
+	"runtime.timer_create":  {TriggerProfiling, CPUProfile},
+	"runtime.timer_settime": {TriggerProfiling, CPUProfile},
+	"runtime.timer_delete":  {TriggerProfiling, CPUProfile},
+
+	// Start-up only (proved by the call graph, see preMain; listed so that
+	// a change that makes them reachable after main still gets a trigger).
+	"runtime.open":             base(TriggerStartup), // sysargs' /proc/self/auxv, the THP size in osinit
+	"runtime.closefd":          base(TriggerStartup),
+	"runtime.mincore":          base(TriggerStartup), // sysargs' page-size probe
+	"runtime.sbrk0":            base(TriggerStartup), // mallocinit
+	"runtime.settls":           base(TriggerStartup), // rt0_go; cgo's needm (see the Cgo group)
+	"runtime.getKernelVersion": base(TriggerStartup), // 32-bit osinit only
+	"runtime.pipe2":            base(TriggerStartup), // nonblockingPipe: unused on linux
+	"runtime.access":           base(TriggerStartup), // android's log writer
+	"runtime.socket":           base(TriggerStartup), // android's log writer
+	"runtime.connect":          base(TriggerStartup), // android's log writer
+}
+
+type extraSyscall struct {
+	name    string
+	group   Group
+	trigger Trigger
+	errno   uint16
+	arches  []string // nil: every arch that has the syscall
+	why     string
+}
+
+const enosys = 38 // ENOSYS on every Linux architecture
+
+// extraSyscalls are needed after main but issued by no runtime source:
+// by the kernel on the runtime's behalf, by libc, or by a child program.
+// Names an architecture lacks (open on arm64) are skipped.
+var extraSyscalls = []extraSyscall{
+	{name: "restart_syscall", group: Base, trigger: TriggerSignals,
+		why: "the kernel issues it when a signal handler returns into an interrupted nanosleep/futex wait (the runtime's sleeps are interrupted by preemption signals)"},
+	{name: "rt_sigreturn", group: Base, trigger: TriggerSignals,
+		why: "every signal handler returns through the signal trampoline (the runtime's SA_RESTORER on amd64, the vDSO's __kernel_rt_sigreturn on arm64)"},
+
+	// cgo: glibc's pthread_create and malloc, on threads the runtime starts
+	// through runtime/cgo, and the runtime's needm/cgocallback path.
+	{name: "clone3", group: Cgo, trigger: TriggerCgo, errno: enosys,
+		why: "glibc's pthread_create tries clone3 first; its flags are behind a pointer no filter can read, so it is answered ENOSYS and glibc falls back to clone"},
+	{name: "clone", group: Cgo, trigger: TriggerCgo, why: "glibc's pthread_create after clone3 fails with ENOSYS"},
+	{name: "rseq", group: Cgo, trigger: TriggerCgo, why: "glibc registers restartable sequences on each new thread"},
+	{name: "set_robust_list", group: Cgo, trigger: TriggerCgo, why: "glibc registers the robust futex list on each new thread"},
+	{name: "mprotect", group: Cgo, trigger: TriggerCgo, why: "glibc's pthread stacks get a guard page"},
+	{name: "mmap", group: Cgo, trigger: TriggerCgo, why: "glibc allocates pthread stacks and malloc arenas"},
+	{name: "munmap", group: Cgo, trigger: TriggerCgo, why: "glibc frees pthread stacks and malloc arenas"},
+	{name: "madvise", group: Cgo, trigger: TriggerCgo, why: "glibc releases an exited thread's stack"},
+	{name: "brk", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc grows the main arena"},
+	{name: "getrandom", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc seeds its tcache key"},
+	{name: "rt_sigprocmask", group: Cgo, trigger: TriggerCgo, why: "pthread_create blocks signals around clone"},
+	{name: "arch_prctl", group: Cgo, trigger: TriggerCgo, arches: []string{"amd64"}, why: "runtime.settls from needm when a C thread calls into Go"},
+
+	// os/exec in the parent, beyond what the program analysis sees.
+	{name: "clone", group: ForkExec, trigger: TriggerForkExec, why: "syscall.forkAndExecInChild: rawVforkSyscall(SYS_CLONE, CLONE_VFORK|CLONE_VM) from assembly"},
+	{name: "wait4", group: ForkExec, trigger: TriggerForkExec, why: "os.(*Process).Wait without pidfd"},
+	{name: "waitid", group: ForkExec, trigger: TriggerForkExec, why: "os.(*Process).Wait and the pidfd probe"},
+	{name: "pidfd_open", group: ForkExec, trigger: TriggerForkExec, why: "os probes pidfd support once"},
+	{name: "pidfd_send_signal", group: ForkExec, trigger: TriggerForkExec, why: "os.(*Process).Signal with a pidfd, and the pidfd probe"},
+	{name: "execve", group: ForkExec, trigger: TriggerForkExec, why: "the forked child execs before the new program starts"},
+	{name: "exit_group", group: ForkExec, trigger: TriggerForkExec, why: "the forked child exits when execve fails"},
+}
