@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
+	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/callgraph/cha"
 	"golang.org/x/tools/go/packages"
@@ -25,6 +26,8 @@ type analysis struct {
 	prog   *ssa.Program
 	links  map[*ssa.Function]*ssa.Function
 	cha    *callgraph.Graph
+	// profile is the runtime baseline, loaded on first use.
+	profile *runtimeprofile.Profile
 
 	globals    *globalInfo
 	globalsFor *reach

@@ -37,6 +37,12 @@ type Config struct {
 	// CallGraph is one of CallGraphVTA (default when empty), CallGraphCHA,
 	// CallGraphRTA.
 	CallGraph string
+	// ExecChild adds the runtime profile's exec group when the program can
+	// start processes: the filter survives execve, so a child program's
+	// start-up (dynamic loader, libc, another Go runtime) must be allowed
+	// too. Without it, a locked program can only run children that need
+	// nothing beyond its own allow-list.
+	ExecChild bool
 	// NoRuntime leaves the runtime baseline out of Program.Syscalls, so the
 	// result holds only what the program's code needs.
 	NoRuntime bool
@@ -81,6 +87,10 @@ type Need struct {
 	// Origin is OriginProgram, or OriginRuntimePrefix followed by the
 	// runtime trigger (e.g. "runtime:always", "runtime:exec").
 	Origin string
+	// Errno, when non-zero, means the filter answers the syscall with this
+	// errno instead of allowing it (e.g. clone3 in a cgo program, so that
+	// libc falls back to clone).
+	Errno uint16
 	// Path is one shortest call path from a root to the syscall site, as
 	// "function (file:line)" entries, root first, the site last. Empty
 	// for runtime needs.

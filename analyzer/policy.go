@@ -14,7 +14,8 @@ func enosys(goarch string) uint16 {
 }
 
 // Policy returns the allow-list policy the analysis supports for the
-// program: every syscall in p.Syscalls is allowed, except clone3, which is
+// program: every syscall in p.Syscalls is allowed (or answered with its
+// Errno when that is set), except clone3, which is always
 // answered with ENOSYS (its flags are behind a pointer no filter can read,
 // and callers fall back to clone); every other syscall gets def. The caller
 // owns the returned policy and may add overrides to it.
@@ -26,7 +27,11 @@ func (p *Program) Policy(def gen.Action) gen.Policy {
 		Syscalls: make(map[string][]gen.Rule, len(p.Syscalls)+1),
 	}
 	for _, n := range p.Syscalls {
-		pol.Syscalls[n.Name] = []gen.Rule{{Action: gen.Allow}}
+		act := gen.Allow
+		if n.Errno != 0 {
+			act = gen.Errno(n.Errno)
+		}
+		pol.Syscalls[n.Name] = []gen.Rule{{Action: act}}
 	}
 	if _, ok := pol.Syscalls["clone3"]; ok {
 		pol.Syscalls["clone3"] = []gen.Rule{{Action: gen.Errno(enosys(p.GOARCH))}}

@@ -1,8 +1,63 @@
 package analyzer
 
-// addRuntime merges the runtime baseline for prog's toolchain into
-// prog.Syscalls.
+import (
+	"fmt"
+
+	"github.com/sandboxgen/sandboxgen/runtimeprofile"
+)
+
+// runtimeGroups returns the runtime profile groups a program with features f
+// needs: Base always, the others switched on by what the program reaches.
+func runtimeGroups(f Features, execChild bool) []runtimeprofile.Group {
+	gs := []runtimeprofile.Group{runtimeprofile.Base}
+	if f.Pprof {
+		gs = append(gs, runtimeprofile.CPUProfile)
+	}
+	if f.Cgo {
+		gs = append(gs, runtimeprofile.Cgo)
+	}
+	if f.OsExec {
+		gs = append(gs, runtimeprofile.ForkExec)
+		if execChild {
+			gs = append(gs, runtimeprofile.ExecChild)
+		}
+	}
+	return gs
+}
+
+// addRuntime merges the runtime baseline of prog's toolchain into
+// prog.Syscalls. A syscall the program's code needs keeps its program
+// origin and call path; an allowed runtime entry wins over one answered
+// with an errno.
 func (a *analysis) addRuntime(prog *Program, goroot string) error {
-	prog.Warnings = append(prog.Warnings, "runtime baseline not merged yet")
+	if a.profile == nil {
+		p, err := runtimeprofile.For(goroot, "linux", a.goarch)
+		if err != nil {
+			return fmt.Errorf("analyzer: runtime baseline for %s linux/%s: %w", goroot, a.goarch, err)
+		}
+		a.profile = p
+	}
+	if a.profile.GoVersion != "" && prog.GoVersion != "" && a.profile.GoVersion != prog.GoVersion {
+		prog.Warnings = append(prog.Warnings, fmt.Sprintf("runtime baseline is for %s but the program is built by %s", a.profile.GoVersion, prog.GoVersion))
+	}
+	have := make(map[string]int, len(prog.Syscalls))
+	for i, n := range prog.Syscalls {
+		have[n.Name] = i
+	}
+	for _, s := range a.profile.Select(runtimeGroups(prog.Features, a.cfg.ExecChild)...) {
+		n := Need{Name: s.Name, Nr: s.Nr, Origin: OriginRuntimePrefix + s.Trigger.String(), Errno: s.Errno}
+		if s.Group != runtimeprofile.Base {
+			n.Origin = OriginRuntimePrefix + s.Group.String()
+		}
+		if i, ok := have[s.Name]; ok {
+			if prog.Syscalls[i].Errno != 0 && s.Errno == 0 {
+				prog.Syscalls[i] = n
+			}
+			continue
+		}
+		have[s.Name] = len(prog.Syscalls)
+		prog.Syscalls = append(prog.Syscalls, n)
+	}
+	sortNeeds(prog.Syscalls)
 	return nil
 }
