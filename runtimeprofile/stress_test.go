@@ -1,0 +1,281 @@
+package runtimeprofile
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sandboxgen/sandboxgen/internal/childtest"
+	"github.com/sandboxgen/sandboxgen/internal/systable"
+)
+
+var long = flag.Bool("long", false, "run the stress program under its filter for minutes instead of 20 s")
+
+// stressOwn is what testdata/stress's own code asks the kernel for, as a
+// program analysis would find it (listed by hand here, and cross-checked
+// against strace by TestStressStrace). Everything else it needs must come
+// from the runtime profile.
+var stressOwn = []string{
+	// net on loopback: listener, dialer, socket options, addresses.
+	"socket", "bind", "listen", "accept4", "connect", "getsockname", "getpeername", "setsockopt", "getsockopt",
+	"read", "write", "close",
+	// net reads /proc/sys/net/core/somaxconn and checks the kernel
+	// version; pprof reads /proc/self/maps and the executable for the
+	// profile's mappings.
+	"openat", "fstat", "newfstatat", "uname", "fcntl",
+	// os/signal test traffic: syscall.Kill(getpid, SIGUSR1).
+	"kill",
+	// crypto/rand.Read: the vDSO getrandom path, or the syscall.
+	"getrandom",
+	// lockDown: NO_NEW_PRIVS and the filter itself (made before the
+	// filter is in place, listed for the strace comparison).
+	"prctl", "seccomp",
+}
+
+func buildStress(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "stress")
+	cmd := exec.Command("go", "build", "-o", bin, "./testdata/stress")
+	// Without cgo, so that threads come from the runtime's clone and not
+	// from pthread_create (the Cgo group has its own test).
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stress program: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// stressAllow returns the syscall numbers the stress program's filter
+// allows: the runtime profile's Base and CPUProfile groups plus stressOwn,
+// minus drop.
+func stressAllow(t *testing.T, p *Profile, drop ...string) string {
+	t.Helper()
+	table, err := systable.Lookup(runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nrs []string
+	for _, n := range union(p.Names(CPUProfile), stressOwn) {
+		if slices.Contains(drop, n) {
+			continue
+		}
+		if nr, ok := table.Number(n); ok {
+			nrs = append(nrs, strconv.Itoa(int(nr)))
+		}
+	}
+	return strings.Join(nrs, ",")
+}
+
+func union(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func requireLinux(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
+		t.Skipf("the stress program runs on linux/amd64 and linux/arm64, not %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+}
+
+func runStress(t *testing.T, bin string, timeout time.Duration, env ...string) childtest.Result {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), env...)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(timeout):
+			cmd.Process.Kill()
+		}
+	}()
+	r := childtest.RunCommand(t, cmd)
+	if strings.Contains(r.Stderr, "installing filter") {
+		t.Skipf("this kernel refuses the seccomp filter: %s", r.Stderr)
+	}
+	return r
+}
+
+var stressCounts = regexp.MustCompile(`(\w+)=(\d+)`)
+
+// TestStressUnderFilter runs the stress program under a KILL_PROCESS filter
+// of the runtime profile plus the program's own syscalls, and requires it
+// to finish cleanly with every activity having run. With -long it runs for
+// minutes.
+func TestStressUnderFilter(t *testing.T) {
+	requireLinux(t)
+	p := profileFor(t, runtime.GOARCH)
+	bin := buildStress(t)
+	d := 20 * time.Second
+	if *long {
+		d = 5 * time.Minute
+	}
+	r := runStress(t, bin, d+time.Minute, "STRESS_FILTER="+stressAllow(t, p), "STRESS_DURATION="+d.String())
+	if r.ExitCode != 0 || !strings.Contains(r.Stderr, "STRESS-LOCKED") {
+		t.Fatalf("stress program under the profile's filter: %v", r)
+	}
+	line := strings.TrimSpace(r.Stdout)
+	if !strings.HasPrefix(line, "OK ") {
+		t.Fatalf("no summary line: %v", r)
+	}
+	for _, m := range stressCounts.FindAllStringSubmatch(line, -1) {
+		if m[2] == "0" {
+			t.Errorf("activity %s never ran: %s", m[1], line)
+		}
+	}
+	t.Log(line)
+}
+
+// TestStressEndings checks the crash paths under the filter: an unrecovered
+// panic must end in the runtime's exit code 2 with its traceback, and with
+// GOTRACEBACK=crash in SIGABRT, never in SIGSYS. A filter missing one of
+// the program's own syscalls must kill it with SIGSYS, which shows that the
+// filter is enforced and the clean runs mean something.
+func TestStressEndings(t *testing.T) {
+	requireLinux(t)
+	p := profileFor(t, runtime.GOARCH)
+	bin := buildStress(t)
+	for _, tc := range []struct {
+		name     string
+		env      []string
+		drop     []string
+		exitCode int
+		signal   syscall.Signal
+		stderr   string
+	}{
+		{"panic", []string{"STRESS_MODE=panic"}, nil, 2, 0, "deliberate unrecovered panic"},
+		{"crash", []string{"STRESS_MODE=crash", "GOTRACEBACK=crash"}, nil, -1, syscall.SIGABRT, "deliberate unrecovered panic"},
+		{"missing-socket", []string{"STRESS_DURATION=2s"}, []string{"socket"}, -1, syscall.SIGSYS, "STRESS-LOCKED"},
+		{"missing-epoll", []string{"STRESS_DURATION=2s"}, []string{"epoll_pwait"}, -1, syscall.SIGSYS, "STRESS-LOCKED"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := append([]string{"STRESS_FILTER=" + stressAllow(t, p, tc.drop...)}, tc.env...)
+			r := runStress(t, bin, time.Minute, env...)
+			if r.ExitCode != tc.exitCode || r.Signal != tc.signal || !strings.Contains(r.Stderr, tc.stderr) {
+				t.Fatalf("want exit code %d, signal %v, stderr containing %q; %v", tc.exitCode, tc.signal, tc.stderr, r)
+			}
+		})
+	}
+}
+
+// straceAfterMain runs bin under strace -f and returns the syscalls made
+// after the program wrote its STRESS-MAIN marker, and those before.
+func straceAfterMain(t *testing.T, bin string, env ...string) (before, after map[string]int) {
+	t.Helper()
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed (CI installs it)")
+	}
+	out := filepath.Join(t.TempDir(), "strace.out")
+	cmd := exec.Command(strace, "-f", "-qq", "-o", out, bin)
+	cmd.Env = append(os.Environ(), env...)
+	r := childtest.RunCommand(t, cmd)
+	if r.ExitCode != 0 {
+		t.Fatalf("stress under strace: %v", r)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before, after = map[string]int{}, map[string]int{}
+	cur := before
+	call := regexp.MustCompile(`^\d+\s+(?:<\.\.\. (\w+) resumed>|(\w+)\()`)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<16), 1<<22)
+	marked := false
+	for sc.Scan() {
+		line := sc.Text()
+		m := call.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		name := m[1] + m[2]
+		if !marked && strings.Contains(line, "STRESS-MAIN") {
+			marked, cur = true, after
+		}
+		if m[1] == "" { // count calls once, at their start
+			cur[name]++
+		}
+	}
+	if !marked {
+		t.Fatalf("no STRESS-MAIN marker in the strace output %s", out)
+	}
+	return before, after
+}
+
+// TestStressStrace runs the stress program under strace and checks that
+// every syscall it makes after main is in the profile or its own list.
+func TestStressStrace(t *testing.T) {
+	requireLinux(t)
+	p := profileFor(t, runtime.GOARCH)
+	bin := buildStress(t)
+	_, after := straceAfterMain(t, bin, "STRESS_DURATION=5s")
+	allowed := union(p.Names(CPUProfile), stressOwn)
+	var missing []string
+	for name, n := range after {
+		if !slices.Contains(allowed, name) {
+			missing = append(missing, fmt.Sprintf("%s (%d calls)", name, n))
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("syscalls made after main that neither the runtime profile nor the program's own list has: %v", missing)
+	}
+	// The runtime set must be what the runtime really uses: every
+	// always-needed syscall the stress program exercises shows up.
+	for _, name := range []string{"futex", "clone", "exit", "madvise", "mmap", "tgkill", "getpid", "rt_sigreturn", "epoll_pwait", "sigaltstack", "setitimer", "timer_create"} {
+		if after[name] == 0 {
+			t.Errorf("strace saw no %s after main; the stress program no longer exercises it", name)
+		}
+	}
+	for _, name := range stressOwn {
+		if after[name] == 0 {
+			t.Logf("own syscall %s not seen in this run (it may belong to another architecture or path)", name)
+		}
+	}
+}
+
+// TestPreMainOnly checks the proof of the syscalls left out as start-up
+// only: in an idle Go program, strace sees them before main's marker and
+// never after.
+func TestPreMainOnly(t *testing.T) {
+	requireLinux(t)
+	p := profileFor(t, runtime.GOARCH)
+	bin := buildStress(t)
+	before, after := straceAfterMain(t, bin, "STRESS_MODE=idle")
+	base := p.Names(Groups()...)
+	seenBefore := 0
+	for _, s := range p.PreMain {
+		if slices.Contains(base, s.Name) {
+			continue // also issued after main from another site
+		}
+		if after[s.Name] > 0 {
+			t.Errorf("%s is listed as start-up only (%s) but strace saw it after main", s.Name, s.Sites[0].PreMainWhy)
+		}
+		if before[s.Name] > 0 {
+			seenBefore++
+		}
+	}
+	if seenBefore == 0 {
+		t.Errorf("strace saw none of the start-up-only syscalls %v before main; is the marker in the right place?", p.PreMain)
+	}
+	for name := range after {
+		if !slices.Contains(p.Names(), name) && !slices.Contains(stressOwn, name) {
+			t.Errorf("idle program made %s after main, which Base lacks", name)
+		}
+	}
+}
