@@ -1,0 +1,126 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/gen"
+)
+
+// fakeProgram is an analysis result as the analyzer would return it.
+func fakeProgram(arch string, program, runtime []string) *analyzer.Program {
+	p := &analyzer.Program{PkgPath: "example.com/cmd/server", GOARCH: arch}
+	for _, n := range program {
+		p.Syscalls = append(p.Syscalls, analyzer.Need{Name: n, Origin: analyzer.OriginProgram, Path: []string{"main.main (main.go:1)"}})
+	}
+	for _, n := range runtime {
+		p.Syscalls = append(p.Syscalls, analyzer.Need{Name: n, Origin: analyzer.OriginRuntimePrefix + "always"})
+	}
+	return p
+}
+
+func TestBuildPolicy(t *testing.T) {
+	program := []string{"openat", "accept4", "connect", "socket", "unlinkat", "newfstatat", "open"}
+	runtime := []string{"futex", "mmap", "clone3", "clone"}
+	tests := []struct {
+		name    string
+		arch    string
+		opts    options
+		wantErr string
+		// verdicts: syscall → expected rules rendered with describeRule
+		// ("" means absent: the default action).
+		verdicts map[string]string
+	}{
+		{name: "plain enforce", arch: "amd64", opts: options{mode: "enforce"},
+			verdicts: map[string]string{"openat": "allow", "connect": "allow", "futex": "allow", "clone3": "errno(38)", "ptrace": ""}},
+		{name: "deny and allow", arch: "arm64", opts: options{mode: "errno", deny: []string{"connect", "open"}, allow: []string{"ptrace", "accept4"}},
+			verdicts: map[string]string{"connect": "", "ptrace": "allow", "accept4": "allow", "socket": "allow"}},
+		{name: "deny a runtime syscall", arch: "amd64", opts: options{mode: "enforce", deny: []string{"futex"}},
+			wantErr: "-deny futex: the Go runtime itself needs futex on amd64 (trigger: always)"},
+		{name: "readonly amd64", arch: "amd64", opts: options{mode: "enforce", readonlyFS: true},
+			verdicts: map[string]string{"openat": "allow if arg2 & 0x643 == 0x0", "open": "allow if arg1 & 0x643 == 0x0", "unlinkat": "", "newfstatat": "allow"}},
+		{name: "readonly mips", arch: "mipsle", opts: options{mode: "enforce", readonlyFS: true},
+			verdicts: map[string]string{"openat": "allow if arg2 & 0x30b == 0x0", "unlinkat": ""}},
+		{name: "allow wins over readonly", arch: "amd64", opts: options{mode: "enforce", readonlyFS: true, allow: []string{"unlinkat"}},
+			verdicts: map[string]string{"unlinkat": "allow"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, changes, err := buildPolicy(fakeProgram(tt.arch, program, runtime), &tt.opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pol.Default != modeAction(tt.opts.mode) || pol.Arch != tt.arch {
+				t.Errorf("default %v arch %s", pol.Default, pol.Arch)
+			}
+			for name, want := range tt.verdicts {
+				rules, ok := pol.Syscalls[name]
+				got := ""
+				if ok {
+					var parts []string
+					for _, r := range rules {
+						parts = append(parts, describeRule(r))
+					}
+					got = strings.Join(parts, "; ")
+				}
+				if got != want {
+					t.Errorf("%s: got %q, want %q", name, got, want)
+				}
+			}
+			for _, c := range changes {
+				if c.Reason == "" || c.Action == "" {
+					t.Errorf("override without a reason: %+v", c)
+				}
+			}
+		})
+	}
+}
+
+func TestModeAction(t *testing.T) {
+	for mode, want := range map[string]gen.Action{"enforce": gen.KillProcess, "trap": gen.Trap, "errno": gen.Errno(1), "log": gen.Log} {
+		if got := modeAction(mode); got != want {
+			t.Errorf("%s: %v, want %v", mode, got, want)
+		}
+	}
+}
+
+// TestReadonlyRuleSemantics checks the open flag rule on the flag values
+// programs really pass (amd64 numbers).
+func TestReadonlyRuleSemantics(t *testing.T) {
+	const (
+		oRDONLY    = 0x0
+		oWRONLY    = 0x1
+		oRDWR      = 0x2
+		oCREAT     = 0x40
+		oTRUNC     = 0x200
+		oAPPEND    = 0x400
+		oCLOEXEC   = 0x80000
+		oDIRECTORY = 0x10000
+		oNOFOLLOW  = 0x20000
+		oTMPFILE   = 0x410000
+		oPATH      = 0x200000
+	)
+	cond := gen.ArgCond{Index: 2, Op: gen.OpMaskedEqual, Mask: openWriteFlags("amd64")}
+	for flags, allowed := range map[uint64]bool{
+		oRDONLY | oCLOEXEC:                   true, // os.Open
+		oRDONLY | oCLOEXEC | oDIRECTORY:      true, // os.ReadDir
+		oPATH | oCLOEXEC | oNOFOLLOW:         true,
+		oWRONLY | oCREAT | oTRUNC | oCLOEXEC: false, // os.Create, os.WriteFile
+		oRDWR | oCLOEXEC:                     false,
+		oWRONLY | oAPPEND | oCREAT:           false, // log files
+		oRDONLY | oCREAT:                     false, // creates the file
+		oRDONLY | oTRUNC:                     false, // truncates it (with write permission)
+		oTMPFILE | oRDWR:                     false,
+	} {
+		if got := cond.Holds(flags); got != allowed {
+			t.Errorf("flags %#x: allowed %v, want %v", flags, got, allowed)
+		}
+	}
+}

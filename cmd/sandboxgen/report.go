@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sandboxgen/sandboxgen/analyzer"
+)
+
+// report is what -json prints: everything the command worked out.
+type report struct {
+	Generator string          `json:"generator"`
+	Mode      string          `json:"mode"`
+	Check     bool            `json:"check,omitempty"`
+	Programs  []programReport `json:"programs"`
+}
+
+// programReport is one main package on one architecture.
+type programReport struct {
+	Package       string          `json:"package"`
+	Dir           string          `json:"dir"`
+	Arch          string          `json:"arch"`
+	GoVersion     string          `json:"go_version"`
+	File          string          `json:"file"`
+	Stale         *bool           `json:"stale,omitempty"` // only with -check
+	DefaultAction string          `json:"default_action"`
+	Instructions  int             `json:"instructions"`
+	Packages      int             `json:"packages"`
+	Syscalls      []syscallReport `json:"syscalls"`
+	Overrides     []override      `json:"overrides,omitempty"`
+	Unresolved    []siteReport    `json:"unresolved"`
+	Warnings      []string        `json:"warnings"`
+	Features      featureReport   `json:"features"`
+	TimingsMS     timingReport    `json:"timings_ms"`
+}
+
+// syscallReport is one syscall the filter lets through (possibly under an
+// argument rule) or answers with an errno.
+type syscallReport struct {
+	Name   string   `json:"name"`
+	Nr     uint32   `json:"nr"`
+	Action string   `json:"action"`
+	Rules  []string `json:"rules,omitempty"`
+	Origin string   `json:"origin"`
+	Path   []string `json:"path,omitempty"`
+}
+
+// siteReport is a syscall site whose number is unknown.
+type siteReport struct {
+	Pos    string   `json:"pos"`
+	Func   string   `json:"func"`
+	Reason string   `json:"reason"`
+	Path   []string `json:"path,omitempty"`
+}
+
+// featureReport mirrors analyzer.Features with JSON names.
+type featureReport struct {
+	Cgo     bool `json:"cgo"`
+	OsExec  bool `json:"os_exec"`
+	Pprof   bool `json:"pprof"`
+	Plugin  bool `json:"plugin"`
+	Reflect bool `json:"reflect"`
+	Signal  bool `json:"signal"`
+}
+
+// timingReport holds phase durations in milliseconds.
+type timingReport struct {
+	Load      float64 `json:"load"`
+	SSA       float64 `json:"ssa"`
+	CallGraph float64 `json:"callgraph"`
+	Syscalls  float64 `json:"syscalls"`
+	Analysis  float64 `json:"analysis"`
+	Compile   float64 `json:"compile"`
+}
+
+func sitesOf(sites []analyzer.Site) []siteReport {
+	out := make([]siteReport, 0, len(sites))
+	for _, s := range sites {
+		out = append(out, siteReport{Pos: s.Pos, Func: s.Func, Reason: s.Reason, Path: s.Path})
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, r *report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// writeWhy prints, like go mod why, why each program needs the syscall
+// name: the call path from main (or the runtime trigger), or that it does
+// not need it and what the filter does with it then.
+func writeWhy(w io.Writer, name string, results []*result) {
+	for _, r := range results {
+		p := r.prog
+		fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
+		if r.overridden(name) != "" {
+			fmt.Fprintf(w, "(command line: %s)\n", r.overridden(name))
+		}
+		n, ok := p.Need(name)
+		switch {
+		case !ok:
+			if _, has := r.table.Number(name); !has {
+				fmt.Fprintf(w, "(%s is not a syscall on %s)\n", name, p.GOARCH)
+			} else {
+				fmt.Fprintf(w, "(the program does not need %s: the filter answers it with %s)\n", name, r.actionFor(name))
+			}
+		case strings.HasPrefix(n.Origin, analyzer.OriginRuntimePrefix):
+			fmt.Fprintf(w, "the Go runtime (%s) needs it; trigger: %s\n", p.GoVersion, strings.TrimPrefix(n.Origin, analyzer.OriginRuntimePrefix))
+		case len(n.Path) == 0:
+			fmt.Fprintf(w, "the program needs it (origin %s; no call path recorded)\n", n.Origin)
+		default:
+			for i, step := range n.Path {
+				fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", min(i, 1)), step)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
