@@ -43,13 +43,16 @@ var stressOwn = []string{
 	"prctl", "seccomp",
 }
 
-func buildStress(t *testing.T) string {
+// buildStress builds testdata/stress. Without cgo threads come from the
+// runtime's clone; with cgo from glibc's pthread_create (the Cgo group).
+func buildStress(t *testing.T, cgo ...bool) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "stress")
 	cmd := exec.Command("go", "build", "-o", bin, "./testdata/stress")
-	// Without cgo, so that threads come from the runtime's clone and not
-	// from pthread_create (the Cgo group has its own test).
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if len(cgo) > 0 && cgo[0] {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the stress program: %v\n%s", err, out)
 	}
@@ -61,12 +64,19 @@ func buildStress(t *testing.T) string {
 // minus drop.
 func stressAllow(t *testing.T, p *Profile, drop ...string) string {
 	t.Helper()
+	return filterEnv(t, p, []Group{CPUProfile}, nil, drop)
+}
+
+// filterEnv returns the stress program's STRESS_FILTER value for Base,
+// groups, stressOwn and extra, minus drop.
+func filterEnv(t *testing.T, p *Profile, groups []Group, extra, drop []string) string {
+	t.Helper()
 	table, err := systable.Lookup(runtime.GOARCH)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var nrs []string
-	for _, n := range union(p.Names(CPUProfile), stressOwn) {
+	for _, n := range union(union(p.Names(groups...), stressOwn), extra) {
 		if slices.Contains(drop, n) {
 			continue
 		}
@@ -277,5 +287,66 @@ func TestPreMainOnly(t *testing.T) {
 		if !slices.Contains(p.Names(), name) && !slices.Contains(stressOwn, name) {
 			t.Errorf("idle program made %s after main, which Base lacks", name)
 		}
+	}
+}
+
+// errnoEnv returns the stress program's STRESS_ERRNO value for groups.
+func errnoEnv(t *testing.T, p *Profile, groups []Group) string {
+	t.Helper()
+	table, _ := systable.Lookup(runtime.GOARCH)
+	var rules []string
+	for name, e := range p.Errnos(groups...) {
+		if nr, ok := table.Number(name); ok {
+			rules = append(rules, fmt.Sprintf("%d=%d", nr, e))
+		}
+	}
+	return strings.Join(rules, ",")
+}
+
+// TestGroupsUnderFilter runs the stress program where the conditional
+// groups matter, under a filter that has them: built with cgo (threads from
+// pthread_create, clone3 answered ENOSYS), and starting child programs
+// (ForkExec and ExecChild). Without the group, the same run must die.
+func TestGroupsUnderFilter(t *testing.T) {
+	requireLinux(t)
+	p := profileFor(t, runtime.GOARCH)
+	for _, tc := range []struct {
+		name   string
+		cgo    bool
+		groups []Group
+		extra  []string // the program's own syscalls on this path
+		env    []string
+		ok     bool
+	}{
+		{"cgo", true, []Group{CPUProfile, Cgo}, nil, []string{"STRESS_DURATION=5s"}, true},
+		{"cgo-without-group", true, []Group{CPUProfile}, nil, []string{"STRESS_DURATION=2s"}, false},
+		// os.Executable reads /proc/self/exe.
+		{"exec", false, []Group{ForkExec, ExecChild}, []string{"readlinkat"}, []string{"STRESS_MODE=exec", "STRESS_DURATION=3s"}, true},
+		{"exec-without-child-group", false, []Group{ForkExec}, []string{"readlinkat"}, []string{"STRESS_MODE=exec", "STRESS_DURATION=1s"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.cgo {
+				if _, err := exec.LookPath("gcc"); err != nil {
+					t.Skip("no C compiler for a cgo build")
+				}
+			}
+			bin := buildStress(t, tc.cgo)
+			env := append([]string{
+				"STRESS_FILTER=" + filterEnv(t, p, tc.groups, tc.extra, nil),
+				"STRESS_ERRNO=" + errnoEnv(t, p, tc.groups),
+			}, tc.env...)
+			r := runStress(t, bin, time.Minute, env...)
+			ok := r.ExitCode == 0 && strings.HasPrefix(r.Stdout, "OK ")
+			if ok != tc.ok {
+				t.Fatalf("groups %v: clean run %v, want %v: %v", tc.groups, ok, tc.ok, r)
+			}
+			if ok {
+				for _, m := range stressCounts.FindAllStringSubmatch(r.Stdout, -1) {
+					if m[2] == "0" {
+						t.Errorf("activity %s never ran: %s", m[1], r.Stdout)
+					}
+				}
+			}
+		})
 	}
 }

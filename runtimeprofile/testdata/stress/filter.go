@@ -14,8 +14,8 @@ import (
 // numbers in list (comma-separated) and kills the process on anything
 // else, on every thread (TSYNC). It is deliberately simple (a linear list
 // of comparisons): the stress test checks the runtime profile, not the
-// filter compiler.
-func lockDown(list string) error {
+// filter compiler. errnos lists "nr=errno" pairs answered with that errno.
+func lockDown(list, errnos string) error {
 	var auditArch uint32
 	x32 := false
 	switch runtime.GOARCH {
@@ -34,6 +34,20 @@ func lockDown(list string) error {
 		}
 		nrs = append(nrs, uint32(n))
 	}
+	type errnoRule struct{ nr, errno uint32 }
+	var errs []errnoRule
+	for _, f := range strings.Split(errnos, ",") {
+		if f == "" {
+			continue
+		}
+		a, b, _ := strings.Cut(f, "=")
+		nr, err1 := strconv.ParseUint(a, 10, 32)
+		e, err2 := strconv.ParseUint(b, 10, 16)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("bad errno rule %q, want nr=errno", f)
+		}
+		errs = append(errs, errnoRule{uint32(nr), uint32(e)})
+	}
 	const (
 		ld   = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS
 		jeq  = unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K
@@ -49,6 +63,9 @@ func lockDown(list string) error {
 	}
 	if x32 {
 		prog = append(prog, unix.SockFilter{Code: jge, Jt: 0, Jf: 1, K: 0x40000000}, unix.SockFilter{Code: ret, K: kill})
+	}
+	for _, r := range errs {
+		prog = append(prog, unix.SockFilter{Code: jeq, Jf: 1, K: r.nr}, unix.SockFilter{Code: ret, K: unix.SECCOMP_RET_ERRNO | r.errno})
 	}
 	for i, nr := range nrs {
 		// Jump to the ALLOW at the end when equal.

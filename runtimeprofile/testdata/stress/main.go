@@ -10,8 +10,11 @@
 //	STRESS_FILTER    comma-separated syscall numbers to allow; when set, the
 //	                 program installs a KILL_PROCESS seccomp filter allowing
 //	                 only those, on every thread, first thing in main
+//	STRESS_ERRNO     comma-separated nr=errno pairs the filter answers with
+//	                 an errno instead
 //	STRESS_DURATION  how long to run (a time.Duration), default 5s
-//	STRESS_MODE      "run" (default), "idle", "panic" or "crash"
+//	STRESS_MODE      "run" (default), "idle", "exec" (start child programs
+//	                 for the duration), "panic" or "crash"
 //
 // The first thing main does is write "STRESS-MAIN" to stderr, so that a
 // trace can tell the syscalls made after main from the runtime's start-up.
@@ -24,6 +27,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"runtime"
 	"runtime/debug"
@@ -47,7 +51,7 @@ var (
 func main() {
 	os.Stderr.Write([]byte("STRESS-MAIN\n"))
 	if f := os.Getenv("STRESS_FILTER"); f != "" {
-		if err := lockDown(f); err != nil {
+		if err := lockDown(f, os.Getenv("STRESS_ERRNO")); err != nil {
 			fmt.Fprintln(os.Stderr, "stress: installing filter:", err)
 			os.Exit(3)
 		}
@@ -66,6 +70,9 @@ func main() {
 		// Only what every program does: a GC and a sleep.
 		runtime.GC()
 		time.Sleep(100 * time.Millisecond)
+		return
+	case "exec":
+		runChildren(d)
 		return
 	case "panic", "crash":
 		// Work for a moment so that several threads exist, then die.
@@ -361,4 +368,28 @@ func churnRandom(stop chan struct{}) {
 		randoms.Add(1)
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// runChildren starts child programs for d: a static tool, a shell (the
+// dynamic loader and libc) and this program itself idle (another Go
+// runtime), all of which start under the inherited filter.
+func runChildren(d time.Duration) {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stress: executable:", err)
+		os.Exit(5)
+	}
+	n := 0
+	for end := time.Now().Add(d); time.Now().Before(end); n++ {
+		for _, args := range [][]string{{"/bin/true"}, {"/bin/sh", "-c", "echo child"}, {self}} {
+			cmd := exec.Command(args[0], args[1:]...)
+			cmd.Env = []string{"STRESS_MODE=idle", "PATH=/usr/bin:/bin"}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "stress: child %v: %v\n%s", args, err, out)
+				os.Exit(6)
+			}
+		}
+	}
+	fmt.Printf("OK children=%d\n", n)
 }
