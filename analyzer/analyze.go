@@ -29,6 +29,7 @@ type analysis struct {
 	// profile is the runtime baseline, loaded on first use.
 	profile *runtimeprofile.Profile
 
+	rtypes     *rtypes // types reflection can reach, see reflect.go
 	globals    *globalInfo
 	globalsFor *reach
 }
@@ -68,68 +69,64 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 		}
 	}
 	if len(mains) == 0 {
-		return nil, fmt.Errorf("analyzer: no main package among %s; sandboxgen analyses commands: pass the directory of a main package (e.g. ./cmd/server) or ./...", strings.Join(patterns, " "))
+		return nil, fmt.Errorf("analyzer: no main package among %s; sandboxgen analyses commands: pass the directory of a main package (e.g. ./cmd/server) or ./... as the pattern", strings.Join(patterns, " "))
 	}
-	var timings Timings
-	timings.Load = time.Since(start)
+	loadTime := time.Since(start)
 
-	t := time.Now()
-	prog, ssaPkgs := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
-	prog.Build()
-	a.prog = prog
-	a.links = linknames(prog, pkgs)
-	timings.SSA = time.Since(t)
-
-	t = time.Now()
-	a.cha = cha.CallGraph(prog)
-	chaTime := time.Since(t)
-
+	// Each main package gets its own SSA program built from its own
+	// import closure, so that the call graph of one command is not
+	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
-	for i, p := range pkgs {
-		if p.Name != "main" {
-			continue
-		}
-		pt := timings
-		prog, err := a.analyzeMain(p, ssaPkgs[i], &pt)
+	for _, p := range mains {
+		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
+		prog, err := pa.analyzeMain(p, loadTime)
 		if err != nil {
 			return nil, err
 		}
 		prog.GoVersion, prog.GoRoot = goVersion, goroot
-		pt.CallGraph += chaTime
-		pt.Total = time.Since(start)
-		prog.Timings = pt
 		if !cfg.NoRuntime {
-			if err := a.addRuntime(prog, goroot); err != nil {
+			if err := pa.addRuntime(prog, goroot); err != nil {
 				return nil, err
 			}
+			a.profile = pa.profile
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}
 	return rep, nil
 }
 
-// analyzeMain analyses one main package.
-func (a *analysis) analyzeMain(p *packages.Package, sp *ssa.Package, tm *Timings) (*Program, error) {
+// analyzeMain analyses one main package: SSA for its import closure, the
+// call graph from its roots, and the syscall sites in what is reachable.
+func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Program, error) {
+	tm := Timings{Load: loadTime}
+	start := time.Now()
+	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
+	prog.Build()
+	a.prog = prog
+	a.links = linknames(prog, []*packages.Package{p})
+	tm.SSA = time.Since(start)
+
 	t := time.Now()
-	r, err := a.buildReach(sp)
+	a.cha = cha.CallGraph(prog)
+	r, err := a.buildReach(ssaPkgs[0])
 	if err != nil {
 		return nil, err
 	}
 	tm.CallGraph = time.Since(t)
 
 	t = time.Now()
-	prog := &Program{
+	out := &Program{
 		PkgPath: p.PkgPath,
 		Dir:     packageDir(p),
 		GOARCH:  a.goarch,
 	}
-	prog.Name = filepath.Base(p.PkgPath)
+	out.Name = filepath.Base(p.PkgPath)
 	if p.PkgPath == "command-line-arguments" || p.PkgPath == "main" {
-		prog.Name = filepath.Base(prog.Dir)
+		out.Name = filepath.Base(out.Dir)
 	}
 	deps := 0
 	packages.Visit([]*packages.Package{p}, nil, func(*packages.Package) { deps++ })
-	prog.Packages = deps
+	out.Packages = deps
 
 	sites := a.findSites(r)
 	best := map[uint64]Need{}
@@ -137,7 +134,7 @@ func (a *analysis) analyzeMain(p *packages.Package, sp *ssa.Package, tm *Timings
 		path := a.pathTo(r, sn.caller, sn.site.Pos())
 		name, ok := a.table.Name(uint32(sn.nr))
 		if !ok {
-			prog.Warnings = append(prog.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.site.Pos()), sn.nr, a.goarch))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.site.Pos()), sn.nr, a.goarch))
 			continue
 		}
 		if old, ok := best[sn.nr]; ok && len(old.Path) <= len(path) {
@@ -146,9 +143,9 @@ func (a *analysis) analyzeMain(p *packages.Package, sp *ssa.Package, tm *Timings
 		best[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
 	}
 	for _, n := range best {
-		prog.Syscalls = append(prog.Syscalls, n)
+		out.Syscalls = append(out.Syscalls, n)
 	}
-	sortNeeds(prog.Syscalls)
+	sortNeeds(out.Syscalls)
 
 	seenPos := map[string]bool{}
 	for _, u := range sites.unresolved {
@@ -157,15 +154,17 @@ func (a *analysis) analyzeMain(p *packages.Package, sp *ssa.Package, tm *Timings
 			continue
 		}
 		seenPos[pos+u.reason] = true
-		prog.Unresolved = append(prog.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.pathTo(r, u.caller, u.pos), Reason: u.reason})
+		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.pathTo(r, u.caller, u.pos), Reason: u.reason})
 	}
-	sort.Slice(prog.Unresolved, func(i, j int) bool { return prog.Unresolved[i].Pos < prog.Unresolved[j].Pos })
+	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
-	prog.Features = a.features(p, r)
-	prog.Warnings = append(prog.Warnings, r.warnings...)
-	prog.Warnings = append(prog.Warnings, featureWarnings(prog.Features)...)
+	out.Features = a.features(p, r)
+	out.Warnings = append(out.Warnings, r.warnings...)
+	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
 	tm.Syscalls = time.Since(t)
-	return prog, nil
+	tm.Total = tm.Load + time.Since(start)
+	out.Timings = tm
+	return out, nil
 }
 
 // packageDir returns the directory of a package's files.

@@ -1,10 +1,7 @@
 package analyzer
 
 import (
-	"go/types"
-
 	"golang.org/x/tools/go/packages"
-	"golang.org/x/tools/go/ssa"
 )
 
 // features works out which capabilities of interest the program reaches.
@@ -15,28 +12,7 @@ func (a *analysis) features(p *packages.Package, r *reach) Features {
 			f.Cgo = true
 		}
 	})
-	reached := func(pkg, name string) bool {
-		sp := a.prog.ImportedPackage(pkg)
-		if sp == nil {
-			return false
-		}
-		fn := sp.Func(name)
-		return fn != nil && r.funcs[fn]
-	}
-	reachedMethod := func(pkg, typ, name string) bool {
-		sp := a.prog.ImportedPackage(pkg)
-		if sp == nil {
-			return false
-		}
-		for fn := range r.funcs {
-			if fn.Pkg == sp && fn.Signature.Recv() != nil && fn.Name() == name {
-				if recvName(fn) == typ {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	reached := func(pkg, name string) bool { return a.reachedFunc(r, pkg, name) }
 	runtimeCalled := map[string]bool{}
 	for _, e := range r.runtimeCalls {
 		runtimeCalled[e.callee.Name()] = true
@@ -45,20 +21,8 @@ func (a *analysis) features(p *packages.Package, r *reach) Features {
 	f.Pprof = reached("runtime/pprof", "StartCPUProfile") || runtimeCalled["SetCPUProfileRate"]
 	f.Plugin = reached("plugin", "Open")
 	f.Signal = reached("os/signal", "Notify") || reached("os/signal", "NotifyContext")
-	f.Reflect = reachedMethod("reflect", "Value", "Call") || reachedMethod("reflect", "Value", "CallSlice")
+	f.Reflect = a.reachedMethod(r, "reflect", "Value", "Call") || a.reachedMethod(r, "reflect", "Value", "CallSlice")
 	return f
-}
-
-// recvName returns the name of a method's receiver type, without pointer.
-func recvName(fn *ssa.Function) string {
-	t := fn.Signature.Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if n, ok := types.Unalias(t).(*types.Named); ok {
-		return n.Obj().Name()
-	}
-	return ""
 }
 
 // featureWarnings names the soundness limits that follow from features.

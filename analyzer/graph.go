@@ -96,6 +96,12 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 				added = true
 			}
 		}
+		// The types reflection reaches grow with what is reachable; walk
+		// again until they are stable.
+		if rt := a.reflectTypes(r); a.rtypes == nil || len(rt.list) != len(a.rtypes.list) || rt.active != a.rtypes.active {
+			a.rtypes = rt
+			added = true
+		}
 		for _, x := range a.reflectRoots(r) {
 			if !r.funcs[x.fn] && why[x.fn] == "" {
 				why[x.fn] = x.why
@@ -170,10 +176,21 @@ type rootReason struct {
 func (a *analysis) callbacks(r *reach) []rootReason {
 	var out []rootReason
 	seen := make(map[*ssa.Function]bool)
+	// A linkname edge into the runtime (time.newTimer is runtime.newTimer)
+	// has no site: the arguments are those of the calls to the declaration.
+	var sites []edge
 	for _, e := range r.runtimeCalls {
-		if e.site == nil {
+		if e.site != nil {
+			sites = append(sites, e)
 			continue
 		}
+		for _, p := range r.pred[e.caller] {
+			if p.site != nil {
+				sites = append(sites, edge{p.caller, p.site, e.callee})
+			}
+		}
+	}
+	for _, e := range sites {
 		for _, arg := range e.site.Common().Args {
 			if !mayHoldFunc(arg.Type()) {
 				continue

@@ -1,10 +1,284 @@
 package analyzer
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"fmt"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Reflection is where a call graph built from SSA alone is unsound: a value
+// that comes out of reflect.Value.Interface (fmt printing a nested field,
+// encoding/json calling MarshalJSON) carries a type the type-flow analysis
+// never sees flow there, and reflect.Value.Call calls methods and functions
+// no SSA call names. Both are covered from the set of types reflection can
+// reach: every type converted to an interface in reachable code, closed
+// under its components (struct fields, elements, keys, pointer targets) and
+// pointers to them (reflection can take the address of addressable values).
+//
+//   - An interface method call may dispatch to the method of any such type
+//     that implements the interface (extraInvokes), once reflection can make
+//     interface values at all (reflect's or reflectlite's packEface is
+//     reachable).
+//   - When reflect.Value.Call or CallSlice is reachable, every exported
+//     method of such a type, and every function whose value reachable code
+//     takes with a func type among them, is a root (reflectRoots).
+
+// rtypes is the set of types reflection can reach, with an index of their
+// methods by name for extraInvokes.
+type rtypes struct {
+	set       typeutil.Map // types.Type -> bool
+	list      []types.Type
+	byMethod  map[string][]*ssa.Function
+	funcTypes []*types.Signature
+	active    bool // reflection can produce interface values
+}
+
+// reflectTypes computes the types reflection can reach from the reachable
+// code of r.
+func (a *analysis) reflectTypes(r *reach) *rtypes {
+	rt := &rtypes{byMethod: map[string][]*ssa.Function{}}
+	rt.active = a.reachedFunc(r, "reflect", "packEface") || a.reachedFunc(r, "internal/reflectlite", "packEface")
+	var add func(t types.Type)
+	add = func(t types.Type) {
+		t = types.Unalias(t)
+		if rt.set.At(t) != nil || hasTypeParam(t, 0) {
+			return
+		}
+		rt.set.Set(t, true)
+		rt.list = append(rt.list, t)
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			add(u.Elem())
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				add(u.Field(i).Type())
+			}
+		case *types.Array:
+			add(u.Elem())
+		case *types.Slice:
+			add(u.Elem())
+		case *types.Map:
+			add(u.Key())
+			add(u.Elem())
+		case *types.Chan:
+			add(u.Elem())
+		case *types.Signature:
+			rt.funcTypes = append(rt.funcTypes, u)
+		}
+		if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
+			add(types.NewPointer(t))
+		}
+	}
+	fns := sortedFuncs(r.funcs)
+	for _, fn := range fns {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if mi, ok := in.(*ssa.MakeInterface); ok {
+					add(mi.X.Type())
+				}
+			}
+		}
+	}
+	for _, t := range rt.list {
+		if types.IsInterface(t) {
+			continue
+		}
+		ms := a.prog.MethodSets.MethodSet(t)
+		for i := 0; i < ms.Len(); i++ {
+			if fn := a.prog.MethodValue(ms.At(i)); fn != nil {
+				rt.byMethod[fn.Name()] = append(rt.byMethod[fn.Name()], fn)
+			}
+		}
+	}
+	return rt
+}
+
+// hasTypeParam reports whether t mentions a type parameter (such types
+// have no methods to call at run time; their instances do).
+func hasTypeParam(t types.Type, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch t := types.Unalias(t).(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Named:
+		if t.TypeParams().Len() > 0 && t.TypeArgs().Len() == 0 {
+			return true
+		}
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			if hasTypeParam(t.TypeArgs().At(i), depth+1) {
+				return true
+			}
+		}
+	case *types.Pointer:
+		return hasTypeParam(t.Elem(), depth+1)
+	case *types.Slice:
+		return hasTypeParam(t.Elem(), depth+1)
+	case *types.Array:
+		return hasTypeParam(t.Elem(), depth+1)
+	case *types.Map:
+		return hasTypeParam(t.Key(), depth+1) || hasTypeParam(t.Elem(), depth+1)
+	case *types.Chan:
+		return hasTypeParam(t.Elem(), depth+1)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if hasTypeParam(t.Field(i).Type(), depth+1) {
+				return true
+			}
+		}
+	case *types.Signature:
+		return t.TypeParams().Len() > 0
+	}
+	return false
+}
 
 // extraInvokes returns call edges the call graph misses for fn's interface
-// method calls because the receiver may have been made by reflection.
-func (a *analysis) extraInvokes(fn *ssa.Function) []edge { return nil }
+// method calls because the receiver may have been made by reflection: the
+// method of every reflect-reachable type that implements the interface.
+func (a *analysis) extraInvokes(fn *ssa.Function) []edge {
+	rt := a.rtypes
+	if rt == nil || !rt.active {
+		return nil
+	}
+	var out []edge
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			call, ok := in.(ssa.CallInstruction)
+			if !ok || !call.Common().IsInvoke() {
+				continue
+			}
+			m := call.Common().Method
+			iface, ok := call.Common().Value.Type().Underlying().(*types.Interface)
+			if !ok {
+				continue
+			}
+			for _, impl := range rt.byMethod[m.Name()] {
+				recv := impl.Signature.Recv()
+				if recv == nil || !types.Implements(recv.Type(), iface) {
+					continue
+				}
+				if !sameMethodPkg(m, impl) {
+					continue
+				}
+				out = append(out, edge{caller: fn, site: call, callee: impl})
+			}
+		}
+	}
+	return out
+}
 
-// reflectRoots returns the methods and functions reflection can call.
-func (a *analysis) reflectRoots(r *reach) []rootReason { return nil }
+// sameMethodPkg reports whether impl can implement interface method m: an
+// unexported method name only matches within its package.
+func sameMethodPkg(m *types.Func, impl *ssa.Function) bool {
+	if m.Exported() {
+		return true
+	}
+	obj := impl.Object()
+	return obj != nil && obj.Pkg() == m.Pkg()
+}
+
+// reflectRoots returns the methods and functions reflect.Value.Call can
+// call, when it is reachable.
+func (a *analysis) reflectRoots(r *reach) []rootReason {
+	rt := a.rtypes
+	if rt == nil || !a.reachedMethod(r, "reflect", "Value", "Call") && !a.reachedMethod(r, "reflect", "Value", "CallSlice") {
+		return nil
+	}
+	var out []rootReason
+	names := make([]string, 0, len(rt.byMethod))
+	for name := range rt.byMethod {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, fn := range rt.byMethod[name] {
+			if fn.Object() != nil && fn.Object().Exported() {
+				out = append(out, rootReason{fn, "exported method of a type reflection reaches; reflect.Value.Call is reachable"})
+			}
+		}
+	}
+	if len(rt.funcTypes) == 0 {
+		return out
+	}
+	for _, fn := range sortedFuncs(r.funcs) {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				var ops []*ssa.Value
+				for _, op := range in.Operands(ops) {
+					var target *ssa.Function
+					switch v := (*op).(type) {
+					case *ssa.Function:
+						if c, ok := in.(ssa.CallInstruction); ok && c.Common().Value == v && !c.Common().IsInvoke() {
+							continue // a direct call, not a value
+						}
+						target = v
+					case *ssa.MakeClosure:
+						target = v.Fn.(*ssa.Function)
+					}
+					if target == nil {
+						continue
+					}
+					for _, ft := range rt.funcTypes {
+						if types.Identical(ft, target.Signature) {
+							out = append(out, rootReason{target, fmt.Sprintf("its value is taken at %s with type %s, which reflection reaches; reflect.Value.Call is reachable", a.pos(in.Pos()), ft)})
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sortedFuncs returns the functions of a set in a stable order.
+func sortedFuncs(set map[*ssa.Function]bool) []*ssa.Function {
+	out := make([]*ssa.Function, 0, len(set))
+	for fn := range set {
+		out = append(out, fn)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pos() != out[j].Pos() {
+			return out[i].Pos() < out[j].Pos()
+		}
+		return out[i].String() < out[j].String()
+	})
+	return out
+}
+
+// reachedFunc reports whether the package-level function pkg.name is
+// reachable.
+func (a *analysis) reachedFunc(r *reach, pkg, name string) bool {
+	sp := a.prog.ImportedPackage(pkg)
+	if sp == nil {
+		return false
+	}
+	fn := sp.Func(name)
+	return fn != nil && r.funcs[fn]
+}
+
+// reachedMethod reports whether method name of pkg.typ (value or pointer
+// receiver) is reachable.
+func (a *analysis) reachedMethod(r *reach, pkg, typ, name string) bool {
+	sp := a.prog.ImportedPackage(pkg)
+	if sp == nil {
+		return false
+	}
+	t, ok := sp.Members[typ].(*ssa.Type)
+	if !ok {
+		return false
+	}
+	for _, recv := range []types.Type{t.Type(), types.NewPointer(t.Type())} {
+		ms := a.prog.MethodSets.MethodSet(recv)
+		if sel := ms.Lookup(sp.Pkg, name); sel != nil {
+			if fn := a.prog.MethodValue(sel); fn != nil && r.funcs[fn] {
+				return true
+			}
+		}
+	}
+	return false
+}
