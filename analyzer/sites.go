@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/constant"
 	"go/token"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -187,7 +188,7 @@ func (a *analysis) traceNumber(r *reach, v ssa.Value) numbers {
 			switch v.X.(type) {
 			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
 			default:
-				n.unknown = append(n.unknown, fmt.Sprintf("is loaded from memory (%s) at %s", v, a.pos(v.Pos())))
+				n.unknown = append(n.unknown, a.describe(v))
 				return
 			}
 			if why := a.cellEscapes(r, v.X); why != "" {
@@ -219,11 +220,7 @@ func (a *analysis) traceNumber(r *reach, v ssa.Value) numbers {
 				}
 			}
 		default:
-			desc := v.String()
-			if in, ok := v.(ssa.Instruction); ok {
-				desc += " at " + a.pos(in.Pos())
-			}
-			n.unknown = append(n.unknown, fmt.Sprintf("comes from %s", desc))
+			n.unknown = append(n.unknown, a.describe(v))
 		}
 	}
 	trace(v)
@@ -252,4 +249,61 @@ func binop(op token.Token, x, y uint64) (uint64, bool) {
 		return x >> y, true
 	}
 	return 0, false
+}
+
+// describe says where a value the analysis cannot resolve comes from.
+func (a *analysis) describe(v ssa.Value) string {
+	at := func(p token.Pos) string {
+		if p.IsValid() {
+			return " at " + a.pos(p)
+		}
+		return ""
+	}
+	switch v := v.(type) {
+	case *ssa.Extract:
+		if c, ok := v.Tuple.(*ssa.Call); ok {
+			return fmt.Sprintf("is a result of calling %s%s", callName(c.Common()), at(c.Pos()))
+		}
+	case *ssa.Call:
+		return fmt.Sprintf("is the result of calling %s%s", callName(v.Common()), at(v.Pos()))
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				return fmt.Sprintf("is read from a struct field (%s)%s", fieldName(fa), at(v.Pos()))
+			}
+			return fmt.Sprintf("is read through a pointer (%s)%s", v, at(v.Pos()))
+		}
+	case *ssa.Field:
+		return fmt.Sprintf("is a struct field%s", at(v.Pos()))
+	case *ssa.Index, *ssa.Lookup:
+		return fmt.Sprintf("is an element of a collection%s", at(v.Pos()))
+	}
+	p := token.NoPos
+	if in, ok := v.(ssa.Instruction); ok {
+		p = in.Pos()
+	}
+	return fmt.Sprintf("comes from %s%s", v.String(), at(p))
+}
+
+// callName names the callee of a call for messages.
+func callName(cc *ssa.CallCommon) string {
+	if fn := cc.StaticCallee(); fn != nil {
+		return fn.RelString(nil)
+	}
+	if cc.IsInvoke() {
+		return cc.Method.FullName()
+	}
+	return "a function value"
+}
+
+// fieldName returns "T.f" for a field address.
+func fieldName(fa *ssa.FieldAddr) string {
+	st, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return "?"
+	}
+	if s, ok := st.Elem().Underlying().(*types.Struct); ok && fa.Field < s.NumFields() {
+		return types.TypeString(st.Elem(), nil) + "." + s.Field(fa.Field).Name()
+	}
+	return "?"
 }
