@@ -51,6 +51,11 @@ func For(goroot, goos, goarch string) (*Profile, error) {
 		if _, ok := pre[rs.fn]; ok {
 			site.PreMainWhy = callerChain(pre, rs.fn)
 			site.Trigger = TriggerStartup
+		} else if tr == TriggerStartup {
+			// The table expects start-up only, but the call graph cannot
+			// prove it for this release: keep the syscall, and flag it.
+			site.Trigger = TriggerUnknown
+			b.prof.Notes = append(b.prof.Notes, fmt.Sprintf("%s: %s is listed as start-up only, but %s can run after main (%s); kept", rs.pos, name, rs.fn, s.whyAfterMain(pre, rs.fn)))
 		}
 		b.add(name, rs.nr, grp, 0, site)
 	}

@@ -92,3 +92,17 @@ func callerChain(p map[string]string, n string) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// whyAfterMain names what keeps n from being start-up only: how it escapes,
+// or a caller that is not start-up only.
+func (s *scan) whyAfterMain(pre map[string]string, n string) string {
+	if why, ok := s.escapes[n]; ok {
+		return why
+	}
+	for _, c := range sortedKeys(s.callers[n]) {
+		if _, ok := pre[c]; !ok {
+			return "called from " + c
+		}
+	}
+	return "not a known function"
+}

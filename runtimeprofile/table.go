@@ -93,11 +93,14 @@ var siteTriggers = map[string]siteTrigger{
 
 	// Start-up only (proved by the call graph, see preMain; listed so that
 	// a change that makes them reachable after main still gets a trigger).
-	"runtime.open":             base(TriggerStartup), // sysargs' /proc/self/auxv, the THP size in osinit
-	"runtime.closefd":          base(TriggerStartup),
-	"runtime.mincore":          base(TriggerStartup), // sysargs' page-size probe
-	"runtime.sbrk0":            base(TriggerStartup), // mallocinit
-	"runtime.settls":           base(TriggerStartup), // rt0_go; cgo's needm (see the Cgo group)
+	"runtime.open":    base(TriggerStartup), // sysargs' /proc/self/auxv, the THP size in osinit
+	"runtime.closefd": base(TriggerStartup),
+	"runtime.mincore": base(TriggerStartup), // sysargs' page-size probe
+	"runtime.sbrk0":   base(TriggerStartup), // mallocinit
+	// rt0_go sets up TLS once; cgocallback's needm path (a C thread
+	// calling into Go) only exists with cgo, hence the Cgo group when the
+	// graph cannot prove start-up only.
+	"runtime.settls":           {TriggerCgo, Cgo},
 	"runtime.getKernelVersion": base(TriggerStartup), // 32-bit osinit only
 	"runtime.pipe2":            base(TriggerStartup), // nonblockingPipe: unused on linux
 	"runtime.access":           base(TriggerStartup), // android's log writer

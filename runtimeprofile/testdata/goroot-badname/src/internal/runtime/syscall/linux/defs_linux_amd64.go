@@ -1,0 +1,6 @@
+package linux
+
+const (
+	SYS_MPROTECT      = 10
+	SYS_EPOLL_CREATE1 = 291
+)
