@@ -29,7 +29,8 @@ type analysis struct {
 	// profile is the runtime baseline, loaded on first use.
 	profile *runtimeprofile.Profile
 
-	rtypes     *rtypes // types reflection can reach, see reflect.go
+	rtypes     *rtypes             // types reflection can reach, see reflect.go
+	asm        map[string]*asmFunc // assembly bodies, see asm.go
 	globals    *globalInfo
 	globalsFor *reach
 }
@@ -104,6 +105,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	prog.Build()
 	a.prog = prog
 	a.links = linknames(prog, []*packages.Package{p})
+	a.asm = readAsm([]*packages.Package{p})
 	tm.SSA = time.Since(start)
 
 	t := time.Now()
@@ -131,10 +133,10 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	sites := a.findSites(r)
 	best := map[uint64]Need{}
 	for _, sn := range sites.needs {
-		path := a.pathTo(r, sn.caller, sn.site.Pos())
+		path := a.pathTo(r, sn.caller, sn.pos)
 		name, ok := a.table.Name(uint32(sn.nr))
 		if !ok {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.site.Pos()), sn.nr, a.goarch))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.pos), sn.nr, a.goarch))
 			continue
 		}
 		if old, ok := best[sn.nr]; ok && len(old.Path) <= len(path) {

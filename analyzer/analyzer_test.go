@@ -66,6 +66,7 @@ func TestResolve(t *testing.T) {
 		{"umount2", "generic wrapper with a named integer type", "resolve.main"},
 		{"mount", "sum of constants", "resolve.main"},
 		{"reboot", "go:linkname declaration", "resolve.main"},
+		{"gettimeofday", "assembly with a SYSCALL instruction", "syscall.gettimeofday"},
 	}
 	for _, c := range cases {
 		n, ok := prog.Need(c.syscall)

@@ -19,7 +19,18 @@ type edge struct {
 	caller *ssa.Function
 	site   ssa.CallInstruction
 	callee *ssa.Function
+	kind   edgeKind
 }
+
+// edgeKind says how an edge was found.
+type edgeKind uint8
+
+const (
+	edgeCall    edgeKind = iota // an SSA call instruction (or a synthetic root)
+	edgeLink                    // a //go:linkname declaration to its implementation
+	edgeAsmJump                 // an assembly tail call (JMP): arguments forwarded
+	edgeAsmCall                 // an assembly CALL: arguments unknown
+)
 
 // reach is the part of the program reachable from a main package's roots,
 // with the call edges between reachable functions. Calls into package
@@ -147,7 +158,12 @@ func (a *analysis) walkOnce(roots []*ssa.Function, g *callgraph.Graph, analysed 
 		fn := queue[0]
 		queue = queue[1:]
 		if target, ok := a.links[fn]; ok {
-			visit(edge{caller: fn, callee: target})
+			visit(edge{caller: fn, callee: target, kind: edgeLink})
+		}
+		if fn.Blocks == nil {
+			for _, e := range a.asmEdges(fn) {
+				visit(e)
+			}
 		}
 		out := successors(fn, g, a.cha, analysed)
 		// Visit in source order so that the shortest paths are stable.
@@ -186,7 +202,7 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 		}
 		for _, p := range r.pred[e.caller] {
 			if p.site != nil {
-				sites = append(sites, edge{p.caller, p.site, e.callee})
+				sites = append(sites, edge{caller: p.caller, site: p.site, callee: e.callee})
 			}
 		}
 	}

@@ -62,7 +62,7 @@ type numbers struct {
 type siteNeed struct {
 	nr     uint64
 	caller *ssa.Function
-	site   ssa.CallInstruction
+	pos    token.Pos
 }
 
 // siteResult is the outcome of the site search for one program.
@@ -103,6 +103,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 	for _, fn := range prims {
 		add(wrapper{fn, 0})
 	}
+	a.asmSites(r, res)
 	for len(work) > 0 {
 		w := work[0]
 		work = work[1:]
@@ -112,8 +113,13 @@ func (a *analysis) findSites(r *reach) *siteResult {
 				fmt.Sprintf("the syscall number is parameter %d of %s, which is called from outside the program's code (%s)", w.idx, w.fn.RelString(nil), r.rootWhy[w.fn])})
 		}
 		for _, e := range preds {
-			if e.site == nil { // linkname: the declaration forwards its parameters
+			switch e.kind {
+			case edgeLink, edgeAsmJump: // the declaration forwards its parameters
 				add(wrapper{e.caller, w.idx})
+				continue
+			case edgeAsmCall:
+				res.unresolved = append(res.unresolved, unresolvedSite{e.caller, e.caller.Pos(),
+					fmt.Sprintf("assembly function %s calls %s, whose parameter %d is a syscall number", e.caller.RelString(nil), w.fn.RelString(nil), w.idx)})
 				continue
 			}
 			arg := argAt(e.site.Common(), w.idx)
@@ -124,7 +130,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 			}
 			n := a.traceNumber(r, arg)
 			for nr := range n.consts {
-				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site})
+				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site.Pos()})
 			}
 			for _, p := range n.params {
 				add(p)
@@ -306,4 +312,29 @@ func fieldName(fa *ssa.FieldAddr) string {
 		return types.TypeString(st.Elem(), nil) + "." + s.Field(fa.Field).Name()
 	}
 	return "?"
+}
+
+// asmSites finds the syscalls that reachable assembly functions other than
+// the trap primitives make themselves, from the $SYS_* constants they load.
+func (a *analysis) asmSites(r *reach, res *siteResult) {
+	for _, fn := range sortedFuncs(r.funcs) {
+		if isTrapPrimitive(fn) {
+			continue
+		}
+		af := a.asmOf(fn)
+		if af == nil || af.traps == 0 {
+			continue
+		}
+		resolved := false
+		for _, name := range af.sysNames {
+			if nr, ok := a.table.Number(name); ok {
+				res.needs = append(res.needs, siteNeed{uint64(nr), fn, fn.Pos()})
+				resolved = true
+			}
+		}
+		if !resolved {
+			res.unresolved = append(res.unresolved, unresolvedSite{fn, fn.Pos(),
+				fmt.Sprintf("assembly function %s (%s:%d) makes a syscall whose number the analysis cannot read", fn.RelString(nil), shortFile(af.file), af.line)})
+		}
+	}
 }

@@ -91,6 +91,10 @@ func main() {
 
 	linkedTrap(syscall.SYS_REBOOT)
 
+	// Assembly with its own SYSCALL instruction (the vDSO fallback).
+	var tv syscall.Timeval
+	syscall.Gettimeofday(&tv)
+
 	// Not resolvable: from the command line, from a struct field, from a
 	// variable whose address escapes.
 	n, _ := strconv.Atoi(os.Args[1])
