@@ -209,3 +209,18 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// BenchmarkFor measures a whole extraction: go list, parsing runtime and its
+// dependencies, the call graph and the tables.
+func BenchmarkFor(b *testing.B) {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	root := strings.TrimSpace(string(out))
+	for b.Loop() {
+		if _, err := For(root, "linux", "amd64"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

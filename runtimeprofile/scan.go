@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -548,7 +549,10 @@ var (
 	asmDefine = regexp.MustCompile(`^#define\s+(SYS_\w+)\s+(\d+|0x[0-9a-fA-F]+)\b`)
 	asmText   = regexp.MustCompile(`^TEXT\s+([^(\s]*)\(SB\)`)
 	asmSysRef = regexp.MustCompile(`\$(SYS_\w+)\b`)
-	asmSymRef = regexp.MustCompile(`([\p{L}\p{N}_·∕./]+)(?:<[^>]*>)?\(SB\)`)
+	// A symbol reference: pkg·name anywhere (also as a macro argument,
+	// as in reflectcall's DISPATCH(runtime·call16, 16)), or a C-style
+	// name(SB). A leading $ takes the address instead of calling.
+	asmSymRef = regexp.MustCompile(`(\$?)([\p{L}\p{N}_∕./]*·[\p{L}\p{N}_]+|[\p{L}\p{N}_.]+(?:<[^>]*>)?\(SB\))`)
 )
 
 // asmSymbol turns an assembly symbol ("runtime·exit", "·getpid",
@@ -613,13 +617,15 @@ func (s *scan) scanAsm(pkg, path string) error {
 			s.sites = append(s.sites, rawSite{fn: fn, nr: nr, macro: m[1], pos: fmt.Sprintf("%s:%d", s.rel(path), line)})
 		}
 		for _, m := range asmSymRef.FindAllStringSubmatch(text, -1) {
-			callee := asmSymbol(pkg, m[1])
+			sym := strings.TrimSuffix(m[2], "(SB)")
+			callee := asmSymbol(pkg, sym)
 			s.asmRefs[callee] = true
-			if strings.HasPrefix(text, "DATA") || strings.HasPrefix(text, "GLOBL") || cur == "" {
+			switch {
+			case strings.HasPrefix(text, "DATA") || strings.HasPrefix(text, "GLOBL") || cur == "":
 				s.escape(callee, "referenced from assembly data")
-				continue
-			}
-			if callee != cur && isIdentStart(callee) {
+			case m[1] == "$":
+				s.escape(callee, "address taken in assembly "+cur)
+			case callee != cur && isIdentStart(callee):
 				s.edge(cur, callee)
 			}
 		}
@@ -634,21 +640,78 @@ func isIdentStart(s string) bool {
 	return false
 }
 
-// markCompilerBuiltins makes the runtime functions the compiler inserts
-// calls to (cmd/compile/internal/typecheck/_builtin/runtime.go) escape: no
-// Go source calls them by name.
+// toolchainCallers are the directories of GOROOT/src whose Go code names
+// runtime functions the compiler and linker call without any Go source
+// calling them (write barriers, deferproc, morestack, bounds panics): the
+// compiler's builtin declarations, its SSA back end and walk phase, the
+// object-file builtin list, the assemblers' stack-split prologues and the
+// linker.
+var toolchainCallers = []string{
+	"cmd/compile/internal/typecheck/_builtin",
+	"cmd/compile/internal/typecheck",
+	"cmd/compile/internal/ssagen",
+	"cmd/compile/internal/walk",
+	"cmd/internal/goobj",
+	"cmd/internal/obj",
+	"cmd/internal/obj/x86",
+	"cmd/internal/obj/arm64",
+	"cmd/internal/obj/arm",
+	"cmd/internal/obj/ppc64",
+	"cmd/internal/obj/riscv",
+	"cmd/internal/obj/s390x",
+	"cmd/internal/obj/loong64",
+	"cmd/internal/obj/mips",
+	"cmd/link/internal/ld",
+}
+
+// markCompilerBuiltins makes the runtime functions the toolchain calls by
+// name escape: every identifier the toolchainCallers declare as a function
+// or spell in a string literal ("deferproc", "runtime.morestack") that is a
+// runtime function. Over-matching only keeps more syscalls. When the
+// GOROOT has no compiler source, every runtime function escapes and
+// nothing is proved start-up only.
 func (s *scan) markCompilerBuiltins() {
-	path := filepath.Join(s.srcRoot, "cmd", "compile", "internal", "typecheck", "_builtin", "runtime.go")
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
-	if err != nil {
-		// Without the list every runtime function with no visible caller
-		// is kept (see reachableAfterMain), so nothing is lost.
-		s.escape("runtime.*", "compiler builtins unknown: "+err.Error())
+	names := map[string]bool{}
+	found := false
+	for _, dir := range toolchainCallers {
+		files, _ := filepath.Glob(filepath.Join(s.srcRoot, filepath.FromSlash(dir), "*.go"))
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				continue
+			}
+			found = true
+			var sc scanner.Scanner
+			fset := token.NewFileSet()
+			sc.Init(fset.AddFile(path, -1, len(src)), src, nil, 0)
+			prevFunc := false
+			for {
+				_, tok, lit := sc.Scan()
+				if tok == token.EOF {
+					break
+				}
+				switch {
+				case tok == token.STRING:
+					if v, err := strconv.Unquote(lit); err == nil {
+						names[strings.TrimPrefix(v, "runtime.")] = true
+					}
+				case tok == token.IDENT && prevFunc:
+					names[lit] = true
+				}
+				prevFunc = tok == token.FUNC
+			}
+		}
+	}
+	if !found {
+		s.escape("runtime.*", "the GOROOT has no compiler source to tell which runtime functions the compiler calls")
 		return
 	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok {
-			s.escape("runtime."+fd.Name.Name, "called by compiler-generated code")
+	for name := range names {
+		if s.funcs["runtime"][name] || s.asmText["runtime."+name] {
+			s.escape("runtime."+name, "called by compiler- or linker-generated code")
 		}
 	}
 }
