@@ -46,6 +46,10 @@
 // table gets TriggerUnknown and stays allowed, and a test fails so that the
 // table is completed for the new release.
 //
+// Every architecture internal/systable knows is supported (amd64, arm64,
+// 386, arm, loong64, mips*, ppc64*, riscv64, s390x); the stress tests run
+// the host's.
+//
 // The runtime's syscalls are always allowed, never answered with an errno:
 // measured, an errno turns into fatal errors or a silent drop of GOMAXPROCS
 // to 1. Only syscalls issued by libc (clone3 in the Cgo group) carry an

@@ -44,6 +44,8 @@ type scan struct {
 	dynamic  []Site // Syscall6 calls whose number is not a constant
 	errs     []error
 
+	localConsts map[string]int64 // constants declared in the function being walked
+
 	vdso       []vdsoKey
 	bodyIdents map[string]bool // identifiers named in runtime function bodies
 	asmRefs    map[string]bool // symbols referenced from assembly
@@ -282,6 +284,9 @@ func (s *scan) constValue(pf parsedFile, e ast.Expr) (int64, bool) {
 			return a << uint(b), true
 		}
 	case *ast.Ident:
+		if v, ok := s.localConsts[x.Name]; ok {
+			return v, true
+		}
 		v, ok := s.consts[pf.pkg][x.Name]
 		return v, ok
 	case *ast.SelectorExpr:
@@ -297,6 +302,33 @@ func (s *scan) constValue(pf parsedFile, e ast.Expr) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// funcConsts returns the integer constants declared inside fd, such as
+// riscv64's "const sys_RISCV_HWPROBE uintptr = 258".
+func (s *scan) funcConsts(pf parsedFile, fd *ast.FuncDecl) map[string]int64 {
+	var out map[string]int64
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		gd, ok := n.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			return true
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for i, id := range vs.Names {
+				if i < len(vs.Values) {
+					if v, ok := s.constValue(pf, vs.Values[i]); ok {
+						if out == nil {
+							out = map[string]int64{}
+						}
+						out[id.Name] = v
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // isSyscall6 reports whether call is linux.Syscall6 (or Syscall6 inside the
@@ -363,7 +395,9 @@ func (s *scan) walkFile(pf parsedFile) {
 		case *ast.FuncDecl:
 			if d.Body != nil {
 				key := funcKey(pf.pkg, d)
+				s.localConsts = s.funcConsts(pf, d)
 				s.walk(pf, d.Body, key, key, localNames(d))
+				s.localConsts = nil
 			}
 		case *ast.GenDecl:
 			// Functions named in package-level variables (tables of
@@ -546,7 +580,7 @@ func localNames(fd *ast.FuncDecl) map[string]bool {
 }
 
 var (
-	asmDefine = regexp.MustCompile(`^#define\s+(SYS_\w+)\s+(\d+|0x[0-9a-fA-F]+)\b`)
+	asmDefine = regexp.MustCompile(`^#define\s+(SYS_\w+)\s+(.+)$`)
 	asmText   = regexp.MustCompile(`^TEXT\s+([^(\s]*)\(SB\)`)
 	asmSysRef = regexp.MustCompile(`\$(SYS_\w+)\b`)
 	// A symbol reference: pkg·name anywhere (also as a macro argument,
@@ -558,12 +592,16 @@ var (
 // asmSymbol turns an assembly symbol ("runtime·exit", "·getpid",
 // "time·now<ABIInternal>", "internal∕runtime∕atomic·Load") into a node key.
 func asmSymbol(pkg, sym string) string {
+	static := strings.HasSuffix(sym, "<>")
 	if i := strings.IndexByte(sym, '<'); i >= 0 {
 		sym = sym[:i]
 	}
 	sym = strings.ReplaceAll(sym, "∕", "/")
 	p, name, ok := strings.Cut(sym, "·")
 	if !ok {
+		if static {
+			return pkg + "." + sym // a file-local helper such as 386's exit1<>
+		}
 		return sym // a C-style symbol such as _rt0_amd64_linux
 	}
 	if p == "" {
@@ -593,8 +631,9 @@ func (s *scan) scanAsm(pkg, path string) error {
 			text = strings.TrimSpace(text[:i])
 		}
 		if m := asmDefine.FindStringSubmatch(text); m != nil {
-			v, _ := strconv.ParseUint(m[2], 0, 32)
-			defines[m[1]] = uint32(v)
+			if v, ok := evalDefine(m[2], defines); ok {
+				defines[m[1]] = v
+			}
 			continue
 		}
 		if m := asmText.FindStringSubmatch(text); m != nil {
@@ -631,6 +670,26 @@ func (s *scan) scanAsm(pkg, path string) error {
 		}
 	}
 	return sc.Err()
+}
+
+// evalDefine evaluates a #define body made of numbers, earlier SYS_*
+// defines and +, as in arm's "(SYS_BASE + 1)" or mips' "4000 + 1".
+func evalDefine(body string, defines map[string]uint32) (uint32, bool) {
+	body = strings.NewReplacer("(", " ", ")", " ").Replace(body)
+	var sum uint64
+	for _, term := range strings.Split(body, "+") {
+		term = strings.TrimSpace(term)
+		if v, ok := defines[term]; ok {
+			sum += uint64(v)
+			continue
+		}
+		v, err := strconv.ParseUint(term, 0, 32)
+		if err != nil {
+			return 0, false
+		}
+		sum += v
+	}
+	return uint32(sum), true
 }
 
 func isIdentStart(s string) bool {

@@ -46,9 +46,19 @@ var siteTriggers = map[string]siteTrigger{
 	"runtime.rtsigprocmask": base(TriggerNewThread), // newosproc blocks signals around clone; minit unblocks
 	"runtime.exitThread":    base(TriggerThreadExit),
 
+	// 32-bit arches with 64-bit time: both variants, the kernel picks.
+	"runtime.futex_time32": base(TriggerAlways),
+	"runtime.futex_time64": base(TriggerAlways),
+
+	// 386 sets up each new thread's TLS segment, and clone's guard exit.
+	"runtime.setldt": base(TriggerNewThread),
+	"runtime.exit1":  base(TriggerNewThread),
+
 	// Memory.
 	"runtime.sysMmap":    base(TriggerMemory), // heap growth, stacks, the vDSO getrandom state
 	"runtime.sysMunmap":  base(TriggerMemory),
+	"runtime.mmap":       base(TriggerMemory), // arches whose assembly is mmap itself (mips, ppc64, riscv64, s390x, 386)
+	"runtime.munmap":     base(TriggerMemory),
 	"runtime.madvise":    base(TriggerMemory), // scavenger, FreeOSMemory, huge-page hints
 	"runtime.mprotect":   base(TriggerMemory), // sysFault (debug fault-on-free modes)
 	"runtime.setVMAName": base(TriggerMemory), // prctl(PR_SET_VMA) names each new mapping (GODEBUG decoratemappings, default on from go 1.25 modules)
@@ -81,15 +91,19 @@ var siteTriggers = map[string]siteTrigger{
 	"internal/runtime/cgroup.OpenCPU":           {TriggerMaxProcs, Base},
 	"internal/runtime/cgroup.CPU.Close":         {TriggerMaxProcs, Base},
 
-	// Called by other packages through //go:linkname: internal/syscall/unix.Fcntl.
-	"runtime.fcntl": base(TriggerLinkname),
+	// Called by other packages through //go:linkname: internal/syscall/unix.Fcntl,
+	// and internal/cpu's riscv64 feature probe (riscv_hwprobe).
+	"runtime.fcntl":                     base(TriggerLinkname),
+	"runtime.internal_cpu_riscvHWProbe": base(TriggerLinkname),
 
 	// CPU profiling: only SetCPUProfileRate (runtime/pprof.StartCPUProfile)
 	// arms these timers.
-	"runtime.setitimer":     {TriggerProfiling, CPUProfile},
-	"runtime.timer_create":  {TriggerProfiling, CPUProfile},
-	"runtime.timer_settime": {TriggerProfiling, CPUProfile},
-	"runtime.timer_delete":  {TriggerProfiling, CPUProfile},
+	"runtime.setitimer":       {TriggerProfiling, CPUProfile},
+	"runtime.timer_create":    {TriggerProfiling, CPUProfile},
+	"runtime.timer_settime":   {TriggerProfiling, CPUProfile},
+	"runtime.timer_delete":    {TriggerProfiling, CPUProfile},
+	"runtime.timer_settime32": {TriggerProfiling, CPUProfile},
+	"runtime.timer_settime64": {TriggerProfiling, CPUProfile},
 
 	// Start-up only (proved by the call graph, see preMain; listed so that
 	// a change that makes them reachable after main still gets a trigger).
