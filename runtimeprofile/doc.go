@@ -32,19 +32,36 @@
 //     main.main: a function is start-up only when it is the bootstrap
 //     entry rt0_go, or when every caller is start-up only and nothing else
 //     can reach it (no function value, //go:linkname, export, compiler
-//     builtin, closure or go statement). Those syscalls (arch_prctl, brk,
-//     the THP and cgroup openat/read/close, mincore...) go to
-//     Profile.PreMain with the chain of callers as proof.
+//     builtin, closure or go statement). Those syscalls (brk in mallocinit,
+//     the transparent-huge-page and cgroup openat/read/close, mincore, uname)
+//     go to Profile.PreMain with the chain of callers as proof. amd64's
+//     arch_prctl is start-up only too, except through cgo's needm, so it
+//     stays in the Cgo group.
 //
 // Two facts cannot be read from the source and come from small tables in
 // table.go, each entry with its reason: the trigger of each function that
 // issues a syscall (runtime·clone starts a thread, runtime·madvise serves
 // the GC...), and the syscalls no source issues but a Go process still
 // needs (restart_syscall, which the kernel issues after a signal interrupts
-// a sleep; rt_sigreturn, the signal trampoline's), plus the conditional
-// groups' libc and child-program sets. A function missing from the trigger
+// a sleep; rt_sigreturn, the signal trampoline's, which go1.27's amd64
+// assembly even spells as raw bytes), plus the conditional groups' libc and
+// child-program sets, measured with strace. A function missing from the trigger
 // table gets TriggerUnknown and stays allowed, and a test fails so that the
 // table is completed for the new release.
+//
+// The groups: Base is always allowed. CPUProfile (setitimer and the
+// per-thread POSIX timers) only matters when runtime/pprof or
+// SetCPUProfileRate is reachable. Cgo is glibc's pthread and malloc set.
+// ForkExec is the parent's and the forked child's side of os/exec.
+// ExecChild is what a child program needs to start under the inherited
+// filter (the dynamic loader, libc, another Go runtime); it is off unless
+// asked for.
+//
+// How it is checked: a stress program (testdata/stress) exercising GC,
+// goroutines, timers, signals, preemption, profiling, netpoll, thread exit,
+// GOMAXPROCS changes and panics runs under a KILL_PROCESS filter of the
+// profile plus its own syscalls, and under strace, where every syscall
+// after main must be in the profile; `go test -long` runs it for minutes.
 //
 // Every architecture internal/systable knows is supported (amd64, arm64,
 // 386, arm, loong64, mips*, ppc64*, riscv64, s390x); the stress tests run
