@@ -281,13 +281,13 @@ func churnNetwork(stop chan struct{}) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := net.DialTimeout("tcp", ln.Addr().String(), 2*time.Second)
+				c, err := net.DialTimeout("tcp", ln.Addr().String(), 10*time.Second)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "stress: dial:", err)
 					os.Exit(5)
 				}
 				defer c.Close()
-				c.SetDeadline(time.Now().Add(2 * time.Second))
+				c.SetDeadline(time.Now().Add(10 * time.Second))
 				r := bufio.NewReader(c)
 				for k := 0; k < 5; k++ {
 					msg := "ping " + strconv.Itoa(i*100+j*10+k) + "\n"
