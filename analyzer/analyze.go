@@ -31,6 +31,7 @@ type analysis struct {
 
 	rtypes     *rtypes             // types reflection can reach, see reflect.go
 	asm        map[string]*asmFunc // assembly bodies, see asm.go
+	takers     map[*ssa.Function][]*ssa.Function
 	globals    *globalInfo
 	globalsFor *reach
 }

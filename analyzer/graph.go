@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/callgraph/rta"
 	"golang.org/x/tools/go/callgraph/vta"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 // edge is one call from caller to callee. site is nil for a //go:linkname
@@ -141,10 +142,26 @@ func (a *analysis) walkOnce(roots []*ssa.Function, g *callgraph.Graph, analysed 
 			queue = append(queue, fn)
 		}
 	}
-	visit := func(e edge) {
+	takers := a.valueTakers()
+	// pending holds calls through a function value whose callee's value is
+	// only made in functions not reached yet, keyed by those functions.
+	pending := map[*ssa.Function][]edge{}
+	var visit func(e edge)
+	visit = func(e edge) {
 		if isRuntime(e.callee) {
 			r.runtimeCalls = append(r.runtimeCalls, e)
 			return
+		}
+		if e.site != nil && e.site.Common().StaticCallee() == nil && !e.site.Common().IsInvoke() {
+			// A call through a func value reaches a function only if
+			// code that makes that value (a closure's parent, a method
+			// value's MakeClosure, a function used as a value) has run.
+			if ts := takers[e.callee]; len(ts) > 0 && !anyIn(ts, r.funcs) {
+				for _, t := range ts {
+					pending[t] = append(pending[t], e)
+				}
+				return
+			}
 		}
 		r.succ[e.caller] = append(r.succ[e.caller], e)
 		r.pred[e.callee] = append(r.pred[e.callee], e)
@@ -152,6 +169,14 @@ func (a *analysis) walkOnce(roots []*ssa.Function, g *callgraph.Graph, analysed 
 			r.funcs[e.callee] = true
 			r.parent[e.callee] = e
 			queue = append(queue, e.callee)
+			if waiting := pending[e.callee]; len(waiting) > 0 {
+				delete(pending, e.callee)
+				for _, w := range waiting {
+					if !hasEdge(r.succ[w.caller], w) {
+						visit(w)
+					}
+				}
+			}
 		}
 	}
 	for len(queue) > 0 {
@@ -568,4 +593,66 @@ func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string)
 			return a.walk(roots, r.rootWhy, res.CallGraph, analysed)
 		}
 	}
+}
+
+// anyIn reports whether any of fns is in set.
+func anyIn(fns []*ssa.Function, set map[*ssa.Function]bool) bool {
+	for _, fn := range fns {
+		if set[fn] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEdge reports whether es already holds an edge for the same site and
+// callee as e.
+func hasEdge(es []edge, e edge) bool {
+	for _, x := range es {
+		if x.site == e.site && x.callee == e.callee {
+			return true
+		}
+	}
+	return false
+}
+
+// valueTakers maps each function to the functions that make a value of it:
+// a MakeClosure of it, or a use of it as an operand other than the callee
+// of a direct call. A call through a func value can only reach a function
+// after one of these has run. Computed once per program.
+func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
+	if a.takers != nil {
+		return a.takers
+	}
+	takers := map[*ssa.Function][]*ssa.Function{}
+	seen := map[[2]*ssa.Function]bool{}
+	note := func(fn, taker *ssa.Function) {
+		if k := [2]*ssa.Function{fn, taker}; !seen[k] {
+			seen[k] = true
+			takers[fn] = append(takers[fn], taker)
+		}
+	}
+	for fn := range ssautil.AllFunctions(a.prog) {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				var direct ssa.Value
+				if c, ok := in.(ssa.CallInstruction); ok && !c.Common().IsInvoke() {
+					direct = c.Common().Value
+				}
+				var ops []*ssa.Value
+				for _, op := range in.Operands(ops) {
+					switch v := (*op).(type) {
+					case *ssa.Function:
+						if ssa.Value(v) != direct || op != &in.(ssa.CallInstruction).Common().Value {
+							note(v, fn)
+						}
+					case *ssa.MakeClosure:
+						note(v.Fn.(*ssa.Function), fn)
+					}
+				}
+			}
+		}
+	}
+	a.takers = takers
+	return takers
 }
