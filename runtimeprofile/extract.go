@@ -46,7 +46,7 @@ func For(goroot, goos, goarch string) (*Profile, error) {
 			return nil, err
 		}
 		site := Site{Func: rs.fn, Pos: rs.pos}
-		tr, grp := triggerOf(rs.fn)
+		tr, grp := triggerOf(rs.fn, name)
 		site.Trigger = tr
 		if _, ok := pre[rs.fn]; ok {
 			site.PreMainWhy = callerChain(pre, rs.fn)

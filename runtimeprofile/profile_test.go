@@ -63,6 +63,26 @@ func TestProfileHasTheRuntimeCore(t *testing.T) {
 	}
 }
 
+// TestTriggers checks the trigger of syscalls whose sites disagree: the
+// entry takes the most specific one.
+func TestTriggers(t *testing.T) {
+	p := profileFor(t, "amd64")
+	for name, want := range map[string]Trigger{
+		"futex": TriggerAlways, "exit": TriggerThreadExit, "gettid": TriggerNewThread, "clone": TriggerNewThread,
+		"madvise": TriggerMemory, "epoll_pwait": TriggerNetpoll, "tgkill": TriggerSignals, "rt_sigreturn": TriggerSignals,
+		"restart_syscall": TriggerSignals, "pread64": TriggerMaxProcs, "sched_getaffinity": TriggerMaxProcs,
+		"exit_group": TriggerCrash, "clock_gettime": TriggerTimers, "getrandom": TriggerRandom, "prctl": TriggerMemory,
+	} {
+		s, ok := p.Lookup(name, Base)
+		if !ok || s.Trigger != want {
+			t.Errorf("%s: trigger %v (in Base: %v), want %v", name, s.Trigger, ok, want)
+		}
+	}
+	if s, _ := p.Lookup("setitimer", CPUProfile); s.Trigger != TriggerProfiling {
+		t.Errorf("setitimer: trigger %v, want profiling", s.Trigger)
+	}
+}
+
 func TestEntriesAreConsistent(t *testing.T) {
 	for _, arch := range []string{"amd64", "arm64"} {
 		p := profileFor(t, arch)

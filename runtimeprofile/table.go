@@ -5,12 +5,16 @@ package runtimeprofile
 // trigger table), and the syscalls a Go process needs after main that no
 // scan of the runtime finds (the extra table). Every entry says why.
 
-// triggerOf returns the trigger and group of a site in function fn (a
-// node key such as "runtime.futex" or "internal/runtime/cgroup.readV2Limit").
+// triggerOf returns the trigger and group of syscall issued in function fn
+// (a node key such as "runtime.futex" or
+// "internal/runtime/cgroup.readV2Limit").
 // A function the table does not know gets TriggerUnknown in Base: it is
 // still allowed, and TestEveryRuntimeSiteHasATrigger fails so that a new
 // function in a new Go release is noticed and classified.
-func triggerOf(fn string) (Trigger, Group) {
+func triggerOf(fn, syscall string) (Trigger, Group) {
+	if t, ok := syscallTriggers[[2]string{fn, syscall}]; ok {
+		return t.trigger, t.group
+	}
 	if t, ok := siteTriggers[fn]; ok {
 		return t.trigger, t.group
 	}
@@ -120,6 +124,15 @@ var siteTriggers = map[string]siteTrigger{
 	"runtime.access":           base(TriggerStartup), // android's log writer
 	"runtime.socket":           base(TriggerStartup), // android's log writer
 	"runtime.connect":          base(TriggerStartup), // android's log writer
+}
+
+// syscallTriggers refines siteTriggers for a function that issues several
+// syscalls for different reasons.
+var syscallTriggers = map[[2]string]siteTrigger{
+	// clone's child exits if the thread's start function ever returns.
+	{"runtime.clone", "exit"}: base(TriggerThreadExit),
+	// raise re-raises a signal on the current thread: getpid, gettid, tgkill.
+	{"runtime.raise", "gettid"}: base(TriggerSignals),
 }
 
 type extraSyscall struct {
