@@ -29,11 +29,12 @@ type analysis struct {
 	// profile is the runtime baseline, loaded on first use.
 	profile *runtimeprofile.Profile
 
-	rtypes     *rtypes             // types reflection can reach, see reflect.go
-	asm        map[string]*asmFunc // assembly bodies, see asm.go
-	takers     map[*ssa.Function][]*ssa.Function
-	globals    *globalInfo
-	globalsFor *reach
+	rtypes    *rtypes             // types reflection can reach, see reflect.go
+	asm       map[string]*asmFunc // assembly bodies, see asm.go
+	takers    map[*ssa.Function][]*ssa.Function
+	invokes   map[*ssa.Function][]ssa.CallInstruction
+	implCache map[implKey]bool
+	globals   *globalInfo
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative

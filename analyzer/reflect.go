@@ -145,30 +145,60 @@ func (a *analysis) extraInvokes(fn *ssa.Function) []edge {
 		return nil
 	}
 	var out []edge
-	for _, b := range fn.Blocks {
-		for _, in := range b.Instrs {
-			call, ok := in.(ssa.CallInstruction)
-			if !ok || !call.Common().IsInvoke() {
+	for _, call := range a.invokeSites(fn) {
+		m := call.Common().Method
+		iface, ok := call.Common().Value.Type().Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for _, impl := range rt.byMethod[m.Name()] {
+			if !sameMethodPkg(m, impl) || !a.implements(impl.Signature.Recv().Type(), iface) {
 				continue
 			}
-			m := call.Common().Method
-			iface, ok := call.Common().Value.Type().Underlying().(*types.Interface)
-			if !ok {
-				continue
-			}
-			for _, impl := range rt.byMethod[m.Name()] {
-				recv := impl.Signature.Recv()
-				if recv == nil || !types.Implements(recv.Type(), iface) {
-					continue
-				}
-				if !sameMethodPkg(m, impl) {
-					continue
-				}
-				out = append(out, edge{caller: fn, site: call, callee: impl})
-			}
+			out = append(out, edge{caller: fn, site: call, callee: impl})
 		}
 	}
 	return out
+}
+
+// invokeSites returns fn's interface method calls (cached).
+func (a *analysis) invokeSites(fn *ssa.Function) []ssa.CallInstruction {
+	if sites, ok := a.invokes[fn]; ok {
+		return sites
+	}
+	var sites []ssa.CallInstruction
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			if call, ok := in.(ssa.CallInstruction); ok && call.Common().IsInvoke() {
+				sites = append(sites, call)
+			}
+		}
+	}
+	if a.invokes == nil {
+		a.invokes = map[*ssa.Function][]ssa.CallInstruction{}
+	}
+	a.invokes[fn] = sites
+	return sites
+}
+
+// implements is types.Implements, cached: the same receiver types and
+// interfaces are checked again at every walk of the fixed point.
+func (a *analysis) implements(t types.Type, iface *types.Interface) bool {
+	k := implKey{t, iface}
+	if v, ok := a.implCache[k]; ok {
+		return v
+	}
+	v := types.Implements(t, iface)
+	if a.implCache == nil {
+		a.implCache = map[implKey]bool{}
+	}
+	a.implCache[k] = v
+	return v
+}
+
+type implKey struct {
+	t     types.Type
+	iface *types.Interface
 }
 
 // sameMethodPkg reports whether impl can implement interface method m: an
@@ -204,33 +234,23 @@ func (a *analysis) reflectRoots(r *reach) []rootReason {
 	if len(rt.funcTypes) == 0 {
 		return out
 	}
-	for _, fn := range sortedFuncs(r.funcs) {
-		for _, b := range fn.Blocks {
-			for _, in := range b.Instrs {
-				var ops []*ssa.Value
-				for _, op := range in.Operands(ops) {
-					var target *ssa.Function
-					switch v := (*op).(type) {
-					case *ssa.Function:
-						if c, ok := in.(ssa.CallInstruction); ok && c.Common().Value == v && !c.Common().IsInvoke() {
-							continue // a direct call, not a value
-						}
-						target = v
-					case *ssa.MakeClosure:
-						target = v.Fn.(*ssa.Function)
-					}
-					if target == nil {
-						continue
-					}
-					for _, ft := range rt.funcTypes {
-						if types.Identical(ft, target.Signature) {
-							out = append(out, rootReason{target, fmt.Sprintf("its value is taken at %s with type %s, which reflection reaches; reflect.Value.Call is reachable", a.pos(in.Pos()), ft)})
-							break
-						}
-					}
-				}
+	// Every function whose value reachable code makes, with a func type
+	// reflection reaches.
+	var cands []*ssa.Function
+	for target, ts := range a.valueTakers() {
+		if !anyIn(ts, r.funcs) {
+			continue
+		}
+		for _, ft := range rt.funcTypes {
+			if types.Identical(ft, target.Signature) {
+				cands = append(cands, target)
+				break
 			}
 		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].String() < cands[j].String() })
+	for _, target := range cands {
+		out = append(out, rootReason{target, fmt.Sprintf("its value is made in reachable code and its type %s is one reflection reaches; reflect.Value.Call is reachable", target.Signature)})
 	}
 	return out
 }
