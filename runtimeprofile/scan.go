@@ -42,7 +42,6 @@ type scan struct {
 	wrappers map[string][]wrapperUse // linux wrapper node -> syscall constants it passes
 	sites    []rawSite
 	dynamic  []Site // Syscall6 calls whose number is not a constant
-	errs     []error
 
 	localConsts map[string]int64 // constants declared in the function being walked
 
@@ -154,9 +153,6 @@ func (s *scan) load(pkgs []listedPackage) error {
 		if !s.goDecl[n] && len(s.callers[n]) == 0 {
 			s.escape(n, "assembly entry point")
 		}
-	}
-	if len(s.errs) > 0 {
-		return s.errs[0]
 	}
 	return nil
 }

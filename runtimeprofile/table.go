@@ -152,6 +152,8 @@ const enosys = 38 // ENOSYS on every Linux architecture
 var extraSyscalls = []extraSyscall{
 	{name: "restart_syscall", group: Base, trigger: TriggerSignals,
 		why: "the kernel issues it when a signal handler returns into an interrupted nanosleep/futex wait (the runtime's sleeps are interrupted by preemption signals)"},
+	{name: "getrandom", group: Base, trigger: TriggerRandom,
+		why: "the vDSO getrandom (found in vdsoSymbolKeys where the arch has it) enters the kernel to seed its state; where it is missing, crypto/rand's fallback issues the syscall after the runtime's vgetrandom declines"},
 	{name: "rt_sigreturn", group: Base, trigger: TriggerSignals,
 		why: "every signal handler returns through the signal trampoline (the runtime's SA_RESTORER on amd64, the vDSO's __kernel_rt_sigreturn on arm64)"},
 
