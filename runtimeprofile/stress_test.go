@@ -159,7 +159,9 @@ func TestStressUnderFilter(t *testing.T) {
 
 // TestStressEndings checks the crash paths under the filter: an unrecovered
 // panic must end in the runtime's exit code 2 with its traceback, and with
-// GOTRACEBACK=crash in SIGABRT, never in SIGSYS. A filter missing one of
+// GOTRACEBACK=crash in SIGABRT, never in SIGSYS. Short runs with GODEBUG
+// settings that change the runtime's paths (tracing to stderr, no async
+// preemption, MADV_DONTNEED) must finish cleanly. A filter missing one of
 // the program's own syscalls must kill it with SIGSYS, which shows that the
 // filter is enforced and the clean runs mean something.
 func TestStressEndings(t *testing.T) {
@@ -176,6 +178,10 @@ func TestStressEndings(t *testing.T) {
 	}{
 		{"panic", []string{"STRESS_MODE=panic"}, nil, 2, 0, "deliberate unrecovered panic"},
 		{"crash", []string{"STRESS_MODE=crash", "GOTRACEBACK=crash"}, nil, -1, syscall.SIGABRT, "deliberate unrecovered panic"},
+		// Runtime settings that change which paths the runtime takes.
+		{"gctrace-schedtrace", []string{"STRESS_DURATION=2s", "GODEBUG=gctrace=1,schedtrace=200,scavtrace=1"}, nil, 0, 0, "gc 1 @"},
+		{"no-async-preemption", []string{"STRESS_DURATION=2s", "GODEBUG=asyncpreemptoff=1"}, nil, 0, 0, "STRESS-LOCKED"},
+		{"madvdontneed-no-decoration", []string{"STRESS_DURATION=2s", "GODEBUG=madvdontneed=1,decoratemappings=0,updatemaxprocs=0", "GOMAXPROCS=3"}, nil, 0, 0, "STRESS-LOCKED"},
 		{"missing-socket", []string{"STRESS_DURATION=2s"}, []string{"socket"}, -1, syscall.SIGSYS, "STRESS-LOCKED"},
 		{"missing-epoll", []string{"STRESS_DURATION=2s"}, []string{"epoll_pwait"}, -1, syscall.SIGSYS, "STRESS-LOCKED"},
 	} {
@@ -330,7 +336,7 @@ func TestGroupsUnderFilter(t *testing.T) {
 		env    []string
 		ok     bool
 	}{
-		{"cgo", true, []Group{CPUProfile, Cgo}, nil, []string{"STRESS_DURATION=5s"}, true},
+		{"cgo", true, []Group{CPUProfile, Cgo}, nil, []string{"STRESS_DURATION=3s"}, true},
 		{"cgo-without-group", true, []Group{CPUProfile}, nil, []string{"STRESS_DURATION=2s"}, false},
 		// os.Executable reads /proc/self/exe.
 		{"exec", false, []Group{ForkExec, ExecChild}, []string{"readlinkat"}, []string{"STRESS_MODE=exec", "STRESS_DURATION=3s"}, true},
