@@ -199,9 +199,11 @@ func (s *scan) declare(pf parsedFile) {
 			s.funcs[pf.pkg][fd.Name.Name] = true
 		}
 		// Exported names can be called from packages outside the graph
-		// (the program, std). internal/runtime/... packages can only be
-		// imported by the runtime and std internals, which reach them
-		// through the runtime.
+		// (the program, std). internal/runtime/... packages are imported
+		// only by the runtime and its dependencies, with two exceptions
+		// (go1.26): internal/cgrouptest, a test helper, and syscall, which
+		// calls internal/runtime/syscall/linux's Syscall6 with its own
+		// numbers at call sites the program analysis sees.
 		if fd.Name.IsExported() && !internalRuntime {
 			s.escape(key, "exported")
 		}
