@@ -250,3 +250,40 @@ func BenchmarkFor(b *testing.B) {
 		}
 	}
 }
+
+// TestInternalRuntimeImporters guards the assumption that exported
+// functions of internal/runtime/... packages are called only through the
+// runtime: it lists the std packages outside runtime's dependencies that
+// import one with syscalls, which must stay the two known ones.
+func TestInternalRuntimeImporters(t *testing.T) {
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "std")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	deps, err := listRuntime(goroot(t), "linux", "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRuntime := map[string]bool{}
+	for _, p := range deps {
+		inRuntime[p.ImportPath] = true
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || inRuntime[fields[0]] {
+			continue
+		}
+		for _, imp := range fields[1:] {
+			if imp == "internal/runtime/cgroup" || imp == linuxPkg {
+				got = append(got, fields[0]+" -> "+imp)
+			}
+		}
+	}
+	want := []string{"internal/cgrouptest -> internal/runtime/cgroup", "syscall -> internal/runtime/syscall/linux"}
+	if !slices.Equal(got, want) {
+		t.Errorf("std importers of internal/runtime syscall packages = %v, want %v; a new importer can call their exported functions after main (see declare in scan.go)", got, want)
+	}
+}
