@@ -1,43 +1,102 @@
 // Package analyzer works out every syscall a Go program can make after main
 // starts, with the reason for each.
 //
-// Analyze loads the requested packages with golang.org/x/tools/go/packages as
-// they would build for GOOS=linux and the target GOARCH (whatever the host
-// is), builds SSA for the whole program (generic instances included), and
-// builds a call graph from the program's roots: main.main, every package
-// init, and the functions the runtime calls on the program's behalf
-// (finalizers, cleanups, timer callbacks). The default call graph is VTA
-// over what CHA reaches (govulncheck's recipe with one VTA round: a second
-// found nothing more on the fixtures and costs ~1.5 s on 250 packages);
-// "cha" and "rta" can be chosen for comparison.
+// # Pipeline
 //
-// Syscall sites are the calls that reach the raw entry points (syscall.Syscall
-// and friends, the runtime's internal/runtime/syscall, golang.org/x/sys/unix),
-// including the assembly ones with no SSA body. Forwarding wrappers, functions
-// whose parameter flows into the trap argument, are found by a fixed point
-// rather than a hand list, and //go:linkname edges are followed so that a
-// bodyless declaration leads to the function that implements it. The syscall
-// number at each site is resolved from constants, phis, conversions,
-// parameters traced back to every caller's argument, and package variables
-// and closure cells that are only ever assigned constants. A site that cannot
-// be resolved is never dropped: it is reported in Program.Unresolved with its
-// position and a call path, and the caller decides whether to fail or to
-// allow a fallback set.
+// Analyze loads the requested packages with golang.org/x/tools/go/packages
+// as they would build for GOOS=linux and the target GOARCH (whatever the
+// host is), with syntax for every package (the standard library's
+// //go:linkname directives and assembly are read too). Each main package
+// gets its own SSA program (ssa.InstantiateGenerics) built from its own
+// import closure, so that the commands matched by one pattern do not widen
+// each other's call graphs.
 //
-// The Go runtime's own syscalls are not analysed here (they are issued from
-// assembly the SSA cannot see); the runtime baseline for the toolchain comes
-// from package runtimeprofile and is merged into Program.Syscalls with origin
-// "runtime:<trigger>". Its conditional groups are switched on by what the
-// program reaches (os/exec, pprof, cgo), see Features.
+// The call graph starts from the program's roots: main.main, the package
+// initialisers (package main's init runs every imported package's init),
+// and the functions the runtime calls on the program's behalf: any function
+// value passed to a function of package runtime, directly or through a
+// //go:linkname declaration (finalizers, cleanups, time.AfterFunc's
+// function). The default algorithm is VTA over what CHA reaches
+// (govulncheck's recipe with one VTA round: a second found nothing more on
+// the fixtures and on a 247-package program, and costs about 1.5 s); "cha"
+// and "rta" can be chosen for comparison. On top of the algorithm's edges
+// the walk follows
+//
+//   - //go:linkname pull and push pairs, from a bodyless declaration to the
+//     function that implements it (internal/poll to the runtime,
+//     internal/syscall/unix.fcntl to syscall);
+//   - the JMP and CALL instructions of the program's assembly to Go
+//     functions;
+//   - for interface method calls, the methods of every type reflection can
+//     reach (see below).
+//
+// A call through a func value only reaches a function once code that makes
+// that value (a closure's parent, a method value, a function used as a
+// value) is reachable: this keeps the closures handed to shared helpers
+// such as os.ignoringEINTR or sync.Once.Do from leaking into each other's
+// callers.
+//
+// Package runtime itself is not walked: its syscalls come from assembly the
+// SSA cannot see, and the runtime baseline covers them.
+//
+// # Syscall sites
+//
+// The trap primitives are the bodyless entry points that take the syscall
+// number as their first parameter: internal/runtime/syscall/linux.Syscall6,
+// syscall.rawSyscallNoError, syscall.rawVforkSyscall, the runtime hook
+// behind syscall.AllThreadsSyscall, and golang.org/x/sys/unix's assembly
+// Syscall family. Every wrapper around them (syscall.Syscall,
+// syscall.RawSyscall6, unix.Syscall, a program's own helper, a closure that
+// captures the number) is found by a fixed point: a function whose
+// parameter flows into the number argument of a primitive or of a wrapper
+// is a wrapper, and its callers supply the number. Assembly bodies that
+// issue a syscall instruction themselves (syscall.gettimeofday's vDSO
+// fallback) are read for the $SYS_* constant they load.
+//
+// A number is resolved from constants, phis, conversions, sums of
+// constants, parameters (through every reachable caller's argument),
+// captured variables (through the MakeClosure bindings and the stores to
+// the captured cell), and package variables whose address never escapes
+// (through every store to them). A site whose number cannot be resolved is
+// never dropped: it is reported in Program.Unresolved with its position, a
+// shortest call path and the reason, and the caller decides whether to fail
+// or to allow a fallback set.
+//
+// # Result
+//
+// Program.Syscalls is the union of the program's needs (origin "program",
+// with one shortest call path from a root, for sandboxgen -why) and the
+// runtime baseline from package runtimeprofile (origin "runtime:<trigger>"
+// or "runtime:<group>"), whose conditional groups are switched on by what
+// the program reaches: CPU profiling, cgo, fork/exec, and, when
+// Config.ExecChild is set, what an exec'd child needs to start under the
+// inherited filter.
 //
 // Building a gen.Policy: Program.Policy returns the allow-list policy the
-// analysis supports (every needed syscall allowed, clone3 answered with
-// ENOSYS so callers fall back to clone, everything else the given default
+// analysis supports (every needed syscall allowed, or answered with its
+// Errno when the runtime profile says so; clone3 answered with ENOSYS so
+// callers fall back to clone; everything else gets the given default
 // action). The CLI applies user overrides and fallback sets on top of it.
 //
-// Soundness limits are named in Program.Warnings: cgo (libc code is
-// invisible; the cgo group is added), plugin loading, and reflective calls
-// (methods reachable only through reflect.Value.Call and friends are covered
-// by treating the methods of every type that may be inspected reflectively
-// as reachable).
+// # Soundness limits
+//
+// Named in Program.Warnings when they apply:
+//
+//   - cgo: C code is invisible; the runtime profile's cgo group (libc,
+//     pthread) is added, other syscalls of C libraries are not.
+//   - plugin: plugins' code is not analysed.
+//   - reflection: a value that comes out of reflect.Value.Interface (fmt
+//     printing a nested field, encoding/json calling MarshalJSON) carries
+//     a type the type-flow analysis never sees reach the call, and
+//     reflect.Value.Call calls methods no SSA call names. Both are covered
+//     from the set of types reflection can reach (every type converted to
+//     an interface in reachable code, closed under components and pointers
+//     to them): interface calls may dispatch to their methods, and when
+//     reflect.Value.Call is reachable their exported methods, and the
+//     functions whose values are made with a func type among them, are
+//     roots.
+//
+// Not covered: function values made by unsafe conversions or by assembly
+// outside the runtime, and syscalls issued by assembly whose number is not
+// a $SYS_* constant (reported as unresolved sites).
 package analyzer
