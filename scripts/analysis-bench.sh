@@ -5,7 +5,9 @@
 # process so that the peak resident memory is the analysis's own.
 #
 # Usage: scripts/analysis-bench.sh [runs]   (default 5 runs per program)
-# Targets on a 2-core machine: bigprog median <= 10 s and <= 2 GiB.
+# Targets on a 2-core machine: bigprog median <= 10 s and <= 2 GiB. It then
+# runs examples/webserver's workload locked and under strace and prints the
+# allowed/observed ratio of syscalls (target <= 1.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -49,5 +51,9 @@ else
 	echo "bigprog OVER target (<= 10 s, <= 2048 MiB): ${med_wall} s, ${med_mib} MiB"
 	status=1
 fi
+echo
+echo "precision: examples/webserver's workload, locked and under strace"
+go test ./analyzer -run '^TestWebserverPrecision$' -count=1 -v -args -webserver-precision |
+	grep -E 'precision_test|^(ok|FAIL|---)' || status=1
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
