@@ -234,3 +234,38 @@ func TestCallGraphs(t *testing.T) {
 		t.Logf("%s: %d program syscalls; vta: %d", cg, len(p.Syscalls), len(vtaProg.Syscalls))
 	}
 }
+
+// TestCrossArchRuntime checks the runtime baseline merged for another
+// architecture: numbers from that architecture's table, runtime origins,
+// and the program's own needs kept with their paths.
+func TestCrossArchRuntime(t *testing.T) {
+	rep := analyzeCached(t, "resolve/arm64/runtime", Config{GOARCH: "arm64"}, "./testdata/resolve")
+	prog := programNamed(t, rep, "resolve")
+	table := mustTable(t, "arm64")
+	runtimeNeeds := 0
+	for _, n := range prog.Syscalls {
+		if nr, ok := table.Number(n.Name); !ok || nr != n.Nr {
+			t.Errorf("%s (%s): Nr %d, arm64 table says %d (%v)", n.Name, n.Origin, n.Nr, nr, ok)
+		}
+		if strings.HasPrefix(n.Origin, OriginRuntimePrefix) {
+			runtimeNeeds++
+			if len(n.Path) != 0 {
+				t.Errorf("runtime need %s has a call path %v", n.Name, n.Path)
+			}
+		}
+	}
+	if runtimeNeeds < 15 {
+		t.Errorf("only %d runtime needs merged", runtimeNeeds)
+	}
+	for _, name := range []string{"futex", "mmap", "rt_sigreturn", "epoll_pwait"} {
+		if _, ok := prog.Need(name); !ok {
+			t.Errorf("runtime syscall %s missing on arm64", name)
+		}
+	}
+	if n, ok := prog.Need("reboot"); !ok || n.Origin != OriginProgram || len(n.Path) == 0 {
+		t.Errorf("program need reboot lost in the merge: %+v", n)
+	}
+	if prog.GoVersion == "" || prog.GoRoot == "" {
+		t.Errorf("toolchain not recorded: %q %q", prog.GoVersion, prog.GoRoot)
+	}
+}
