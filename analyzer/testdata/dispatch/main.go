@@ -98,7 +98,7 @@ func main() {
 			cln <- true
 		}, 0)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for gotFin, gotCln := false, false; !gotFin || !gotCln; {
 		runtime.GC()
 		select {

@@ -28,7 +28,7 @@ func main() {
 			if got != sig {
 				panic(fmt.Sprint("got ", got))
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(60 * time.Second):
 			panic("signal not delivered")
 		}
 	}
