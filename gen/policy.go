@@ -6,16 +6,18 @@ import (
 
 // Policy is what a filter must do on one architecture: the action for each
 // listed syscall (optionally depending on its arguments), the action for
-// every other syscall, and the action for a syscall made through a foreign
-// architecture's ABI (including the x32 ABI on amd64).
+// every other syscall (and for x32 ABI syscalls on amd64), and the action
+// for a syscall made through a foreign architecture's ABI.
 type Policy struct {
 	// Arch is the GOARCH the filter is for, e.g. "amd64" or "arm64".
 	Arch string
-	// Default is the action for syscalls not in Syscalls, and for listed
-	// syscalls none of whose rules match. It must be set.
+	// Default is the action for syscalls not in Syscalls, for listed
+	// syscalls none of whose rules match, and on amd64 for every x32 ABI
+	// number (nr >= 0x40000000). It must be set.
 	Default Action
-	// BadArch is the action for a foreign architecture or the x32 ABI. The
-	// zero Action means KillProcess.
+	// BadArch is the action when seccomp_data.arch is not the policy's
+	// architecture (e.g. a 32-bit int 0x80 syscall on amd64). The zero
+	// Action means KillProcess.
 	BadArch Action
 	// Syscalls maps a kernel syscall name (as in the systable, e.g.
 	// "epoll_pwait") to its rules, tried in order; the first rule whose

@@ -1,0 +1,10 @@
+// Package bpf is classic BPF as seccomp uses it: the instruction encoding,
+// a validator that accepts what the kernel's seccomp checker accepts, an
+// interpreter over struct seccomp_data, and an emulator of the kernel's
+// action-cache rule (which syscalls a filter always allows, so that the
+// kernel can skip running it).
+//
+// The interpreter and the cache emulator are the references the compiler
+// in package gen is tested and benchmarked against; the kernel itself is
+// the reference for this package's tests.
+package bpf

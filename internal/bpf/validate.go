@@ -1,0 +1,108 @@
+package bpf
+
+import "fmt"
+
+// Validate reports whether the kernel would accept prog as a seccomp
+// filter: the classic BPF checks (bpf_check_classic: length, forward jumps
+// in range, a return at the end, no constant division by zero, shifts below
+// 32, scratch memory in range and written before it is read) plus seccomp's
+// own (seccomp_check_filter: only 32-bit absolute loads at aligned offsets
+// inside seccomp_data, and only the opcodes it lists).
+func Validate(prog []Instruction) error {
+	n := len(prog)
+	if n == 0 || n > MaxInstructions {
+		return fmt.Errorf("bpf: program has %d instructions; the kernel takes 1 to %d", n, MaxInstructions)
+	}
+	for pc, ins := range prog {
+		if err := validateOne(pc, n, ins); err != nil {
+			return err
+		}
+	}
+	if !prog[n-1].IsReturn() {
+		return fmt.Errorf("bpf: last instruction %d (%v) is not a return", n-1, prog[n-1])
+	}
+	return checkMemoryInit(prog)
+}
+
+func validateOne(pc, n int, ins Instruction) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("bpf: instruction %d (%v): %s", pc, ins, fmt.Sprintf(format, args...))
+	}
+	switch ins.Code {
+	case ClassLD | SizeW | ModeABS:
+		if ins.K >= DataSize || ins.K&3 != 0 {
+			return bad("load offset %d is not an aligned offset inside seccomp_data", ins.K)
+		}
+	case ClassLD | SizeW | ModeLEN, ClassLDX | SizeW | ModeLEN,
+		ClassLD | ModeIMM, ClassLDX | ModeIMM,
+		ClassMISC | MiscTAX, ClassMISC | MiscTXA,
+		ClassRET | RetK, ClassRET | RetA:
+	case ClassLD | ModeMEM, ClassLDX | ModeMEM, ClassST, ClassSTX:
+		if ins.K >= MemWords {
+			return bad("scratch memory index %d out of range", ins.K)
+		}
+	case ClassALU | AluADD | SrcK, ClassALU | AluSUB | SrcK, ClassALU | AluMUL | SrcK,
+		ClassALU | AluAND | SrcK, ClassALU | AluOR | SrcK, ClassALU | AluXOR | SrcK,
+		ClassALU | AluADD | SrcX, ClassALU | AluSUB | SrcX, ClassALU | AluMUL | SrcX,
+		ClassALU | AluAND | SrcX, ClassALU | AluOR | SrcX, ClassALU | AluXOR | SrcX,
+		ClassALU | AluDIV | SrcX, ClassALU | AluLSH | SrcX, ClassALU | AluRSH | SrcX,
+		ClassALU | AluNEG:
+	case ClassALU | AluDIV | SrcK:
+		if ins.K == 0 {
+			return bad("division by constant zero")
+		}
+	case ClassALU | AluLSH | SrcK, ClassALU | AluRSH | SrcK:
+		if ins.K >= 32 {
+			return bad("shift by %d", ins.K)
+		}
+	case OpJA:
+		if uint64(pc)+1+uint64(ins.K) >= uint64(n) {
+			return bad("jump past the end")
+		}
+	case ClassJMP | JmpJEQ | SrcK, ClassJMP | JmpJGT | SrcK, ClassJMP | JmpJGE | SrcK, ClassJMP | JmpJSET | SrcK,
+		ClassJMP | JmpJEQ | SrcX, ClassJMP | JmpJGT | SrcX, ClassJMP | JmpJGE | SrcX, ClassJMP | JmpJSET | SrcX:
+		if pc+1+int(ins.Jt) >= n || pc+1+int(ins.Jf) >= n {
+			return bad("jump past the end")
+		}
+	default:
+		return bad("opcode %#04x is not allowed in a seccomp filter", ins.Code)
+	}
+	return nil
+}
+
+// checkMemoryInit mirrors the kernel's check_load_and_stores: a scratch
+// word may only be read on paths where it was written.
+func checkMemoryInit(prog []Instruction) error {
+	const all = 1<<MemWords - 1
+	valid := make([]uint16, len(prog))
+	for i := range valid {
+		valid[i] = all
+	}
+	valid[0] = 0
+	for pc, ins := range prog {
+		mem := valid[pc]
+		switch ins.Code {
+		case ClassST, ClassSTX:
+			mem |= 1 << ins.K
+		case ClassLD | ModeMEM, ClassLDX | ModeMEM:
+			if mem&(1<<ins.K) == 0 {
+				return fmt.Errorf("bpf: instruction %d reads scratch word %d before any write", pc, ins.K)
+			}
+		}
+		switch {
+		case ins.Code == OpJA:
+			valid[pc+1+int(ins.K)] &= mem
+			continue
+		case ins.IsConditionalJump():
+			valid[pc+1+int(ins.Jt)] &= mem
+			valid[pc+1+int(ins.Jf)] &= mem
+			continue
+		case ins.IsReturn():
+			continue
+		}
+		if pc+1 < len(prog) {
+			valid[pc+1] &= mem
+		}
+	}
+	return nil
+}
