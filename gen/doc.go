@@ -12,6 +12,7 @@
 //     normalised, and the whole 32-bit number space is cut into maximal
 //     ranges of numbers that share one outcome (neighbouring allowed
 //     numbers merge);
+//
 //  2. build: an intermediate program with symbolic jump labels:
 //
 //     ld arch; jeq AUDIT_ARCH_x, next, badarch   arch check first
@@ -22,6 +23,7 @@
 //
 //  3. optimize: shared returns, jump threading, dead code; the tests run
 //     every program both ways through the interpreter in internal/bpf;
+//
 //  4. assemble: labels become offsets; a conditional branch further than
 //     255 instructions goes through a JA trampoline; programs over the
 //     kernel's 4096 instructions are rejected with an error that says so.
