@@ -10,6 +10,8 @@
 //	STRESS_FILTER    comma-separated syscall numbers to allow; when set, the
 //	                 program installs a KILL_PROCESS seccomp filter allowing
 //	                 only those, on every thread, first thing in main
+//	STRESS_BPF       a file of BPF instructions ("code jt jf k" a line) to
+//	                 install instead of building the filter from STRESS_FILTER
 //	STRESS_ERRNO     comma-separated nr=errno pairs the filter answers with
 //	                 an errno instead
 //	STRESS_DURATION  how long to run (a time.Duration), default 5s
@@ -50,11 +52,21 @@ var (
 
 func main() {
 	os.Stderr.Write([]byte("STRESS-MAIN\n"))
-	if f := os.Getenv("STRESS_FILTER"); f != "" {
-		if err := lockDown(f, os.Getenv("STRESS_ERRNO")); err != nil {
-			fmt.Fprintln(os.Stderr, "stress: installing filter:", err)
-			os.Exit(3)
-		}
+	var err error
+	locked := true
+	switch {
+	case os.Getenv("STRESS_BPF") != "":
+		err = loadProgram(os.Getenv("STRESS_BPF"))
+	case os.Getenv("STRESS_FILTER") != "":
+		err = lockDown(os.Getenv("STRESS_FILTER"), os.Getenv("STRESS_ERRNO"))
+	default:
+		locked = false
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stress: installing filter:", err)
+		os.Exit(3)
+	}
+	if locked {
 		os.Stderr.Write([]byte("STRESS-LOCKED\n"))
 	}
 	d := 5 * time.Second
