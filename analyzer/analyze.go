@@ -146,6 +146,13 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 		}
 		best[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
 	}
+	// The libc functions std calls through cgo: their syscalls, unless the
+	// program's own code needs them already.
+	for _, n := range a.cgoNeeds(r) {
+		if _, ok := best[uint64(n.Nr)]; !ok {
+			best[uint64(n.Nr)] = n
+		}
+	}
 	for _, n := range best {
 		out.Syscalls = append(out.Syscalls, n)
 	}

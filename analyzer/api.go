@@ -16,6 +16,10 @@ const (
 	// OriginProgram marks a syscall the program's own code (including the
 	// standard library outside package runtime) can make.
 	OriginProgram = "program"
+	// OriginCgoPrefix prefixes the origin of a syscall that a libc
+	// function the standard library calls through cgo makes (the C
+	// function follows, e.g. "cgo:getaddrinfo").
+	OriginCgoPrefix = "cgo:"
 	// OriginRuntimePrefix prefixes the origin of a syscall from the runtime
 	// baseline; the rest is the trigger, e.g. "runtime:always".
 	OriginRuntimePrefix = "runtime:"
@@ -84,8 +88,9 @@ type Program struct {
 type Need struct {
 	Name string // kernel name, e.g. "openat"
 	Nr   uint32 // number on the program's architecture
-	// Origin is OriginProgram, or OriginRuntimePrefix followed by the
-	// runtime trigger (e.g. "runtime:always", "runtime:exec").
+	// Origin is OriginProgram, OriginCgoPrefix followed by a libc
+	// function, or OriginRuntimePrefix followed by the runtime trigger or
+	// group (e.g. "runtime:always", "runtime:forkexec").
 	Origin string
 	// Errno, when non-zero, means the filter answers the syscall with this
 	// errno instead of allowing it (e.g. clone3 in a cgo program, so that

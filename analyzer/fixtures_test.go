@@ -20,7 +20,9 @@ import (
 // run to completion, and run under strace. want maps a syscall the program
 // reaches only through the mechanism the fixture exercises to a function
 // that must be on its call path: it proves the analysis follows that edge
-// rather than finding the syscall elsewhere.
+// rather than finding the syscall elsewhere; a want of "cgo:<function>" is
+// the origin the syscall must have instead (osmisc links cgo only if the
+// machine has a C compiler, as CI's does).
 var fixtures = []struct {
 	name    string
 	want    map[string]string
@@ -44,6 +46,8 @@ var fixtures = []struct {
 		"getegid":     "dispatch.main$4$1 ",            // finalizer
 		"getpriority": "dispatch.main$4$2 ",            // cleanup
 	}, ""},
+	{"pprof", map[string]string{"openat": ""}, "Pprof"},
+	{"osmisc", map[string]string{"connect": "cgo:mygetpwuid_r", "symlinkat": "os.Symlink", "truncate": "os.Truncate", "chdir": "os.Chdir", "utimensat": "os.Chtimes", "getdents64": "", "getcwd": "os.Getwd"}, ""},
 	{"reflection", map[string]string{
 		"getsid":  "reflection.Session).Probe ",     // reflect.Value.Call
 		"getpgid": "reflection.group).String ",      // fmt on a nested field
@@ -86,10 +90,11 @@ func TestFixtures(t *testing.T) {
 			cmd.Env = append(os.Environ(), env...)
 			res := childtest.RunCommand(t, cmd)
 			if res.ExitCode != 0 || !strings.HasPrefix(res.Stdout, "ok") {
-				t.Fatalf("locked %s did not run to completion:\n%s", f.name, res)
+				// Go on to the strace run: it names the syscall.
+				t.Errorf("locked %s did not run to completion:\n%s", f.name, res)
 			}
 
-			seen := straceRun(t, bin, env)
+			seen := straceRun(t, bin, []string{"FIXTURE_DIR=" + t.TempDir()})
 			if miss := missing(prog, seen); len(miss) > 0 {
 				t.Errorf("strace saw syscalls after Lock that the analysis does not allow: %v", miss)
 			}
@@ -112,6 +117,17 @@ func checkWant(t *testing.T, prog *Program, want map[string]string) {
 		n, ok := prog.Need(name)
 		if !ok {
 			t.Errorf("%s is not in the allow-list %v", name, prog.Names())
+			continue
+		}
+		if strings.HasPrefix(want[name], OriginCgoPrefix) {
+			// A libc function std calls through cgo needs it (only
+			// when the program is built with cgo).
+			if !prog.Features.Cgo {
+				continue
+			}
+			if n.Origin != want[name] || len(n.Path) == 0 {
+				t.Errorf("%s has origin %q and path %v, want origin %q with a path", name, n.Origin, n.Path, want[name])
+			}
 			continue
 		}
 		if n.Origin != OriginProgram {

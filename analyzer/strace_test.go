@@ -54,7 +54,9 @@ func straceRun(t *testing.T, bin string, env []string, args ...string) map[strin
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("strace %s: %v\n%s", bin, err, out)
+		// A killed tracee makes strace fail too; the log still says
+		// what it did, so only report.
+		t.Logf("strace %s: %v\n%s", bin, err, out)
 	}
 	log, err := os.ReadFile(logFile)
 	if err != nil {

@@ -1,0 +1,68 @@
+package analyzer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The standard library calls a few libc functions through cgo when it is
+// built with cgo: the name-service lookups of os/user and the DNS
+// resolver of net. The syscalls glibc makes inside them are invisible to
+// the analysis but known: NSS asks nscd over a unix socket first, then reads
+// the files /etc/nsswitch.conf names (and may load NSS modules), and the
+// resolver talks to the name servers. Measured with strace on glibc
+// (os/user lookups and net lookups of names in /etc/hosts), plus the
+// resolver's network calls (sendmmsg, recvfrom, poll) for names it asks a
+// server about.
+var (
+	nssSyscalls = []string{
+		"socket", "connect", "openat", "read", "close", "fstat", "newfstatat", "lseek",
+		"mmap", "munmap", "mprotect", "fcntl", "futex",
+	}
+	resolverSyscalls = append(append([]string(nil), nssSyscalls...),
+		"poll", "ppoll", "sendmmsg", "sendto", "recvfrom", "recvmsg", "bind", "getsockname",
+		"setsockopt", "ioctl", "uname", "getrandom")
+	// libcFuncs maps the C function (as cgo names it in the generated
+	// _Cfunc_/_C2func_ wrapper) to what it needs.
+	libcFuncs = map[string][]string{
+		"getaddrinfo":    resolverSyscalls,
+		"getnameinfo":    resolverSyscalls,
+		"res_search":     resolverSyscalls,
+		"res_nsearch":    resolverSyscalls,
+		"res_ninit":      resolverSyscalls,
+		"mygetpwuid_r":   nssSyscalls,
+		"mygetpwnam_r":   nssSyscalls,
+		"mygetgrgid_r":   nssSyscalls,
+		"mygetgrnam_r":   nssSyscalls,
+		"mygetgrouplist": nssSyscalls,
+	}
+)
+
+// cgoNeeds returns the syscalls of the known libc functions the program
+// reaches through cgo, each with the path to its cgo wrapper.
+func (a *analysis) cgoNeeds(r *reach) []Need {
+	var out []Need
+	for _, fn := range sortedFuncs(r.funcs) {
+		name := fn.Name()
+		var cname string
+		switch {
+		case strings.HasPrefix(name, "_Cfunc_"):
+			cname = strings.TrimPrefix(name, "_Cfunc_")
+		case strings.HasPrefix(name, "_C2func_"):
+			cname = strings.TrimPrefix(name, "_C2func_")
+		default:
+			continue
+		}
+		needs, ok := libcFuncs[cname]
+		if !ok {
+			continue
+		}
+		path := a.pathTo(r, fn, fn.Pos())
+		for _, s := range needs {
+			if nr, ok := a.table.Number(s); ok {
+				out = append(out, Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path})
+			}
+		}
+	}
+	return out
+}
