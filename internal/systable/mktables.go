@@ -49,6 +49,11 @@ var arches = []struct {
 	{"s390x", "AUDIT_ARCH_S390X", true, 0},
 }
 
+// notSyscalls are SYS_* constants in x/sys that name no syscall.
+var notSyscalls = map[string]bool{
+	"SYS_SYSCALL_MASK": true, // arm: a mask for the OABI number space
+}
+
 func main() {
 	output := flag.String("o", "zsystable.go", "output file")
 	flag.Parse()
@@ -80,6 +85,9 @@ func main() {
 		}
 		var es []entry
 		for n, v := range nums {
+			if notSyscalls[n] {
+				continue
+			}
 			es = append(es, entry{strings.ToLower(strings.TrimPrefix(n, "SYS_")), v})
 		}
 		sort.Slice(es, func(i, j int) bool {

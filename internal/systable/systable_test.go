@@ -94,3 +94,17 @@ func TestGeneratedTablesUpToDate(t *testing.T) {
 		t.Fatal("zsystable.go is stale: run `go generate ./internal/systable`")
 	}
 }
+
+// TestNumbersUnique: no two names share a number on any arch, so a number
+// names exactly one syscall.
+func TestNumbersUnique(t *testing.T) {
+	for _, a := range Arches() {
+		tab, _ := Lookup(a)
+		s := tab.Syscalls()
+		for i := 1; i < len(s); i++ {
+			if s[i].Nr == s[i-1].Nr {
+				t.Errorf("%s: %s and %s are both %d", a, s[i-1].Name, s[i].Name, s[i].Nr)
+			}
+		}
+	}
+}

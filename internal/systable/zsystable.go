@@ -872,7 +872,6 @@ var tables = map[string]*Table{
 		X32Bit:    0x0,
 		syscalls: []Syscall{
 			{"restart_syscall", 0},
-			{"syscall_mask", 0},
 			{"exit", 1},
 			{"fork", 2},
 			{"read", 3},
