@@ -83,7 +83,10 @@
 // Named in Program.Warnings when they apply:
 //
 //   - cgo: C code is invisible; the runtime profile's cgo group (libc,
-//     pthread) is added, other syscalls of C libraries are not.
+//     pthread) is added, and so are the syscalls of the libc functions the
+//     standard library itself calls through cgo (os/user's NSS lookups,
+//     net's resolver; origin "cgo:<function>"). Other C code's syscalls are
+//     not.
 //   - plugin: plugins' code is not analysed.
 //   - reflection: a value that comes out of reflect.Value.Interface (fmt
 //     printing a nested field, encoding/json calling MarshalJSON) carries
