@@ -172,6 +172,9 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	out.Features = a.features(p, r)
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
+	if out.Features.OsExec && !a.cfg.ExecChild {
+		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (set Config.ExecChild to add the runtime profile's exec group)")
+	}
 	tm.Syscalls = time.Since(t)
 	tm.Total = tm.Load + time.Since(start)
 	out.Timings = tm

@@ -114,7 +114,7 @@ type Site struct {
 // what the analysis can see.
 type Features struct {
 	Cgo     bool // the program uses cgo: C code is invisible to the analysis
-	OsExec  bool // the program can start processes (fork/exec)
+	OsExec  bool // the program can start processes (fork/exec, or syscall.Exec)
 	Pprof   bool // the program can turn on CPU profiling (setitimer/timer_create)
 	Plugin  bool // the program can load plugins: their code is invisible
 	Reflect bool // the program calls methods through reflection

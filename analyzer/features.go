@@ -17,7 +17,7 @@ func (a *analysis) features(p *packages.Package, r *reach) Features {
 	for _, e := range r.runtimeCalls {
 		runtimeCalled[e.callee.Name()] = true
 	}
-	f.OsExec = reached("syscall", "forkExec")
+	f.OsExec = reached("syscall", "forkExec") || reached("syscall", "Exec")
 	f.Pprof = reached("runtime/pprof", "StartCPUProfile") || runtimeCalled["SetCPUProfileRate"]
 	f.Plugin = reached("plugin", "Open")
 	f.Signal = reached("os/signal", "Notify") || reached("os/signal", "NotifyContext")
