@@ -287,3 +287,21 @@ func TestInternalRuntimeImporters(t *testing.T) {
 		t.Errorf("std importers of internal/runtime syscall packages = %v, want %v; a new importer can call their exported functions after main (see declare in scan.go)", got, want)
 	}
 }
+
+// TestUnresolvedSites pins the runtime's Syscall6 calls whose number is not
+// a constant: both serve syscall.AllThreadsSyscall, whose number the
+// program analysis reads at the program's call. A new one in a new release
+// must be looked at.
+func TestUnresolvedSites(t *testing.T) {
+	for _, arch := range []string{"amd64", "arm64"} {
+		var got []string
+		for _, s := range profileFor(t, arch).Unresolved {
+			got = append(got, s.Func)
+		}
+		slices.Sort(got)
+		want := []string{"runtime.runPerThreadSyscall", "runtime.syscall_runtime_doAllThreadsSyscall"}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: unresolved runtime syscall sites %v, want %v", arch, got, want)
+		}
+	}
+}
