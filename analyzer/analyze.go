@@ -229,9 +229,14 @@ func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
 			break
 		}
 		seen[fn] = true
-		where := "linkname"
-		if e.site != nil {
+		var where string
+		switch {
+		case e.site != nil:
 			where = a.pos(e.site.Pos())
+		case e.kind == edgeLink:
+			where = "linkname"
+		case e.kind == edgeAsmJump || e.kind == edgeAsmCall:
+			where = "assembly"
 		}
 		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), where))
 	}

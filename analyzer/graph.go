@@ -279,6 +279,20 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			}
 		}
 	}
+	// A function whose code address is taken with internal/abi.FuncPCABI0
+	// or FuncPCABIInternal (reflect.MakeFunc's makeFuncStub, method value
+	// trampolines) is entered from assembly or the runtime.
+	for _, name := range []string{"FuncPCABI0", "FuncPCABIInternal"} {
+		if p := a.prog.ImportedPackage("internal/abi"); p != nil {
+			if fn := p.Func(name); fn != nil {
+				for _, e := range r.pred[fn] {
+					if e.site != nil {
+						sites = append(sites, edge{caller: e.caller, site: e.site, callee: fn})
+					}
+				}
+			}
+		}
+	}
 	for _, e := range sites {
 		for _, arg := range e.site.Common().Args {
 			if !mayHoldFunc(arg.Type()) {

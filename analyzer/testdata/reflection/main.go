@@ -1,6 +1,7 @@
 // Command reflection reaches syscalls only through reflection: a method
 // called with reflect.Value.Call, a String method fmt finds in a nested
-// field, and a MarshalJSON method encoding/json finds in a nested field.
+// field, a MarshalJSON method encoding/json finds in a nested field, and a
+// function made by reflect.MakeFunc.
 package main
 
 import (
@@ -72,6 +73,18 @@ func main() {
 	o.Name = "x"
 	if got := fmt.Sprintf("%v", o); !strings.Contains(got, "pgid>0:true") {
 		panic(got)
+	}
+	// A function made by reflect.MakeFunc runs through assembly
+	// (makeFuncStub) that calls back into reflect.
+	made := reflect.MakeFunc(reflect.TypeOf(func() int { return 0 }), func([]reflect.Value) []reflect.Value {
+		var info unix.Sysinfo_t
+		if err := unix.Sysinfo(&info); err != nil {
+			panic(err)
+		}
+		return []reflect.Value{reflect.ValueOf(int(info.Procs))}
+	}).Interface().(func() int)
+	if made() <= 0 {
+		panic("sysinfo")
 	}
 	b, err := json.Marshal(report{})
 	if err != nil || string(b) != `{"T":"ticks"}` {
