@@ -50,7 +50,7 @@ var fixtures = []struct {
 		"getsid":  "reflection.Session).Probe ",     // reflect.Value.Call
 		"getpgid": "reflection.group).String ",      // fmt on a nested field
 		"times":   "reflection.ticks).MarshalJSON ", // encoding/json on a nested field
-		"sysinfo": "reflection.main$1 ",             // reflect.MakeFunc
+		"sysinfo": "reflection.main$2 ",             // reflect.MakeFunc
 	}, "Reflect"},
 }
 
