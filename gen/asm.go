@@ -97,48 +97,47 @@ func (p *irProgram) assemble() ([]bpf.Instruction, error) {
 			}
 			return off, nil
 		}
-		// Find the first conditional branch out of range and give it a
-		// trampoline; then lay out again.
-		fixed := false
-		for i, op := range ops {
+		// Give every conditional branch that is out of range a
+		// trampoline right after it, then lay out again: insertions can
+		// push other branches out of range, so repeat until none is.
+		type tramp struct {
+			after int
+			dest  label
+			at    label
+		}
+		var tramps []tramp
+		for i := range ops {
+			op := &ops[i]
 			if !op.ins.IsConditionalJump() {
 				continue
 			}
-			offT, err := target(i, op.jt)
-			if err != nil {
-				return nil, err
-			}
-			offF, err := target(i, op.jf)
-			if err != nil {
-				return nil, err
-			}
-			if offT <= 255 && offF <= 255 {
-				continue
-			}
-			far := &ops[i].jt
-			if offT <= 255 {
-				far = &ops[i].jf
-			}
-			nextLabel++
-			tramp := label(nextLabel)
-			dest := *far
-			*far = tramp
-			// Insert "tramp: ja dest" after instruction i, shifting
-			// the marks of later instructions.
-			ops = append(ops[:i+1], append([]irOp{{ins: bpf.Instruction{Code: bpf.OpJA}, jt: dest}}, ops[i+1:]...)...)
-			shifted := make(map[int][]label, len(marks)+1)
-			for j, ls := range marks {
-				if j > i {
-					j++
+			for _, br := range []*label{&op.jt, &op.jf} {
+				off, err := target(i, *br)
+				if err != nil {
+					return nil, err
 				}
-				shifted[j] = append(shifted[j], ls...)
+				if off <= 255 {
+					continue
+				}
+				nextLabel++
+				t := tramp{after: i, dest: *br, at: label(nextLabel)}
+				*br = t.at
+				tramps = append(tramps, t)
 			}
-			shifted[i+1] = append(shifted[i+1], tramp)
-			marks = shifted
-			fixed = true
-			break
 		}
-		if fixed {
+		if len(tramps) > 0 {
+			var grown []irOp
+			shifted := make(map[int][]label, len(marks)+len(tramps))
+			k := 0
+			for i, op := range ops {
+				shifted[len(grown)] = append(shifted[len(grown)], marks[i]...)
+				grown = append(grown, op)
+				for ; k < len(tramps) && tramps[k].after == i; k++ {
+					shifted[len(grown)] = append(shifted[len(grown)], tramps[k].at)
+					grown = append(grown, irOp{ins: bpf.Instruction{Code: bpf.OpJA}, jt: tramps[k].dest})
+				}
+			}
+			ops, marks = grown, shifted
 			continue
 		}
 		out := make([]bpf.Instruction, len(ops))
