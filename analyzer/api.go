@@ -117,7 +117,7 @@ type Features struct {
 	OsExec  bool // the program can start processes (fork/exec, or syscall.Exec)
 	Pprof   bool // the program can turn on CPU profiling (setitimer/timer_create)
 	Plugin  bool // the program can load plugins: their code is invisible
-	Reflect bool // the program calls methods through reflection
+	Reflect bool // the program can call functions and methods through reflection (reflect.Value.Call, Method)
 	Signal  bool // the program handles signals with os/signal
 }
 

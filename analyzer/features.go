@@ -21,7 +21,7 @@ func (a *analysis) features(p *packages.Package, r *reach) Features {
 	f.Pprof = reached("runtime/pprof", "StartCPUProfile") || runtimeCalled["SetCPUProfileRate"]
 	f.Plugin = reached("plugin", "Open")
 	f.Signal = reached("os/signal", "Notify") || reached("os/signal", "NotifyContext")
-	f.Reflect = a.reachedMethod(r, "reflect", "Value", "Call") || a.reachedMethod(r, "reflect", "Value", "CallSlice")
+	f.Reflect = a.reflectCalls(r)
 	return f
 }
 

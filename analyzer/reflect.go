@@ -22,9 +22,11 @@ import (
 //     that implements the interface (extraInvokes), once reflection can make
 //     interface values at all (reflect's or reflectlite's packEface is
 //     reachable).
-//   - When reflect.Value.Call or CallSlice is reachable, every exported
-//     method of such a type, and every function whose value reachable code
-//     takes with a func type among them, is a root (reflectRoots).
+//   - When reflect.Value.Call, CallSlice, Method or MethodByName is
+//     reachable (a method value from Method can be called directly), every
+//     exported method of such a type, and every function whose value
+//     reachable code takes with a func type among them, is a root
+//     (reflectRoots).
 
 // rtypes is the set of types reflection can reach, with an index of their
 // methods by name for extraInvokes.
@@ -215,7 +217,7 @@ func sameMethodPkg(m *types.Func, impl *ssa.Function) bool {
 // call, when it is reachable.
 func (a *analysis) reflectRoots(r *reach) []rootReason {
 	rt := a.rtypes
-	if rt == nil || !a.reachedMethod(r, "reflect", "Value", "Call") && !a.reachedMethod(r, "reflect", "Value", "CallSlice") {
+	if rt == nil || !a.reflectCalls(r) {
 		return nil
 	}
 	var out []rootReason
@@ -298,6 +300,17 @@ func (a *analysis) reachedMethod(r *reach, pkg, typ, name string) bool {
 			if fn := a.prog.MethodValue(sel); fn != nil && r.funcs[fn] {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// reflectCalls reports whether reflection can call functions and methods:
+// reflect.Value's Call, CallSlice, Method or MethodByName is reachable.
+func (a *analysis) reflectCalls(r *reach) bool {
+	for _, m := range []string{"Call", "CallSlice", "Method", "MethodByName"} {
+		if a.reachedMethod(r, "reflect", "Value", m) {
+			return true
 		}
 	}
 	return false
