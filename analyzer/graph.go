@@ -13,9 +13,9 @@ import (
 	"golang.org/x/tools/go/ssa/ssautil"
 )
 
-// edge is one call from caller to callee. site is nil for a //go:linkname
-// edge (a bodyless declaration to its implementation) and for the edges of a
-// synthetic root.
+// edge is one call from caller to callee. site is nil for an edge that is
+// not an SSA call instruction: a //go:linkname declaration to its
+// implementation, or an assembly JMP or CALL (see kind).
 type edge struct {
 	caller *ssa.Function
 	site   ssa.CallInstruction
@@ -417,7 +417,7 @@ func argAt(cc *ssa.CallCommon, idx int) ssa.Value {
 }
 
 // bindings returns the values bound to free variable fv by the MakeClosure
-// instructions that create its function in reachable code.
+// instructions that create its function (in the function's parent).
 func (a *analysis) bindings(r *reach, fv *ssa.FreeVar) []ssa.Value {
 	fn := fv.Parent()
 	idx := -1
@@ -440,12 +440,11 @@ func (a *analysis) bindings(r *reach, fv *ssa.FreeVar) []ssa.Value {
 	return out
 }
 
-// storesTo returns the values stored to the memory cell addr: a global (any
-// reachable store, plus package initialisers), a local cell (stores in its
-// function and in the closures that capture it), or a captured free
-// variable (the cell it is bound to). A cell whose address escapes in any
-// other way gives a nil result and sets no values: callers treat it as
-// unknown through cellEscapes.
+// storesTo returns the values stored to the memory cell addr: a global
+// (every store in the program), a local cell (stores in its function and in
+// the closures that capture it), or a captured free variable (the cell it
+// is bound to). Callers check cellEscapes first: a cell whose address is
+// used any other way can be written through that alias.
 func (a *analysis) storesTo(r *reach, addr ssa.Value) []ssa.Value {
 	switch addr := addr.(type) {
 	case *ssa.Global:
