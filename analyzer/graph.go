@@ -305,12 +305,17 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), a.pos(e.site.Pos()))})
 				}
 			}
-			// Only a func-typed argument is certainly called; an interface
-			// or pointer (KeepAlive, the object of SetFinalizer) is usually
-			// data, so its untraceable sources are not worth a warning.
-			if _, isFunc := arg.Type().Underlying().(*types.Signature); isFunc && unknown != "" {
-				r.warnings = append(r.warnings, fmt.Sprintf("%s: a function value passed to %s comes from %s; the analysis cannot tell which function the runtime will call",
-					a.pos(e.site.Pos()), e.callee.RelString(nil), unknown))
+			// A func-typed argument whose source cannot be traced may be
+			// any function of its type whose value reachable code makes.
+			// (An interface or pointer argument, KeepAlive's or the object
+			// of SetFinalizer, is data.)
+			if sig, isFunc := arg.Type().Underlying().(*types.Signature); isFunc && unknown != "" {
+				for _, fn := range a.funcsOfType(r, sig) {
+					if !seen[fn] {
+						seen[fn] = true
+						out = append(out, rootReason{fn, fmt.Sprintf("may be passed to %s at %s (the value %s)", e.callee.RelString(nil), a.pos(e.site.Pos()), unknown)})
+					}
+				}
 			}
 		}
 	}
@@ -374,13 +379,18 @@ func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unkno
 				trace(b)
 			}
 		case *ssa.UnOp:
-			if v.Op == token.MUL {
-				for _, s := range a.storesTo(r, v.X) {
-					trace(s)
+			switch v.X.(type) {
+			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
+				if v.Op == token.MUL && a.cellEscapes(r, v.X) == "" {
+					for _, s := range a.storesTo(r, v.X) {
+						trace(s)
+					}
+					return
 				}
-				return
 			}
-			unknown = v.String()
+			if unknown == "" {
+				unknown = a.describe(v)
+			}
 		default:
 			if unknown == "" {
 				unknown = fmt.Sprintf("%s (%T)", v.Name(), v)
@@ -701,4 +711,17 @@ func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
 	}
 	a.takers = takers
 	return takers
+}
+
+// funcsOfType returns the functions with signature sig whose value
+// reachable code makes, in a stable order.
+func (a *analysis) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
+	var out []*ssa.Function
+	for fn, ts := range a.valueTakers() {
+		if anyIn(ts, r.funcs) && types.Identical(fn.Signature, sig) {
+			out = append(out, fn)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
