@@ -108,6 +108,9 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	a.prog = prog
 	a.links = linknames(prog, []*packages.Package{p})
 	a.asm = readAsm([]*packages.Package{p})
+	if err := a.checkPrimitives(); err != nil {
+		return nil, err
+	}
 	tm.SSA = time.Since(start)
 
 	t := time.Now()

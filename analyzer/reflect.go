@@ -42,7 +42,8 @@ type rtypes struct {
 // code of r.
 func (a *analysis) reflectTypes(r *reach) *rtypes {
 	rt := &rtypes{byMethod: map[string][]*ssa.Function{}}
-	rt.active = a.reachedFunc(r, "reflect", "packEface") || a.reachedFunc(r, "internal/reflectlite", "packEface")
+	rt.active = a.reachedFunc(r, "reflect", "packEface") || a.reachedFunc(r, "internal/reflectlite", "packEface") ||
+		a.missingFunc("reflect", "packEface") || a.missingFunc("internal/reflectlite", "packEface")
 	var add func(t types.Type)
 	add = func(t types.Type) {
 		t = types.Unalias(t)
@@ -314,4 +315,12 @@ func (a *analysis) reflectCalls(r *reach) bool {
 		}
 	}
 	return false
+}
+
+// missingFunc reports whether package pkg is in the program but has no
+// function name: a toolchain whose internals moved. Checks that depend on
+// such a name then assume the worst.
+func (a *analysis) missingFunc(pkg, name string) bool {
+	p := a.prog.ImportedPackage(pkg)
+	return p != nil && p.Func(name) == nil
 }

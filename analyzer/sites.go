@@ -338,3 +338,26 @@ func (a *analysis) asmSites(r *reach, res *siteResult) {
 		}
 	}
 }
+
+// checkPrimitives makes sure the trap primitives the analysis relies on
+// exist in this toolchain: a renamed entry point would make every syscall
+// behind it invisible.
+func (a *analysis) checkPrimitives() error {
+	for sym := range trapPrimitives {
+		dot := strings.LastIndex(sym, ".")
+		pkg, name := sym[:dot], sym[dot+1:]
+		p := a.prog.ImportedPackage(pkg)
+		if p == nil {
+			continue // the program does not use that package
+		}
+		fn := p.Func(name)
+		if fn == nil || !isTrapPrimitive(fn) {
+			if pkg == "golang.org/x/sys/unix" && fn == nil {
+				continue // an old x/sys without this entry point
+			}
+			return fmt.Errorf("analyzer: %s.%s is not a bodyless function in this toolchain's sources; "+
+				"its syscall entry points changed, and the analysis would miss the syscalls behind them: update trapPrimitives", pkg, name)
+		}
+	}
+	return nil
+}
