@@ -269,3 +269,36 @@ func TestCrossArchRuntime(t *testing.T) {
 		t.Errorf("toolchain not recorded: %q %q", prog.GoVersion, prog.GoRoot)
 	}
 }
+
+// TestEveryArch analyses testdata/resolve for every architecture with a
+// syscall table: no site may stay unresolved, every number must be the
+// architecture's, and the runtime baseline must be merged.
+func TestEveryArch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("one analysis per architecture")
+	}
+	for _, arch := range systable.Arches() {
+		t.Run(arch, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Analyze(Config{GOARCH: arch}, "./testdata/resolve")
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog := rep.Programs[0]
+			table := mustTable(t, arch)
+			for _, n := range prog.Syscalls {
+				if nr, ok := table.Number(n.Name); !ok || nr != n.Nr {
+					t.Errorf("%s (%s): Nr %d, table says %d (%v)", n.Name, n.Origin, n.Nr, nr, ok)
+				}
+			}
+			if len(prog.Unresolved) != 3 {
+				t.Errorf("%d unresolved sites, want the fixture's 3: %+v", len(prog.Unresolved), prog.Unresolved)
+			}
+			for _, name := range []string{"reboot", "sync", "futex", "exit_group"} {
+				if _, ok := prog.Need(name); !ok {
+					t.Errorf("%s missing: %v", name, prog.Names())
+				}
+			}
+		})
+	}
+}
