@@ -88,9 +88,11 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 		}
 		prog.GoVersion, prog.GoRoot = goVersion, goroot
 		if !cfg.NoRuntime {
+			t := time.Now()
 			if err := pa.addRuntime(prog, goroot); err != nil {
 				return nil, err
 			}
+			prog.Timings.Total += time.Since(t)
 			a.profile = pa.profile
 		}
 		rep.Programs = append(rep.Programs, prog)

@@ -79,8 +79,9 @@ type Program struct {
 	Warnings []string
 	// Features are the capabilities the program reaches.
 	Features Features
-	// Timings are the durations of the analysis phases. Load, SSA and the
-	// call graph are shared by every program of one Analyze call.
+	// Timings are the durations of the analysis phases. Load is shared by
+	// every program of one Analyze call; the other phases are this
+	// program's own.
 	Timings Timings
 }
 
@@ -127,5 +128,5 @@ type Timings struct {
 	SSA       time.Duration // SSA construction
 	CallGraph time.Duration // call graph construction
 	Syscalls  time.Duration // site discovery and number resolution
-	Total     time.Duration
+	Total     time.Duration // Load plus this program's phases and the runtime merge
 }
