@@ -302,3 +302,28 @@ func TestEveryArch(t *testing.T) {
 		})
 	}
 }
+
+// TestTags checks that build tags reach the loader: a file behind a tag
+// adds a syscall only when the tag is given.
+func TestTags(t *testing.T) {
+	cases := []struct {
+		tags []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"extra"}, true},
+	}
+	for _, c := range cases {
+		rep, err := Analyze(Config{GOARCH: "amd64", NoRuntime: true, Tags: c.tags}, "./testdata/tagged")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, got := rep.Programs[0].Need("sync")
+		if got != c.want {
+			t.Errorf("tags %v: sync needed = %v, want %v", c.tags, got, c.want)
+		}
+		if got && !strings.Contains(strings.Join(n.Path, " "), "syscall.Sync") {
+			t.Errorf("tags %v: path %v", c.tags, n.Path)
+		}
+	}
+}

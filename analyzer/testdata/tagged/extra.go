@@ -1,0 +1,7 @@
+//go:build extra
+
+package main
+
+import "syscall"
+
+func init() { hooks = append(hooks, syscall.Sync) }
