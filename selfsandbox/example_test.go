@@ -1,0 +1,48 @@
+package selfsandbox_test
+
+import (
+	"errors"
+	"log"
+	"net"
+
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
+)
+
+// A server opens its listener, locks itself, and then gives up the system
+// calls it only needed to set up. Lock is one-way, so this example is
+// compiled but not run by go test.
+func Example() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+
+	switch err := selfsandbox.Lock(); {
+	case errors.Is(err, errors.ErrUnsupported):
+		log.Printf("running without a sandbox: %v", err)
+	case err != nil:
+		log.Fatal(err)
+	default:
+		if err := selfsandbox.Drop("socket", "bind", "listen"); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// ... serve on ln
+}
+
+// A program can choose its mode in code and refuse to let the environment
+// change it.
+func ExampleLockWith() {
+	err := selfsandbox.LockWith(selfsandbox.Options{
+		Mode:      selfsandbox.ModeEnforce,
+		IgnoreEnv: true,
+	})
+	var verr *selfsandbox.GoVersionError
+	if errors.As(err, &verr) {
+		log.Fatalf("regenerate the sandbox with %s: %v", verr.Running, err)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,29 @@
+package selfsandbox
+
+import (
+	"errors"
+	"fmt"
+)
+
+// kernel is the part of Lock and Drop that talks to the operating system.
+// On Linux it is linuxKernel; elsewhere unsupportedKernel.
+type kernel interface {
+	// supported returns nil when filters can be installed at all here, or
+	// an error that matches errors.ErrUnsupported.
+	supported() error
+	// install sets no_new_privs and installs insns on every thread
+	// (SECCOMP_FILTER_FLAG_TSYNC, plus SECCOMP_FILTER_FLAG_LOG when deny is
+	// SECCOMP_RET_LOG), both from one locked OS thread.
+	install(insns []Instruction, deny uint32) error
+}
+
+// unsupportedKernel is the kernel of a platform without seccomp.
+type unsupportedKernel struct {
+	reason string
+}
+
+func (k unsupportedKernel) supported() error {
+	return fmt.Errorf("selfsandbox: %s: %w", k.reason, errors.ErrUnsupported)
+}
+
+func (k unsupportedKernel) install([]Instruction, uint32) error { return k.supported() }
