@@ -1,7 +1,7 @@
 package runtimeprofile
 
 import (
-	"fmt"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,11 +29,52 @@ func policyFor(p *Profile, groups []Group, own []string) gen.Policy {
 	return pol
 }
 
-// TestStressUnderCompiledFilter runs the stress program under the filter
-// gen.Compile makes from the profile, the way a generated file would
-// install it, and with cgo so that the Cgo group's errno entry is compiled
-// too.
-func TestStressUnderCompiledFilter(t *testing.T) {
+// buildStressGenerated builds testdata/stress with the file gen.Emit writes
+// for pol added to the package through go build -overlay (the source tree
+// is not touched), as sandboxgen would generate it next to main.
+func buildStressGenerated(t *testing.T, p *Profile, pol gen.Policy, cgo bool) string {
+	t.Helper()
+	prog, err := gen.Compile(pol)
+	if err != nil {
+		t.Fatalf("gen.Compile: %v", err)
+	}
+	src, err := gen.Emit(prog, gen.Metadata{GoVersion: p.GoVersion})
+	if err != nil {
+		t.Fatalf("gen.Emit: %v", err)
+	}
+	dir := t.TempDir()
+	generated := filepath.Join(dir, gen.FileName(p.GOARCH))
+	if err := os.WriteFile(generated, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target, err := filepath.Abs(filepath.Join("testdata", "stress", gen.FileName(p.GOARCH)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay, _ := json.Marshal(map[string]map[string]string{"Replace": {target: generated}})
+	overlayFile := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "stress")
+	cmd := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./testdata/stress")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+	if cgo {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOTOOLCHAIN=local")
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stress program with its generated file: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestStressUnderGeneratedFile runs the stress program the way a user's
+// program runs: gen.Compile'd from a policy of the profile plus its own
+// syscalls, emitted by gen.Emit as a Go file that registers the program from
+// init, and installed by selfsandbox.Lock first thing in main. With cgo the
+// Cgo group's errno entry (clone3) is compiled too, and a policy without
+// socket must kill the program.
+func TestStressUnderGeneratedFile(t *testing.T) {
 	requireLinux(t)
 	p := profileFor(t, runtime.GOARCH)
 	for _, tc := range []struct {
@@ -54,28 +95,16 @@ func TestStressUnderCompiledFilter(t *testing.T) {
 			}
 			pol := policyFor(p, tc.groups, stressOwn)
 			delete(pol.Syscalls, tc.drop)
-			prog, err := gen.Compile(pol)
-			if err != nil {
-				t.Fatalf("gen.Compile: %v", err)
-			}
-			var b strings.Builder
-			for _, ins := range prog.Instructions {
-				fmt.Fprintf(&b, "%d %d %d %d\n", ins.Code, ins.Jt, ins.Jf, ins.K)
-			}
-			file := filepath.Join(t.TempDir(), "filter.bpf")
-			if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			bin := buildStress(t, tc.cgo)
-			r := runStress(t, bin, time.Minute, "STRESS_BPF="+file, "STRESS_DURATION=4s")
+			bin := buildStressGenerated(t, p, pol, tc.cgo)
+			r := runStress(t, bin, time.Minute, "STRESS_SELFSANDBOX=1", "STRESS_DURATION=4s")
 			if tc.drop != "" {
 				if r.Signal != syscall.SIGSYS {
-					t.Fatalf("without %s the compiled filter must kill the program with SIGSYS: %v", tc.drop, r)
+					t.Fatalf("without %s the generated filter must kill the program with SIGSYS: %v", tc.drop, r)
 				}
 				return
 			}
 			if r.ExitCode != 0 || !strings.HasPrefix(r.Stdout, "OK ") || !strings.Contains(r.Stderr, "STRESS-LOCKED") {
-				t.Fatalf("stress program under the compiled filter (%d instructions): %v", len(prog.Instructions), r)
+				t.Fatalf("stress program under its generated filter: %v", r)
 			}
 		})
 	}

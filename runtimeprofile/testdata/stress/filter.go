@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -75,28 +74,6 @@ func lockDown(list, errnos string) error {
 	prog = append(prog, unix.SockFilter{Code: ret, K: kill}, unix.SockFilter{Code: ret, K: unix.SECCOMP_RET_ALLOW})
 	if len(nrs) > 250 {
 		return fmt.Errorf("too many syscalls for short jumps: %d", len(nrs))
-	}
-	return install(prog)
-}
-
-// loadProgram installs the filter in path: one instruction a line, as
-// "code jt jf k" in decimal (what the test writes from gen.Compile's
-// output).
-func loadProgram(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var prog []unix.SockFilter
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var ins unix.SockFilter
-		if _, err := fmt.Sscanf(line, "%d %d %d %d", &ins.Code, &ins.Jt, &ins.Jf, &ins.K); err != nil {
-			return fmt.Errorf("%s:%d: %v", path, i+1, err)
-		}
-		prog = append(prog, ins)
-	}
-	if len(prog) == 0 {
-		return fmt.Errorf("%s: no instructions", path)
 	}
 	return install(prog)
 }
