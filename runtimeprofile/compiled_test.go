@@ -96,7 +96,11 @@ func TestStressUnderGeneratedFile(t *testing.T) {
 			pol := policyFor(p, tc.groups, stressOwn)
 			delete(pol.Syscalls, tc.drop)
 			bin := buildStressGenerated(t, p, pol, tc.cgo)
-			r := runStress(t, bin, time.Minute, "STRESS_SELFSANDBOX=1", "STRESS_DURATION=4s")
+			d := 4 * time.Second
+			if *long && tc.drop == "" {
+				d = 2 * time.Minute
+			}
+			r := runStress(t, bin, d+time.Minute, "STRESS_SELFSANDBOX=1", "STRESS_DURATION="+d.String())
 			if tc.drop != "" {
 				if r.Signal != syscall.SIGSYS {
 					t.Fatalf("without %s the generated filter must kill the program with SIGSYS: %v", tc.drop, r)
