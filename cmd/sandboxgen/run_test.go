@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command in dir and returns its exit status and output.
+func runCLI(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Chdir(dir)
+	var stdout, stderr strings.Builder
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// fixtureModule copies testdata/src/hello into a new module that requires
+// this one through a replace directive, so the command can write into it.
+func fixtureModule(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/src/hello/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture needs this module's requirements too (as indirect ones).
+	_, requires, _ := strings.Cut(string(rootMod), "\nrequire")
+	gomod := "module example.com/hello\n\ngo 1.26.0\n\nrequire github.com/sandboxgen/sandboxgen v0.0.0\n\nrequire" + requires +
+		"\nreplace github.com/sandboxgen/sandboxgen => " + root + "\n"
+	for name, content := range map[string][]byte{"main.go": src, "go.mod": []byte(gomod), "go.sum": sum} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestRunBadInput(t *testing.T) {
+	here, _ := os.Getwd()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"./testdata/src/lib"}, "lib (package lib) is not a main package"},
+		{[]string{"./testdata/src/nosuch/..."}, "no such file or directory"},
+		{[]string{"./testdata/diff/..."}, "matches no packages"},
+		{[]string{"-arch", "amd64", "./testdata/src/broken"}, "the packages do not build for linux/amd64; fix these errors first:\n"},
+		{[]string{"-deny", "futex", "-arch", "amd64", "./testdata/src/hello"}, "-deny futex: the Go runtime itself needs futex"},
+		{[]string{"-mode", "panic"}, "unknown mode"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, here, tt.args...)
+			if code != exitBadInput || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", code, stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout not empty: %s", stdout)
+			}
+			for _, f := range []string{"testdata/src/hello", "testdata/src/broken", "testdata/src/lib"} {
+				if m, _ := filepath.Glob(filepath.Join(here, f, "sandbox_*")); len(m) > 0 {
+					t.Errorf("files left behind: %v", m)
+				}
+			}
+		})
+	}
+	// go build's own message for the type error.
+	_, _, stderr := runCLI(t, here, "-arch", "amd64", "./testdata/src/broken")
+	if !strings.Contains(stderr, `main.go:5:14: cannot use "not a number"`) {
+		t.Errorf("the type error is not shown as go build shows it:\n%s", stderr)
+	}
+}
+
+// TestRunGenerateCheckJSON writes the files into a fresh module, builds the
+// program with them, checks -check in both states, and reads -json and -why.
+func TestRunGenerateCheckJSON(t *testing.T) {
+	dir := fixtureModule(t)
+	code, _, stderr := runCLI(t, dir, "-v", "-arch", "amd64,arm64", ".")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"go list", "analysis linux/amd64", "wrote sandbox_linux_arm64.go", "total"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("-v output lacks %q:\n%s", want, stderr)
+		}
+	}
+	amd64 := filepath.Join(dir, "sandbox_linux_amd64.go")
+	src, err := os.ReadFile(amd64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(src), generatedHeader+"\n") || !strings.Contains(string(src), `{Name: "openat", Nr: 257}`) {
+		t.Errorf("generated file:\n%.600s", src)
+	}
+	// The generated files compile into the program on both arches.
+	for _, arch := range []string{"amd64", "arm64"} {
+		cmd := exec.Command("go", "vet", ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go vet for %s: %v\n%s", arch, err, out)
+		}
+	}
+
+	if code, _, stderr := runCLI(t, dir, "-check", "-arch", "amd64,arm64"); code != exitOK {
+		t.Fatalf("-check right after generating: exit %d\n%s", code, stderr)
+	}
+	// A different mode makes the files stale; -check says so and writes nothing.
+	code, _, stderr = runCLI(t, dir, "-check", "-mode", "errno", "-arch", "amd64,arm64")
+	if code != exitCheckStale || !strings.Contains(stderr, "sandbox_linux_amd64.go: stale") ||
+		!strings.Contains(stderr, "-\t\tDefaultAction:    0x80000000,\n+\t\tDefaultAction:    0x50001,") {
+		t.Fatalf("-check with another mode: exit %d\n%s", code, stderr)
+	}
+	if now, _ := os.ReadFile(amd64); string(now) != string(src) {
+		t.Error("-check changed the file")
+	}
+	os.Remove(filepath.Join(dir, "sandbox_linux_arm64.go"))
+	if code, _, stderr = runCLI(t, dir, "-check"); code != exitCheckStale || !strings.Contains(stderr, "sandbox_linux_arm64.go: missing") {
+		t.Fatalf("-check with a missing file: exit %d\n%s", code, stderr)
+	}
+
+	// -json: the full report.
+	code, stdout, stderr := runCLI(t, dir, "-json", "-arch", "amd64", "-deny", "lseek", "-allow", "ptrace", "-o", "filter_{arch}.go")
+	if code != exitOK {
+		t.Fatalf("-json: exit %d\n%s", code, stderr)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("-json output: %v\n%s", err, stdout)
+	}
+	if len(rep.Programs) != 1 || rep.Programs[0].Arch != "amd64" || rep.Programs[0].Package != "example.com/hello" ||
+		rep.Programs[0].File != filepath.Join(dir, "filter_amd64.go") || rep.Programs[0].Instructions == 0 {
+		t.Fatalf("report: %+v", rep.Programs)
+	}
+	got := map[string]syscallReport{}
+	for _, s := range rep.Programs[0].Syscalls {
+		got[s.Name] = s
+	}
+	if s := got["openat"]; s.Nr != 257 || s.Origin != "program" || len(s.Path) < 2 || !strings.Contains(s.Path[0], "main") {
+		t.Errorf("openat: %+v", s)
+	}
+	if s := got["futex"]; !strings.HasPrefix(s.Origin, "runtime:") || s.Action != "allow" {
+		t.Errorf("futex: %+v", s)
+	}
+	if s := got["ptrace"]; s.Origin != "-allow" || s.Action != "allow" {
+		t.Errorf("ptrace: %+v", s)
+	}
+	if _, ok := got["lseek"]; ok {
+		t.Error("lseek was denied but is reported as allowed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "filter_amd64.go")); err != nil {
+		t.Errorf("-o: %v", err)
+	}
+
+	// -why: the call path, and nothing written.
+	os.Remove(filepath.Join(dir, "filter_amd64.go"))
+	code, stdout, _ = runCLI(t, dir, "-why", "openat,execve", "-arch", "amd64", "-o", "filter_{arch}.go")
+	if code != exitOK || !strings.Contains(stdout, "# openat (example.com/hello, linux/amd64)\nexample.com/hello.main (") ||
+		!strings.Contains(stdout, "syscall.Open") || !strings.Contains(stdout, "the program does not need execve: the filter answers it with kill_process") {
+		t.Errorf("-why: exit %d\n%s", code, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "filter_amd64.go")); err == nil {
+		t.Error("-why wrote a file")
+	}
+
+	// A user's file of the same name is never overwritten.
+	os.WriteFile(filepath.Join(dir, "mine_amd64.go"), []byte("package main\n"), 0o644)
+	if code, _, stderr = runCLI(t, dir, "-arch", "amd64", "-o", "mine_{arch}.go"); code != exitBadInput || !strings.Contains(stderr, "was not generated by sandboxgen") {
+		t.Errorf("overwriting a user file: exit %d\n%s", code, stderr)
+	}
+}
