@@ -11,8 +11,8 @@ import (
 // a case: assembly and Go syscall sites, a wrapper of
 // internal/runtime/syscall/linux, a site only start-up reaches, a function
 // never called, a function the trigger table does not know, a misspelled
-// #define, a vDSO function looked up but never called, and a number Go
-// code does not know.
+// #define, a vDSO function looked up but never called, a goroutine started
+// at start-up, and a number Go code does not know.
 func TestExtractionFromFixture(t *testing.T) {
 	p, err := For("testdata/goroot-good", "linux", "amd64")
 	if err != nil {
@@ -21,7 +21,7 @@ func TestExtractionFromFixture(t *testing.T) {
 	if p.GoVersion != "go1.99.0" {
 		t.Errorf("GoVersion %q, want go1.99.0", p.GoVersion)
 	}
-	wantBase := []string{"clock_gettime", "epoll_create1", "exit_group", "futex", "getrandom", "restart_syscall", "rt_sigreturn", "setitimer"}
+	wantBase := []string{"clock_gettime", "epoll_create1", "exit_group", "futex", "getrandom", "munmap", "restart_syscall", "rt_sigreturn", "setitimer"}
 	if got := p.Names(); !slices.Equal(got, wantBase) {
 		t.Errorf("Base = %v, want %v", got, wantBase)
 	}
@@ -37,6 +37,8 @@ func TestExtractionFromFixture(t *testing.T) {
 		{"setitimer", TriggerUnknown, "runtime/sys_linux_amd64.s:", "runtime.brandNew"},
 		{"clock_gettime", TriggerTimers, "runtime/", ""},
 		{"restart_syscall", TriggerSignals, "table: ", "table"},
+		// A goroutine started during start-up may run after main.
+		{"munmap", TriggerUnknown, "runtime/proc.go:", "runtime.schedinit.func"},
 	} {
 		s, ok := p.Lookup(tc.name, Base)
 		if !ok {

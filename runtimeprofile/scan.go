@@ -44,6 +44,7 @@ type scan struct {
 	dynamic  []Site // Syscall6 calls whose number is not a constant
 
 	localConsts map[string]int64 // constants declared in the function being walked
+	curFunc     string           // node key of the function being walked
 
 	vdso       []vdsoKey
 	bodyIdents map[string]bool // identifiers named in runtime function bodies
@@ -56,6 +57,9 @@ type wrapperUse struct {
 }
 
 const linuxPkg = "internal/runtime/syscall/linux"
+
+// closureSuffix marks a site inside a closure of a function.
+const closureSuffix = ".func"
 
 func newScan(goroot string) *scan {
 	return &scan{
@@ -394,6 +398,7 @@ func (s *scan) walkFile(pf parsedFile) {
 			if d.Body != nil {
 				key := funcKey(pf.pkg, d)
 				s.localConsts = s.funcConsts(pf, d)
+				s.curFunc = key
 				s.walk(pf, d.Body, key, key, localNames(d))
 				s.localConsts = nil
 			}
@@ -401,6 +406,7 @@ func (s *scan) walkFile(pf parsedFile) {
 			// Functions named in package-level variables (tables of
 			// handlers, hooks) can be called from anywhere.
 			if d.Tok == token.VAR {
+				s.curFunc = pf.pkg + ".<var>"
 				s.walk(pf, d, "", "package-level variable "+pf.pkg, nil)
 			}
 		}
@@ -498,7 +504,10 @@ func (s *scan) call(pf parsedFile, call *ast.CallExpr, owner, why string, locals
 	where := fmt.Sprintf("%s:%d", s.rel(pos.Filename), pos.Line)
 	site := owner
 	if site == "" {
-		site = "closure"
+		// A closure (or a goroutine) of the function being walked: its
+		// own node, which nothing proves start-up only; triggerOf looks
+		// the enclosing function up.
+		site = s.curFunc + closureSuffix
 	}
 	if isSyscall6(pf, call) && pf.pkg != linuxPkg && len(call.Args) > 0 {
 		if v, ok := s.constValue(pf, call.Args[0]); ok {

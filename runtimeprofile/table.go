@@ -1,5 +1,7 @@
 package runtimeprofile
 
+import "strings"
+
 // This file holds the facts that cannot be read from the runtime's source:
 // what makes the runtime reach each function that issues a syscall (the
 // trigger table), and the syscalls a Go process needs after main that no
@@ -15,6 +17,7 @@ func triggerOf(fn, syscall string) (Trigger, Group) {
 	if t, ok := syscallTriggers[[2]string{fn, syscall}]; ok {
 		return t.trigger, t.group
 	}
+	fn = strings.TrimSuffix(fn, closureSuffix)
 	if t, ok := siteTriggers[fn]; ok {
 		return t.trigger, t.group
 	}
