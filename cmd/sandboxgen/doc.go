@@ -1,0 +1,33 @@
+// Command sandboxgen writes the seccomp filter of a Go program into the
+// program's main package, so that the program can sandbox itself with
+// selfsandbox.Lock.
+//
+// Usage:
+//
+//	sandboxgen [flags] [packages]
+//
+// For every main package matched by the packages (default ".", "./..."
+// works) it analyses the program for each target architecture (-arch,
+// default amd64,arm64): the syscalls the program's own code can make after
+// main starts (package analyzer) and those the Go runtime of the toolchain
+// in PATH makes (package runtimeprofile). It turns them into a policy,
+// applies the command line's overrides (-allow, -deny, -readonly-fs), bakes
+// in the default action of -mode, compiles the policy into seccomp BPF and
+// renders it as Go source (package gen). Every file is rendered in memory
+// first and written only when all of them succeeded, each atomically
+// (temporary file and rename), so bad input leaves no file behind.
+//
+// Typical use is a go:generate line in the main package:
+//
+//	//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen
+//
+// and `sandboxgen -check ./...` in CI, which writes nothing and exits 1
+// with a diff when a file on disk is stale. -why NAME prints the call path
+// that makes a syscall necessary; -json prints the full report; -v prints
+// phase timings. Run sandboxgen -h for every flag.
+//
+// Exit status: 0 success, 1 -check found stale or missing files, 2 bad
+// usage or input (a pattern that matches nothing, a package that is not
+// main, code that does not build, an unknown syscall name, an unresolved
+// syscall site), with a message that names the problem and the fix.
+package main
