@@ -6,6 +6,10 @@
 # (bench/loadgen) on loopback. Runs alternate between the two so that drift
 # (thermal, other load) hits both alike; the script prints the median
 # requests per second of each and the ratio locked/unlocked (target >= 0.98).
+# Throughput on a shared machine is noisy, so it also prints the server's
+# CPU time per request (user+system from /proc/PID/stat over the whole run,
+# divided by the requests it served): that ratio is the steadier measure of
+# what the filter costs.
 # With two or more CPUs the server is pinned to CPU 0 and the load generator
 # to CPU 1 with taskset, so they do not compete for one core.
 #
@@ -40,7 +44,10 @@ if command -v taskset >/dev/null && (($(nproc) >= 2)); then
 	server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
 fi
 
-# one_run VARIANT prints the requests per second of one run.
+hz=$(getconf CLK_TCK)
+
+# one_run VARIANT prints the requests per second of one run and the
+# server's CPU microseconds per request.
 one_run() {
 	local flags=()
 	[[ $1 == nolock ]] && flags=(-nolock)
@@ -69,7 +76,12 @@ one_run() {
 		cat "$tmp/load" "$tmp/err" >&2
 		exit 1
 	fi
-	sed -n 's/^requests_per_second //p' "$tmp/load"
+	local ticks total
+	# Fields 14 and 15 of /proc/PID/stat (after the parenthesised name):
+	# user and system time in clock ticks.
+	ticks=$(sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}')
+	total=$(sed -n 's/^requests_total //p' "$tmp/load")
+	echo "$(sed -n 's/^requests_per_second //p' "$tmp/load") $(awk -v t="$ticks" -v hz="$hz" -v n="$total" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')"
 	kill -TERM "$server_pid"
 	wait "$server_pid"
 	server_pid=
@@ -79,13 +91,16 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 : >"$tmp/lock"
 : >"$tmp/nolock"
+: >"$tmp/lock.cpu"
+: >"$tmp/nolock.cpu"
 for ((i = 1; i <= rounds; i++)); do
 	# Alternate which variant goes first.
 	if ((i % 2)); then order=(lock nolock); else order=(nolock lock); fi
 	for v in "${order[@]}"; do
-		rps=$(one_run "$v")
+		read -r rps cpu < <(one_run "$v")
 		echo "$rps" >>"$tmp/$v"
-		printf 'round %d %-6s %10.1f req/s\n' "$i" "$v" "$rps"
+		echo "$cpu" >>"$tmp/$v.cpu"
+		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request\n' "$i" "$v" "$rps" "$cpu"
 	done
 done
 
@@ -94,4 +109,8 @@ nolock=$(median <"$tmp/nolock")
 echo "GET $path, $conns connections, ${seconds}s x $rounds rounds, $(go version | cut -d' ' -f3), $(nproc) CPUs"
 printf 'median locked   %10.1f req/s\n' "$lock"
 printf 'median unlocked %10.1f req/s\n' "$nolock"
-awk -v l="$lock" -v n="$nolock" 'BEGIN {printf "ratio locked/unlocked %.3f (target >= 0.98)\n", l/n}'
+lockcpu=$(median <"$tmp/lock.cpu")
+nolockcpu=$(median <"$tmp/nolock.cpu")
+printf 'median CPU per request: locked %.2f us, unlocked %.2f us\n' "$lockcpu" "$nolockcpu"
+awk -v l="$lock" -v n="$nolock" 'BEGIN {printf "throughput ratio locked/unlocked %.3f (target >= 0.98)\n", l/n}'
+awk -v l="$lockcpu" -v n="$nolockcpu" 'BEGIN {printf "CPU-cost ratio unlocked/locked %.3f (requests per CPU second, locked relative to unlocked)\n", n/l}'

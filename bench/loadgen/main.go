@@ -36,7 +36,7 @@ func main() {
 		DisableCompression:  true,
 	}}
 	var counting atomic.Bool
-	var ok, bad atomic.Int64
+	var ok, bad, total atomic.Int64
 	var firstErr sync.Once
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -62,6 +62,9 @@ func main() {
 				if err != nil {
 					firstErr.Do(func() { fmt.Fprintf(os.Stderr, "loadgen: first error: %v\n", err) })
 				}
+				if good {
+					total.Add(1)
+				}
 				if counting.Load() {
 					if good {
 						ok.Add(1)
@@ -80,7 +83,8 @@ func main() {
 	elapsed := time.Since(start)
 	close(stop)
 	wg.Wait()
-	fmt.Printf("requests_per_second %.1f\nrequests %d\nerrors %d\n", float64(ok.Load())/elapsed.Seconds(), ok.Load(), bad.Load())
+	fmt.Printf("requests_per_second %.1f\nrequests %d\nrequests_total %d\nerrors %d\n",
+		float64(ok.Load())/elapsed.Seconds(), ok.Load(), total.Load(), bad.Load())
 	if bad.Load() > 0 {
 		os.Exit(1)
 	}

@@ -160,7 +160,7 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			if len(p.Unresolved) > 0 {
 				for _, s := range p.Unresolved {
 					line := fmt.Sprintf("%s: %s: syscall number unknown (%s) [%s, linux/%s]", s.Pos, s.Func, s.Reason, p.PkgPath, arch)
-					if o.allowUnresolved {
+					if o.allowUnresolved || o.why != "" {
 						fmt.Fprintf(stderr, "sandboxgen: warning: %s; the filter denies whatever it calls unless -allow names it\n", line)
 					} else {
 						unresolved = append(unresolved, line)

@@ -19,7 +19,7 @@ func TestListMainPackages(t *testing.T) {
 		wantErr  string
 	}{
 		{patterns: []string{"./testdata/src/hello"}, want: []string{"hello"}},
-		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "hello", "usescgo"}},
+		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "dynamic", "hello", "usescgo"}},
 		{patterns: []string{"./testdata/src/hello", "./testdata/src/lib"}, wantErr: fixtures + "lib (package lib) is not a main package"},
 		{patterns: []string{"./testdata/src/lib/..."}, wantErr: `pattern "./testdata/src/lib/..." matches no main package`},
 		{patterns: []string{"./testdata/src/nosuch"}, wantErr: "directory not found"},

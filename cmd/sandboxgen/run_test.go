@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -80,8 +81,21 @@ func TestRunBadInput(t *testing.T) {
 			}
 		})
 	}
+	// An unresolved syscall site: an error with its position, or with
+	// -allow-unresolved a warning (then -check goes on and finds the
+	// files missing: exit 1).
+	code, _, stderr := runCLI(t, here, "-arch", "amd64", "-check", "./testdata/src/dynamic")
+	if code != exitBadInput || !regexp.MustCompile(`dynamic/main\.go:13:\d+: .*syscall number unknown`).MatchString(stderr) ||
+		!strings.Contains(stderr, "-allow-unresolved") {
+		t.Errorf("unresolved site: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, here, "-arch", "amd64", "-check", "-allow-unresolved", "-allow", "getpid", "./testdata/src/dynamic")
+	if code != exitCheckStale || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "sandbox_linux_amd64.go: missing") {
+		t.Errorf("-allow-unresolved: exit %d\n%s", code, stderr)
+	}
+
 	// go build's own message for the type error.
-	_, _, stderr := runCLI(t, here, "-arch", "amd64", "./testdata/src/broken")
+	_, _, stderr = runCLI(t, here, "-arch", "amd64", "./testdata/src/broken")
 	if !strings.Contains(stderr, `main.go:5:14: cannot use "not a number"`) {
 		t.Errorf("the type error is not shown as go build shows it:\n%s", stderr)
 	}
