@@ -199,3 +199,19 @@ func TestRunGenerateCheckJSON(t *testing.T) {
 		t.Errorf("overwriting a user file: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestRunCgoWarns checks that a cgo program is analysed with a warning and
+// gets the runtime's cgo group (clone3 answered with ENOSYS for libc).
+func TestRunCgoWarns(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no C compiler: the go command builds without cgo")
+	}
+	here, _ := os.Getwd()
+	code, stdout, stderr := runCLI(t, here, "-why", "clone3,set_robust_list", "-arch", "amd64", "./testdata/src/usescgo")
+	if code != exitOK || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "cgo") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stdout, "does not need") {
+		t.Errorf("the cgo group is missing:\n%s", stdout)
+	}
+}
