@@ -21,6 +21,11 @@ import (
 // Names already dropped are skipped. Each call costs a filter, and the
 // kernel caps the instructions of all stacked filters at 32768, so drop in
 // few calls.
+//
+// After Lock, Drop runs under the locked filter and needs seccomp(2) itself
+// (and nothing else): the program must allow it, as sandboxgen's does when
+// the main package calls Drop. If it does not, Drop returns an error
+// wrapping ErrNotAllowed instead of making the call.
 func Drop(names ...string) error {
 	state.mu.Lock()
 	defer state.mu.Unlock()
@@ -51,7 +56,14 @@ func Drop(names ...string) error {
 	if len(nrs) == 0 {
 		return nil
 	}
-	if err := sys.install(dropFilter(state.prog.AuditArch, nrs, state.deny), state.deny); err != nil {
+	if _, ok := allowed["seccomp"]; !ok {
+		// Without this check Drop's own seccomp(2) would be denied, and
+		// in enforce mode kill the process.
+		return fmt.Errorf("selfsandbox: Drop(%s): the program for %s does not allow seccomp(2), which Drop needs after Lock "+
+			"to add its filter; regenerate it with sandboxgen from a main package that calls Drop: %w",
+			strings.Join(names, ", "), state.prog.Arch, ErrNotAllowed)
+	}
+	if err := sys.stack(dropFilter(state.prog.AuditArch, nrs, state.deny), state.deny); err != nil {
 		return err
 	}
 	state.dropped = append(state.dropped, newNames...)
@@ -97,22 +109,31 @@ func didYouMean(name string, allowed []Syscall) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours each cost 1,
+// so that the common typo "unmae" is closer to "uname" than to "munmap".
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	// rows[i][j] is the distance between a[:i] and b[:j].
+	rows := make([][]int, len(a)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(b)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d := min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d = min(d, rows[i-2][j-2]+1)
+			}
+			rows[i][j] = d
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return rows[len(a)][len(b)]
 }

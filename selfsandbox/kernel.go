@@ -15,6 +15,11 @@ type kernel interface {
 	// (SECCOMP_FILTER_FLAG_TSYNC, plus SECCOMP_FILTER_FLAG_LOG when deny is
 	// SECCOMP_RET_LOG), both from one locked OS thread.
 	install(insns []Instruction, deny uint32) error
+	// stack installs insns on every thread on top of the filter install
+	// put there, with nothing but seccomp(SECCOMP_SET_MODE_FILTER): it runs
+	// under that filter, which must allow seccomp(2) and need allow no
+	// more (no_new_privs and the action were settled by install).
+	stack(insns []Instruction, deny uint32) error
 }
 
 // unsupportedKernel is the kernel of a platform without seccomp.
@@ -27,3 +32,5 @@ func (k unsupportedKernel) supported() error {
 }
 
 func (k unsupportedKernel) install([]Instruction, uint32) error { return k.supported() }
+
+func (k unsupportedKernel) stack([]Instruction, uint32) error { return k.supported() }

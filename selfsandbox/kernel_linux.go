@@ -36,16 +36,6 @@ func (linuxKernel) install(insns []Instruction, deny uint32) error {
 	if err := actionAvailable(deny); err != nil {
 		return err
 	}
-	filter := make([]unix.SockFilter, len(insns))
-	for i, in := range insns {
-		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
-	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	flags := uintptr(unix.SECCOMP_FILTER_FLAG_TSYNC)
-	if deny&retActionFull == retLog {
-		flags |= unix.SECCOMP_FILTER_FLAG_LOG
-	}
-
 	// no_new_privs and the filter are per-thread attributes until TSYNC
 	// copies both to every thread, so both calls must run on one thread:
 	// the one this goroutine is locked to. LockOSThread nests, so a caller
@@ -54,6 +44,28 @@ func (linuxKernel) install(insns []Instruction, deny uint32) error {
 	defer runtime.UnlockOSThread()
 	if err := rawSetNoNewPrivs(); err != nil {
 		return fmt.Errorf("selfsandbox: prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	}
+	return loadFilter(insns, deny)
+}
+
+func (linuxKernel) stack(insns []Instruction, deny uint32) error {
+	// Every thread has no_new_privs and the first filter already, so any
+	// thread may add to it; the locked filter allows seccomp(2) but
+	// perhaps not prctl or SECCOMP_GET_ACTION_AVAIL.
+	return loadFilter(insns, deny)
+}
+
+// loadFilter is seccomp(SECCOMP_SET_MODE_FILTER, TSYNC[|LOG], insns) with
+// its failures turned into selfsandbox's errors.
+func loadFilter(insns []Instruction, deny uint32) error {
+	filter := make([]unix.SockFilter, len(insns))
+	for i, in := range insns {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	flags := uintptr(unix.SECCOMP_FILTER_FLAG_TSYNC)
+	if deny&retActionFull == retLog {
+		flags |= unix.SECCOMP_FILTER_FLAG_LOG
 	}
 	r, errno := rawSeccomp(unix.SECCOMP_SET_MODE_FILTER, flags, unsafe.Pointer(&prog))
 	runtime.KeepAlive(filter)
