@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -101,6 +103,53 @@ func TestEveryThreadLocked(t *testing.T) {
 				t.Errorf("thread %d started %s Lock is missing from the child's task list", tid, which)
 			}
 		}
+	}
+}
+
+// TestCgoPthreadsLocked: in a cgo program, pthreads that C started before
+// Lock and after it run under the filter with no_new_privs, like Go's.
+func TestCgoPthreadsLocked(t *testing.T) {
+	needKernel(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed: the cgo test program cannot be built (apt-get install gcc)")
+	}
+	allow, errno := runtimeSyscalls(t)
+	bin := filepath.Join(t.TempDir(), "cgopthreads")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/cgopthreads")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1", "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building testdata/cgopthreads with cgo: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), envAllow+"="+allow, envErrno+"="+errno)
+	r := childtest.RunCommand(t, cmd)
+	if r.ExitCode != 0 {
+		t.Fatalf("cgopthreads failed: %v", r)
+	}
+	tasks := map[int]string{}
+	for _, m := range regexp.MustCompile(`(?m)^task (\d+) (Seccomp=\S+ NoNewPrivs=\S+)$`).FindAllStringSubmatch(r.Stdout, -1) {
+		tid, _ := strconv.Atoi(m[1])
+		tasks[tid] = m[2]
+	}
+	for tid, state := range tasks {
+		if state != "Seccomp=2 NoNewPrivs=1" {
+			t.Errorf("thread %d: %s, want Seccomp=2 NoNewPrivs=1", tid, state)
+		}
+	}
+	for _, which := range []string{"before", "after"} {
+		m := regexp.MustCompile(`(?m)^` + which + ` \[([\d ]+)\]$`).FindStringSubmatch(r.Stdout)
+		if m == nil {
+			t.Fatalf("cgopthreads did not report the pthreads started %s Lock: %v", which, r)
+		}
+		for f := range strings.FieldsSeq(m[1]) {
+			tid, _ := strconv.Atoi(f)
+			if _, ok := tasks[tid]; !ok {
+				t.Errorf("pthread %d started %s Lock is missing from the task list", tid, which)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("%v", r)
 	}
 }
 
