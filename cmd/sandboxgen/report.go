@@ -116,6 +116,13 @@ func writeWhy(w io.Writer, name string, results []*result) {
 				fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", min(i, 1)), step)
 			}
 		}
+		if ok {
+			// Needed is not always allowed: clone3 gets ENOSYS, -deny
+			// and -readonly-fs take syscalls away or add rules.
+			if action := r.actionFor(name); action != "allow; otherwise "+r.policy.Default.String() {
+				fmt.Fprintf(w, "(the filter answers it with %s)\n", action)
+			}
+		}
 		fmt.Fprintln(w)
 	}
 }
