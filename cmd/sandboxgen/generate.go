@@ -141,6 +141,7 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			Dir:       dir,
 			Tags:      o.tags,
 			CallGraph: o.callGraph,
+			ExecChild: o.execChild,
 		}, paths...)
 		if err != nil {
 			if out := buildErrors(dir, arch, o.tags, paths); out != "" {
