@@ -71,37 +71,34 @@ func validateOne(pc, n int, ins Instruction) error {
 }
 
 // checkMemoryInit mirrors the kernel's check_load_and_stores: a scratch
-// word may only be read on paths where it was written.
+// word may only be read where it was written on every way there. Like the
+// kernel, it treats straight-line order as a way in even after a return
+// (the words valid after a return stay valid at the next instruction),
+// which is stricter than real control flow; a program the kernel rejects
+// for that is rejected here too.
 func checkMemoryInit(prog []Instruction) error {
 	const all = 1<<MemWords - 1
-	valid := make([]uint16, len(prog))
-	for i := range valid {
-		valid[i] = all
+	masks := make([]uint16, len(prog))
+	for i := range masks {
+		masks[i] = all
 	}
-	valid[0] = 0
+	var valid uint16 // nothing is written before the first instruction
 	for pc, ins := range prog {
-		mem := valid[pc]
-		switch ins.Code {
-		case ClassST, ClassSTX:
-			mem |= 1 << ins.K
-		case ClassLD | ModeMEM, ClassLDX | ModeMEM:
-			if mem&(1<<ins.K) == 0 {
-				return fmt.Errorf("bpf: instruction %d reads scratch word %d before any write", pc, ins.K)
-			}
-		}
+		valid &= masks[pc]
 		switch {
+		case ins.Code == ClassST || ins.Code == ClassSTX:
+			valid |= 1 << ins.K
+		case ins.Code == ClassLD|ModeMEM || ins.Code == ClassLDX|ModeMEM:
+			if valid&(1<<ins.K) == 0 {
+				return fmt.Errorf("bpf: instruction %d (%v) reads scratch word %d, which is not written on every way to it; store to it first", pc, ins, ins.K)
+			}
 		case ins.Code == OpJA:
-			valid[pc+1+int(ins.K)] &= mem
-			continue
+			masks[pc+1+int(ins.K)] &= valid
+			valid = all
 		case ins.IsConditionalJump():
-			valid[pc+1+int(ins.Jt)] &= mem
-			valid[pc+1+int(ins.Jf)] &= mem
-			continue
-		case ins.IsReturn():
-			continue
-		}
-		if pc+1 < len(prog) {
-			valid[pc+1] &= mem
+			masks[pc+1+int(ins.Jt)] &= valid
+			masks[pc+1+int(ins.Jf)] &= valid
+			valid = all
 		}
 	}
 	return nil
