@@ -1,0 +1,230 @@
+package selfsandbox_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
+)
+
+// Lock is one-way and filters stack, so no benchmark here installs a filter
+// in the go test process. Each starts fresh child processes of the test
+// binary (marked by envBenchChild) and reports what they measured:
+//
+//   - BenchmarkLock: every child times exactly one Lock() of a realistic
+//     program (the runtime's syscalls plus the test's own) in a fresh
+//     process, as a program would run it once at start. The reported ns/op
+//     is the median over b.N children; p10/p90 show the spread.
+//   - BenchmarkSyscall: one child per filter scenario runs the standard
+//     benchmark loop under that filter, -count times; the reported ns/op is
+//     the median of its runs.
+const envBenchChild = "SELFSANDBOX_BENCH_CHILD"
+
+// benchChild is the scenario this process measures, or "" in the parent.
+var benchChild = os.Getenv(envBenchChild)
+
+// execSelf runs this test binary with args and env added, and returns its
+// standard output; it fails b when the child fails.
+func execSelf(b *testing.B, env []string, args ...string) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		b.Fatalf("child %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, out, stderr)
+	}
+	return string(out)
+}
+
+func percentile(sorted []float64, p float64) float64 {
+	return sorted[int(p*float64(len(sorted)-1)+0.5)]
+}
+
+// BenchmarkLock measures the latency of Lock(): NNP, the action check and
+// seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) with the generated instructions
+// over every thread of a fresh process.
+func BenchmarkLock(b *testing.B) {
+	needKernelB(b)
+	allow, errno := runtimeSyscalls(b)
+	env := []string{envBenchChild + "=lock", envAllow + "=" + allow, envErrno + "=" + errno}
+	re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
+	var ns []float64
+	var insns, threads string
+	for range b.N {
+		out := execSelf(b, env, "-test.run=^TestLockLatencyChild$", "-test.count=1", "-test.v")
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			b.Fatalf("the child did not report its Lock latency:\n%s", out)
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		ns = append(ns, v)
+		insns, threads = m[2], m[3]
+	}
+	slices.Sort(ns)
+	b.ReportMetric(percentile(ns, 0.5), "ns/op")
+	b.ReportMetric(percentile(ns, 0.1), "p10-ns")
+	b.ReportMetric(percentile(ns, 0.9), "p90-ns")
+	b.Logf("Lock() of %s instructions over %s threads, %d fresh processes", insns, threads, len(ns))
+}
+
+// TestLockLatencyChild is BenchmarkLock's child; it does nothing in a
+// normal test run.
+func TestLockLatencyChild(t *testing.T) {
+	if benchChild != "lock" {
+		t.Skip("run by BenchmarkLock in a child process")
+	}
+	p := childPolicy(t)
+	prog, err := gen.Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
+	runtime.GC()
+	start := time.Now()
+	err = selfsandbox.Lock()
+	d := time.Since(start)
+	if err != nil {
+		t.Fatalf("Lock: %v", err)
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	fmt.Printf("lock-ns %d insns %d threads %d\n", d.Nanoseconds(), len(prog.Instructions), len(tasks))
+}
+
+// The syscalls BenchmarkSyscall times: getpid is allowed unconditionally
+// by the program (the kernel's action cache should answer it without
+// running the filter); getpriority(PRIO_PROCESS, 0) is allowed by an
+// argument rule, so the filter runs for it. Neither the runtime nor the
+// testing package makes getpriority, so its rule is all that decides it.
+func callGetpid() { unix.RawSyscall(unix.SYS_GETPID, 0, 0, 0) }
+
+func callGetpriority() { unix.RawSyscall(unix.SYS_GETPRIORITY, unix.PRIO_PROCESS, 0, 0) }
+
+var installOnce sync.Once
+
+// installScenario installs, once per child process, the filter of the
+// scenario: "none", "allowall" (one RET ALLOW: the kernel's floor for any
+// filter) or "ours" (the runtime's syscalls and the test's own, compiled by
+// gen, plus getpriority under an argument rule).
+func installScenario(b *testing.B, filter string) {
+	installOnce.Do(func() {
+		switch filter {
+		case "none":
+			return
+		case "allowall":
+			audit, _ := selfsandbox.AuditArch(runtime.GOARCH)
+			selfsandbox.Register(selfsandbox.Program{
+				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x80000000, GoVersion: runtime.Version(),
+				Instructions: []selfsandbox.Instruction{{Code: 0x06, K: 0x7fff0000}},
+			})
+		case "ours":
+			p := childPolicy(b)
+			p.Syscalls["getpriority"] = []gen.Rule{{Action: gen.Allow, Args: []gen.ArgCond{
+				{Index: 0, Op: gen.OpEqual, Value: unix.PRIO_PROCESS},
+				{Index: 1, Op: gen.OpEqual, Value: 0},
+			}}}
+			registerPolicy(b, p)
+		default:
+			b.Fatalf("unknown filter scenario %q", filter)
+		}
+		if err := selfsandbox.Lock(); err != nil {
+			b.Fatalf("Lock: %v", err)
+		}
+	})
+}
+
+// syscallCalls are the calls BenchmarkSyscall times, by name.
+var syscallCalls = []struct {
+	name string
+	fn   func()
+}{{"getpid", callGetpid}, {"getpriority-argrule", callGetpriority}}
+
+var syscallFilters = []string{"none", "allowall", "ours"}
+
+// syscallResults holds, per "filter/call", the ns/op of every child run.
+var syscallResults struct {
+	sync.Once
+	ns map[string][]float64
+}
+
+// measureSyscalls runs the children of BenchmarkSyscall in rounds, every
+// scenario once per round, so that noise from the rest of the machine is
+// spread over all scenarios instead of landing on one.
+func measureSyscalls(b *testing.B) map[string][]float64 {
+	syscallResults.Do(func() {
+		allow, errno := runtimeSyscalls(b)
+		syscallResults.ns = map[string][]float64{}
+		re := regexp.MustCompile(`\s([\d.]+) ns/op`)
+		for range 5 {
+			for _, filter := range syscallFilters {
+				for _, c := range syscallCalls {
+					name := filter + "/" + c.name
+					out := execSelf(b, []string{envBenchChild + "=" + name, envAllow + "=" + allow, envErrno + "=" + errno},
+						"-test.run=^$", "-test.bench=^BenchmarkSyscall$/^"+filter+"$/^"+c.name+"$",
+						"-test.count=3", "-test.benchtime=200ms", "-test.cpu=1")
+					ms := re.FindAllStringSubmatch(out, -1)
+					if len(ms) == 0 {
+						b.Fatalf("the child reported no ns/op:\n%s", out)
+					}
+					for _, m := range ms {
+						v, _ := strconv.ParseFloat(m[1], 64)
+						syscallResults.ns[name] = append(syscallResults.ns[name], v)
+					}
+				}
+			}
+		}
+	})
+	return syscallResults.ns
+}
+
+// BenchmarkSyscall reports the cost of one system call under no filter,
+// an allow-all filter (the kernel's floor for a filtered process) and our
+// filter: getpid, which the program allows outright, and getpriority, which
+// it allows under an argument rule. Run it with
+// go test -run '^$' -bench BenchmarkSyscall ./selfsandbox; ns/op is the
+// median of 15 child runs per scenario (5 interleaved rounds of 3).
+func BenchmarkSyscall(b *testing.B) {
+	needKernelB(b)
+	for _, filter := range syscallFilters {
+		for _, c := range syscallCalls {
+			name := filter + "/" + c.name
+			b.Run(name, func(b *testing.B) {
+				if benchChild != "" {
+					// The child: install the filter, then the loop.
+					installScenario(b, filter)
+					for b.Loop() {
+						c.fn()
+					}
+					return
+				}
+				ns := slices.Clone(measureSyscalls(b)[name])
+				slices.Sort(ns)
+				b.ReportMetric(percentile(ns, 0.5), "ns/op")
+				b.ReportMetric(percentile(ns, 0.1), "p10-ns")
+				b.ReportMetric(percentile(ns, 0.9), "p90-ns")
+			})
+		}
+	}
+}
+
+// needKernelB skips a benchmark unless filters can be installed here.
+func needKernelB(b *testing.B) {
+	b.Helper()
+	if _, ok := selfsandbox.AuditArch(runtime.GOARCH); !ok || runtime.GOOS != "linux" {
+		b.Skipf("seccomp benchmarks need Linux on a supported architecture")
+	}
+}
