@@ -10,6 +10,11 @@ const SeccompRetAllow = 0x7fff0000
 // absolute load, AND with a constant, JA, a conditional jump on a constant
 // or RET K makes the answer "no", and so does a return other than ALLOW.
 // The kernel runs this on the filter as the process passed it in.
+//
+// Only the filter's part is modelled: the kernel keeps the bitmap for the
+// native and the compat arch only (x32 numbers on amd64 are never cached),
+// and recent kernels let some syscalls past every filter on their own (such
+// as uretprobe on x86-64); neither depends on the program.
 func CacheableAllow(prog []Instruction, arch, nr uint32) bool {
 	var reg uint32
 	for pc := 0; pc < len(prog); pc++ {
