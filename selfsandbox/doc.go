@@ -84,7 +84,9 @@
 //   - *TSyncError: a thread already had a seccomp filter of its own, so the
 //     kernel could not synchronise it; TID names it.
 //   - ErrAlreadyLocked: Lock was called a second time.
-//   - ErrNotLocked and ErrNotAllowed: from Drop.
+//   - ErrNotLocked and ErrNotAllowed: from Drop. Drop runs under the
+//     locked filter and needs seccomp(2) itself; a program that does not
+//     allow it gets ErrNotAllowed from Drop rather than a killed process.
 //
 // # Cost
 //

@@ -2,6 +2,7 @@ package selfsandbox_test
 
 import (
 	"errors"
+	"fmt"
 	"log"
 	"net"
 
@@ -45,4 +46,24 @@ func ExampleLockWith() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Mode names are what SELFSANDBOX_MODE accepts; each maps to the kernel
+// action denied calls get. This example runs: it installs nothing.
+func ExampleParseMode() {
+	for _, name := range []string{"enforce", "trap", "errno", "log", "off"} {
+		m, err := selfsandbox.ParseMode(name)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		action, _ := m.Action()
+		fmt.Printf("%-7s SECCOMP_RET %#08x\n", m, action)
+	}
+	// Output:
+	// enforce SECCOMP_RET 0x80000000
+	// trap    SECCOMP_RET 0x00030000
+	// errno   SECCOMP_RET 0x00050001
+	// log     SECCOMP_RET 0x7ffc0000
+	// selfsandbox: unknown mode "off"; use one of enforce, trap, errno, log
 }
