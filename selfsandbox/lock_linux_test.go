@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,10 @@ func TestEveryThreadLocked(t *testing.T) {
 		registerPolicy(t, childPolicy(t))
 		stop := make(chan struct{})
 		before := startLockedThreads(4, stop)
+		existing, err := readTasks()
+		if err != nil {
+			t.Fatalf("reading /proc/self/task: %v", err)
+		}
 		if err := selfsandbox.Lock(); err != nil {
 			t.Fatalf("Lock: %v", err)
 		}
@@ -70,6 +75,11 @@ func TestEveryThreadLocked(t *testing.T) {
 		}
 		fmt.Printf("before %v\nafter %v\n", before, after)
 		for _, ts := range tasks {
+			if !slices.ContainsFunc(existing, func(e taskStatus) bool { return e.TID == ts.TID }) {
+				fmt.Printf("new thread %d\n", ts.TID)
+			}
+		}
+		for _, ts := range tasks {
 			fmt.Printf("task %d Seccomp=%s NoNewPrivs=%s\n", ts.TID, ts.Seccomp, ts.NoNewPrivs)
 		}
 		close(stop)
@@ -91,6 +101,12 @@ func TestEveryThreadLocked(t *testing.T) {
 		if state != "Seccomp=2 NoNewPrivs=1" {
 			t.Errorf("thread %d: %s, want Seccomp=2 NoNewPrivs=1", tid, state)
 		}
+	}
+	// The runtime may hand the goroutines started after Lock threads it
+	// made before; the GOMAXPROCS rise and the blocked calls must still
+	// have made at least one thread that did not exist at Lock.
+	if n := len(regexp.MustCompile(`(?m)^new thread \d+$`).FindAllString(r.Stdout, -1)); n == 0 {
+		t.Errorf("no thread was created after Lock, so inheritance was not tested: %v", r)
 	}
 	for _, which := range []string{"before", "after"} {
 		m := regexp.MustCompile(`(?m)^` + which + ` \[([\d ]+)\]$`).FindStringSubmatch(r.Stdout)
