@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,6 +95,10 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 			}
 			prog.Timings.Total += time.Since(t)
 			a.profile = pa.profile
+			prog.Pruned = slices.DeleteFunc(prog.Pruned, func(n Need) bool {
+				_, allowed := prog.Need(n.Name)
+				return allowed // the runtime baseline needs it anyway
+			})
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}
@@ -137,31 +142,71 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	packages.Visit([]*packages.Package{p}, nil, func(*packages.Package) { deps++ })
 	out.Packages = deps
 
+	// Pruning: the code that can run once Lock has installed the filter.
+	var al *afterLock
+	switch {
+	case a.cfg.NoPrune:
+		out.Pruning.Reason = "Config.NoPrune is set"
+	default:
+		mainFn := ssaPkgs[0].Func("main")
+		call, why := a.findLock(r, mainFn)
+		if call == nil {
+			out.Pruning.Reason = why
+			break
+		}
+		al = a.afterLockCode(r, mainFn, ssaPkgs[0].Func("init"), call)
+		out.Pruning.Applied = true
+		out.Pruning.LockAt = a.pos(call.Pos())
+	}
+
 	sites := a.findSites(r)
 	best := map[uint64]Need{}
+	pruned := map[uint64]Need{}
 	for _, sn := range sites.needs {
-		path := a.pathTo(r, sn.caller, sn.pos)
 		name, ok := a.table.Name(uint32(sn.nr))
 		if !ok {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.pos), sn.nr, a.goarch))
 			continue
 		}
-		if old, ok := best[sn.nr]; ok && len(old.Path) <= len(path) {
+		// A kept syscall's path is one that runs under the filter (from
+		// an after-Lock root); a pruned one's, the path that needs it.
+		into, path := best, []string(nil)
+		switch {
+		case al == nil:
+			path = a.pathTo(r, sn.caller, sn.pos)
+		case al.live(sn.caller, sn.site):
+			path = al.pathTo(a, sn.caller, sn.pos)
+		default:
+			into, path = pruned, a.pathTo(r, sn.caller, sn.pos)
+		}
+		if old, ok := into[sn.nr]; ok && len(old.Path) <= len(path) {
 			continue
 		}
-		best[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
+		into[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
 	}
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
-	for _, n := range a.cgoNeeds(r) {
+	cgoKept, cgoPruned := a.cgoNeeds(r, al)
+	for _, n := range cgoKept {
 		if _, ok := best[uint64(n.Nr)]; !ok {
 			best[uint64(n.Nr)] = n
+		}
+	}
+	for _, n := range cgoPruned {
+		if _, ok := pruned[uint64(n.Nr)]; !ok {
+			pruned[uint64(n.Nr)] = n
 		}
 	}
 	for _, n := range best {
 		out.Syscalls = append(out.Syscalls, n)
 	}
 	sortNeeds(out.Syscalls)
+	for nr, n := range pruned {
+		if _, ok := best[nr]; !ok {
+			out.Pruned = append(out.Pruned, n)
+		}
+	}
+	sortNeeds(out.Pruned)
 
 	seenPos := map[string]bool{}
 	for _, u := range sites.unresolved {
@@ -234,16 +279,7 @@ func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
 			break
 		}
 		seen[fn] = true
-		var where string
-		switch {
-		case e.site != nil:
-			where = a.pos(e.site.Pos())
-		case e.kind == edgeLink:
-			where = "linkname"
-		case e.kind == edgeAsmJump || e.kind == edgeAsmCall:
-			where = "assembly"
-		}
-		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), where))
+		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), edgeWhere(a, e)))
 	}
 	if why := r.rootWhy[fn]; why != "" && !strings.HasPrefix(why, "package init") && why != "program entry" {
 		rev = append(rev, "["+why+"]")
@@ -253,4 +289,18 @@ func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
 		out[i] = rev[len(rev)-1-i]
 	}
 	return out
+}
+
+// edgeWhere says where the call of e is: its position, or how the edge was
+// found when it has no call instruction.
+func edgeWhere(a *analysis, e edge) string {
+	switch {
+	case e.site != nil:
+		return a.pos(e.site.Pos())
+	case e.kind == edgeLink:
+		return "linkname"
+	case e.kind == edgeAsmJump || e.kind == edgeAsmCall:
+		return "assembly"
+	}
+	return ""
 }

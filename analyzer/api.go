@@ -50,6 +50,11 @@ type Config struct {
 	// NoRuntime leaves the runtime baseline out of Program.Syscalls, so the
 	// result holds only what the program's code needs.
 	NoRuntime bool
+	// NoPrune keeps the syscalls that the program's code reaches only
+	// before selfsandbox.Lock. By default they are left out of
+	// Program.Syscalls (and listed in Program.Pruned) when Lock is called
+	// once, directly in main.main; see Program.Pruning.
+	NoPrune bool
 }
 
 // Report is the result of Analyze: one Program per main package matched by
@@ -73,6 +78,14 @@ type Program struct {
 	// baseline. When both need a syscall, the program origin (with its
 	// call path) is kept.
 	Syscalls []Need
+	// Pruned are the syscalls the program's code reaches only before
+	// selfsandbox.Lock, left out of Syscalls, sorted by name, each with a
+	// call path to a site that needs it (a path through main.main before
+	// the Lock call, or through the package initialisers). A syscall the
+	// runtime baseline needs is never pruned.
+	Pruned []Need
+	// Pruning says whether syscalls were pruned and, if not, why.
+	Pruning Pruning
 	// Unresolved are the syscall sites whose number could not be worked out.
 	Unresolved []Site
 	// Warnings name the soundness limits that apply to this program.
@@ -83,6 +96,19 @@ type Program struct {
 	// every program of one Analyze call; the other phases are this
 	// program's own.
 	Timings Timings
+}
+
+// Pruning says whether the syscalls reached only before selfsandbox.Lock
+// were left out of a program's allow-list.
+type Pruning struct {
+	// Applied is true when Syscalls holds only what can run after Lock.
+	Applied bool
+	// LockAt is the position (file:line:column) of the Lock call in
+	// main.main that pruning rests on, when Applied.
+	LockAt string
+	// Reason says why nothing was pruned, when not Applied (e.g. "Lock is
+	// called from main.setup, not directly in main.main").
+	Reason string
 }
 
 // Need is one syscall a program needs and why.

@@ -39,9 +39,9 @@ var (
 )
 
 // cgoNeeds returns the syscalls of the known libc functions the program
-// reaches through cgo, each with the path to its cgo wrapper.
-func (a *analysis) cgoNeeds(r *reach) []Need {
-	var out []Need
+// reaches through cgo, each with the path to its cgo wrapper. With al set,
+// those whose wrapper cannot run under the filter are returned as pruned.
+func (a *analysis) cgoNeeds(r *reach, al *afterLock) (out, pruned []Need) {
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -60,9 +60,14 @@ func (a *analysis) cgoNeeds(r *reach) []Need {
 		path := a.pathTo(r, fn, fn.Pos())
 		for _, s := range needs {
 			if nr, ok := a.table.Number(s); ok {
-				out = append(out, Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path})
+				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path}
+				if al != nil && !al.funcs[fn] {
+					pruned = append(pruned, n)
+				} else {
+					out = append(out, n)
+				}
 			}
 		}
 	}
-	return out
+	return out, pruned
 }

@@ -78,6 +78,64 @@
 // callers fall back to clone; everything else gets the given default
 // action). The CLI applies user overrides and fallback sets on top of it.
 //
+// # Pruning what only runs before Lock
+//
+// A program that sandboxes itself does its privileged set-up first (flags,
+// config files, listeners) and then calls selfsandbox.Lock; only what can
+// run once the filter is in force needs to be allowed. By default
+// (Config.NoPrune turns it off) the program's syscalls are kept only if
+// code that can run after Lock returns reaches them, and the others are
+// listed in Program.Pruned, each with the call path that needs it before
+// Lock. Program.Pruning says whether this applied, at which Lock call, or
+// why not. The runtime baseline is never pruned.
+//
+// Pruning applies only when the program calls selfsandbox.Lock, MustLock or
+// LockWith exactly once, as a plain call written directly in main.main, not
+// in a loop, never through a function value, and nothing calls main.main.
+// Otherwise nothing is pruned and Pruning.Reason names the rule broken.
+//
+// The code that can run after Lock returns is what the call graph reaches
+// from these roots:
+//
+//   - the calls of main.main that can execute after the Lock call: the rest
+//     of its block and every block reachable from it (and the recover
+//     block);
+//   - every deferred call of main.main (they run when main returns);
+//   - every goroutine started by code that runs before Lock (the package
+//     initialisers and main.main up to Lock): it may outlive Lock;
+//     goroutines started after Lock are reached by the walk itself;
+//   - every function the runtime or reflection calls on the program's
+//     behalf (finalizers, cleanups, timer and AfterFunc functions, signal
+//     handling, reflect.MakeFunc stubs, reflect-callable methods), and
+//     every other root of the call graph except main.main and the package
+//     initialiser.
+//
+// Package initialisation itself runs before main, so it is pruned unless a
+// root above reaches the same code. The call graph is the full one, built
+// from every root, so a closure made before Lock (stored in a variable or
+// handed to a library) and called after it is reached from the call after
+// Lock: the "closure is only called once the code that makes it is
+// reachable" rule above depends on reachability from all roots, not only
+// from those after Lock. Lock's own code after its seccomp call only
+// records its state and returns, so the Lock call is not a root (the
+// fixture tests check, under strace, that nothing after the seccomp call
+// is denied).
+//
+// Both walks, the code before Lock (for the goroutines it starts) and the
+// code after it, are one level context-sensitive for calls through a
+// func-typed parameter: a helper's call of its parameter (sync.Once.Do's
+// f, os.ignoringEINTR's fn) goes only to the functions the walked callers
+// pass, when every value passed can be traced to functions; otherwise to
+// everything the call graph has. Without this, one sync.Once.Do after Lock
+// would keep every closure any code hands to any sync.Once.
+//
+// What remains is limited by the call graph's precision elsewhere (values
+// in struct fields and interfaces, e.g. sync.Pool.New, log.Logger's
+// writer) and by goroutines that set-up code may leave behind: net.Listen
+// with a host name starts the resolver's goroutines, which may (as far as
+// the analysis can tell) still run after Lock, so what they reach stays
+// allowed.
+//
 // # Soundness limits
 //
 // Named in Program.Warnings when they apply:

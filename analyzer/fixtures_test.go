@@ -21,19 +21,28 @@ import (
 // rather than finding the syscall elsewhere; a want of "cgo:<function>" is
 // the origin the syscall must have instead (osmisc links cgo only if the
 // machine has a C compiler, as CI's does).
+//
+// Every fixture is analysed with pruning on (the default). pruned names
+// syscalls the fixture makes only before selfsandbox.Lock, which must be
+// left out of the allow-list (and listed in Program.Pruned with a path
+// from main or the package initialisers); noPrune, when set, is part of
+// the reason pruning must not apply. The locked and strace runs then prove
+// the pruned filter enough for everything after Lock.
 var fixtures = []struct {
 	name    string
 	want    map[string]string
-	feature string // a Features field that must be set
+	feature string   // a Features field that must be set
+	pruned  []string // syscalls that must be pruned
+	noPrune string   // pruning must not apply, for this reason
 }{
-	{"fileio", map[string]string{"renameat": "syscall.Rename", "unlinkat": "os.Remove", "openat": "syscall.Open"}, ""},
-	{"netio", map[string]string{"accept4": "", "recvfrom": "", "connect": "", "socket": "", "sendto": ""}, ""},
-	{"httpserver", map[string]string{"accept4": "", "connect": "", "setsockopt": ""}, ""},
-	{"osexec", map[string]string{"execve": "syscall.forkAndExecInChild1", "wait4": "", "dup3": "syscall.forkAndExecInChild1"}, "OsExec"},
-	{"signal", map[string]string{"kill": "syscall.Kill"}, "Signal"},
-	{"timer", map[string]string{"getrusage": "timer.main$1 "}, ""},
-	{"mmap", map[string]string{"mmap": "syscall.Mmap", "munmap": "syscall.Munmap", "mprotect": "syscall.Mprotect"}, ""},
-	{"xsysunix", map[string]string{"flock": "unix.Flock", "prctl": "unix.Prctl", "uname": "unix.Uname", "getcpu": "xsysunix.main "}, ""},
+	{"fileio", map[string]string{"renameat": "syscall.Rename", "unlinkat": "os.Remove", "openat": "syscall.Open"}, "", nil, ""},
+	{"netio", map[string]string{"accept4": "", "recvfrom": "", "connect": "", "socket": "", "sendto": ""}, "", nil, ""},
+	{"httpserver", map[string]string{"accept4": "", "connect": "", "setsockopt": ""}, "", nil, ""},
+	{"osexec", map[string]string{"execve": "syscall.forkAndExecInChild1", "wait4": "", "dup3": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	{"signal", map[string]string{"kill": "syscall.Kill"}, "Signal", nil, ""},
+	{"timer", map[string]string{"getrusage": "timer.main$1 "}, "", nil, ""},
+	{"mmap", map[string]string{"mmap": "syscall.Mmap", "munmap": "syscall.Munmap", "mprotect": "syscall.Mprotect"}, "", nil, ""},
+	{"xsysunix", map[string]string{"flock": "unix.Flock", "prctl": "unix.Prctl", "uname": "unix.Uname", "getcpu": "xsysunix.main "}, "", nil, ""},
 	{"dispatch", map[string]string{
 		"getppid":     "dispatch.parentProber).probe ", // interface method
 		"getpgid":     "dispatch.main$1 ",              // closure
@@ -43,15 +52,27 @@ var fixtures = []struct {
 		"umask":       "dispatch.main$3 ",              // defer
 		"getegid":     "dispatch.main$4$1 ",            // finalizer
 		"getpriority": "dispatch.main$4$2 ",            // cleanup
-	}, ""},
-	{"pprof", map[string]string{"openat": ""}, "Pprof"},
-	{"osmisc", map[string]string{"connect": "cgo:mygetpwuid_r", "symlinkat": "os.Symlink", "truncate": "os.Truncate", "chdir": "os.Chdir", "utimensat": "os.Chtimes", "getdents64": "", "getcwd": "os.Getwd"}, ""},
+	}, "", nil, ""},
+	{"pprof", map[string]string{"openat": ""}, "Pprof", nil, ""},
+	{"osmisc", map[string]string{"connect": "cgo:mygetpwuid_r", "symlinkat": "os.Symlink", "truncate": "os.Truncate", "chdir": "os.Chdir", "utimensat": "os.Chtimes", "getdents64": "", "getcwd": "os.Getwd"}, "", nil, ""},
 	{"reflection", map[string]string{
 		"getsid":  "reflection.Session).Probe ",     // reflect.Value.Call
 		"getpgid": "reflection.group).String ",      // fmt on a nested field
 		"times":   "reflection.ticks).MarshalJSON ", // encoding/json on a nested field
 		"sysinfo": "reflection.main$2 ",             // reflect.MakeFunc
-	}, "Reflect"},
+	}, "Reflect", nil, ""},
+	// A server that does its set-up before Lock and then only serves.
+	{"prunelisten", map[string]string{"accept4": "prunelisten.main$1 ", "shutdown": "net.TCPConn).CloseWrite "}, "",
+		[]string{"listen", "connect", "chdir", "umask"}, ""},
+	// A goroutine started before Lock makes its syscall after it.
+	{"prunegoroutine", map[string]string{"getppid": "prunegoroutine.main$1 "}, "", []string{"getpgid"}, ""},
+	// Closures made before Lock and called after it, directly and
+	// through a helper that is also called before Lock.
+	{"pruneclosure", map[string]string{"getpriority": "pruneclosure.main$1 ", "sysinfo": "pruneclosure.main$2 "}, "",
+		[]string{"getpgid"}, ""},
+	// Lock called from a helper: nothing is pruned.
+	{"prunehelper", map[string]string{"getpgid": "prunehelper.main ", "getppid": "prunehelper.main "}, "", nil,
+		"not directly in main.main"},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard
@@ -78,6 +99,7 @@ func TestFixtures(t *testing.T) {
 			if f.feature != "" && !featureSet(prog.Features, f.feature) {
 				t.Errorf("feature %s not detected: %+v", f.feature, prog.Features)
 			}
+			checkPruned(t, prog, f.name, f.pruned, f.noPrune)
 			for _, u := range prog.Unresolved {
 				t.Errorf("unresolved site %s in %s: %s", u.Pos, u.Func, u.Reason)
 			}
@@ -101,6 +123,48 @@ func TestFixtures(t *testing.T) {
 				f.name, prog.Packages, len(prog.Syscalls), countOrigin(prog, OriginProgram), len(seen))
 		})
 	}
+}
+
+// checkPruned checks the pruning of fixture name: applied (unless noPrune
+// names the reason it is not), every syscall of pruned left out and listed
+// in Program.Pruned with a path from the program's own main or init, and
+// nothing pruned that the allow-list keeps.
+func checkPruned(t *testing.T, prog *Program, name string, pruned []string, noPrune string) {
+	t.Helper()
+	if noPrune != "" {
+		if prog.Pruning.Applied || !strings.Contains(prog.Pruning.Reason, noPrune) || len(prog.Pruned) > 0 {
+			t.Errorf("want no pruning because %q; got %+v, pruned %v", noPrune, prog.Pruning, prog.Pruned)
+		}
+		return
+	}
+	if !prog.Pruning.Applied || prog.Pruning.LockAt == "" {
+		t.Errorf("pruning not applied: %+v", prog.Pruning)
+	}
+	byName := map[string]Need{}
+	for _, n := range prog.Pruned {
+		byName[n.Name] = n
+		if _, kept := prog.Need(n.Name); kept {
+			t.Errorf("%s is both pruned and allowed", n.Name)
+		}
+		if len(n.Path) == 0 || !(strings.Contains(n.Path[0], name+".main ") || strings.Contains(n.Path[0], name+".init ")) {
+			t.Errorf("pruned %s: path does not start in main or init: %v", n.Name, n.Path)
+		}
+	}
+	for _, s := range pruned {
+		if _, ok := byName[s]; !ok {
+			t.Errorf("%s is not pruned; pruned: %v, allowed: %v", s, needNames(prog.Pruned), prog.Names())
+		}
+	}
+	t.Logf("pruned (reached only before Lock): %v", needNames(prog.Pruned))
+}
+
+// needNames returns the names of ns.
+func needNames(ns []Need) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Name
+	}
+	return out
 }
 
 // checkWant checks that each wanted syscall is needed by the program's code
@@ -169,7 +233,9 @@ func buildLocked(t *testing.T, prog *Program) string {
 		t.Fatal(err)
 	}
 	overlay, err := json.Marshal(map[string]map[string]string{
-		"Replace": {filepath.Join(prog.Dir, "zz_"+gen.FileName(prog.GOARCH)): srcFile},
+		// The generated file's own name: a program that has one checked in
+		// (examples/webserver) gets it replaced rather than registered twice.
+		"Replace": {filepath.Join(prog.Dir, gen.FileName(prog.GOARCH)): srcFile},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -171,9 +171,9 @@ func straceLog(t *testing.T, log string) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen, ok := afterMarker(string(b), "PR_SET_NO_NEW_PRIVS")
+	seen, ok := afterMarker(string(b), lockMarker)
 	if !ok {
-		t.Fatalf("%s has no prctl(PR_SET_NO_NEW_PRIVS): Lock did not run", log)
+		t.Fatalf("%s has no seccomp(%s): Lock did not run", log, lockMarker)
 	}
 	return seen
 }

@@ -63,6 +63,7 @@ type siteNeed struct {
 	nr     uint64
 	caller *ssa.Function
 	pos    token.Pos
+	site   ssa.CallInstruction // the call that supplies the number; nil for assembly
 }
 
 // siteResult is the outcome of the site search for one program.
@@ -130,7 +131,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 			}
 			n := a.traceNumber(r, arg)
 			for nr := range n.consts {
-				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site.Pos()})
+				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site.Pos(), e.site})
 			}
 			for _, p := range n.params {
 				add(p)
@@ -328,7 +329,7 @@ func (a *analysis) asmSites(r *reach, res *siteResult) {
 		resolved := false
 		for _, name := range af.sysNames {
 			if nr, ok := a.table.Number(name); ok {
-				res.needs = append(res.needs, siteNeed{uint64(nr), fn, fn.Pos()})
+				res.needs = append(res.needs, siteNeed{uint64(nr), fn, fn.Pos(), nil})
 				resolved = true
 			}
 		}

@@ -11,34 +11,46 @@ import (
 	"testing"
 )
 
-// straceLine matches the syscall name of an strace -f line: "PID name(" or
-// "PID <... name resumed>".
-var straceLine = regexp.MustCompile(`^(?:\[pid +)?\d*\]? *(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()`)
+// straceLine matches an strace -f line: the pid, then the syscall name of
+// "PID <... name resumed>" or of "PID name(".
+var straceLine = regexp.MustCompile(`^(?:\[pid +)?(\d*)\]? *(?:<\.\.\. ([a-z0-9_]+) resumed>|([a-z0-9_]+)\()`)
 
-// afterMarker returns the syscalls (name to count) in an strace -f log from
-// the first line that contains marker on. selfsandbox.Lock's first syscall,
-// prctl(PR_SET_NO_NEW_PRIVS), is the marker: the fixtures call Lock first
-// thing in main.
+// lockMarker is what the strace line of the seccomp call that installs the
+// filter contains: the syscalls after it run under the filter.
+const lockMarker = "SECCOMP_SET_MODE_FILTER"
+
+// afterMarker returns the syscalls (name to count) in an strace -f log after
+// the first line that contains marker. The marker line itself is not
+// counted, nor the line that ends the same call when strace split it
+// ("<... name resumed>" from the same pid): with lockMarker, that call is
+// the one that installs the filter. A line of another thread that resumes a
+// call started before the marker is counted (the check is stricter, not
+// looser).
 func afterMarker(log, marker string) (map[string]int, bool) {
 	seen := map[string]int{}
 	found := false
+	var markerPid, markerCall string
 	sc := bufio.NewScanner(strings.NewReader(log))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
+		m := straceLine.FindStringSubmatch(line)
 		if !found {
 			found = strings.Contains(line, marker)
-			if !found {
-				continue
+			if found && m != nil && strings.Contains(line, "<unfinished") {
+				markerPid, markerCall = m[1], m[3]
 			}
+			continue
 		}
-		m := straceLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
-		name := m[1]
+		name := m[2]
 		if name == "" {
-			name = m[2]
+			name = m[3]
+		} else if markerCall != "" && m[1] == markerPid && name == markerCall {
+			markerCall = "" // the marker call's own end
+			continue
 		}
 		seen[name]++
 	}
@@ -62,9 +74,9 @@ func straceRun(t *testing.T, bin string, env []string, args ...string) map[strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen, ok := afterMarker(string(log), "PR_SET_NO_NEW_PRIVS")
+	seen, ok := afterMarker(string(log), lockMarker)
 	if !ok {
-		t.Fatalf("strace log of %s has no prctl(PR_SET_NO_NEW_PRIVS): did main call selfsandbox.Lock first?", bin)
+		t.Fatalf("strace log of %s has no seccomp(%s): did main call selfsandbox.Lock?", bin, lockMarker)
 	}
 	return seen
 }
@@ -92,17 +104,28 @@ func TestAfterMarker(t *testing.T) {
 [pid   103] read(3, "x", 1) = 1
 100 +++ exited with 0 +++
 `
+	split := `100 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0
+100 seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, {len=80, filter=0x1} <unfinished ...>
+101 futex(0x1, FUTEX_WAKE_PRIVATE, 1) = 0
+100 <... seccomp resumed>)                = 0
+100 seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, {len=9, filter=0x2}) = 0
+101 <... seccomp resumed>)                = 0
+`
 	cases := []struct {
-		marker string
-		want   map[string]int
-		found  bool
+		log, marker string
+		want        map[string]int
+		found       bool
 	}{
-		{"PR_SET_NO_NEW_PRIVS", map[string]int{"prctl": 1, "seccomp": 1, "futex": 1, "openat": 1, "read": 1}, true},
-		{"openat(", map[string]int{"openat": 1, "read": 1}, true},
-		{"no such marker", map[string]int{}, false},
+		{log, "PR_SET_NO_NEW_PRIVS", map[string]int{"seccomp": 1, "futex": 1, "openat": 1, "read": 1}, true},
+		{log, lockMarker, map[string]int{"futex": 1, "openat": 1, "read": 1}, true},
+		{log, "openat(", map[string]int{"read": 1}, true},
+		{log, "no such marker", map[string]int{}, false},
+		// The marker call's own end is skipped once, only for its pid;
+		// a later seccomp (Drop) and another thread's count.
+		{split, lockMarker, map[string]int{"futex": 1, "seccomp": 2}, true},
 	}
 	for _, c := range cases {
-		got, found := afterMarker(log, c.marker)
+		got, found := afterMarker(c.log, c.marker)
 		if found != c.found || !equalCounts(got, c.want) {
 			t.Errorf("afterMarker(%q) = %v, %v; want %v, %v", c.marker, got, found, c.want, c.found)
 		}

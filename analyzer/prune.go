@@ -1,0 +1,560 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// selfsandboxPath is the import path of the package whose Lock installs the
+// filter.
+const selfsandboxPath = "github.com/sandboxgen/sandboxgen/selfsandbox"
+
+// lockNames are the functions of selfsandbox that install the filter.
+var lockNames = []string{"Lock", "MustLock", "LockWith"}
+
+// afterLock is the code that can run once the filter is in force: the
+// functions that may run (in part) after Lock returns, and the call
+// instructions of main.main that may execute after the Lock call.
+type afterLock struct {
+	lockCall *ssa.Call
+	mainFn   *ssa.Function
+	// mainSites are the calls of main.main that may run under the filter:
+	// those after the Lock call, every defer (deferred calls run when main
+	// returns) and every go statement (the goroutine may outlive Lock).
+	mainSites map[ssa.CallInstruction]bool
+	// funcs are the functions that may run under the filter.
+	funcs map[*ssa.Function]bool
+	// walk is the walk that found funcs, for call paths.
+	walk *csWalker
+}
+
+// live reports whether a syscall number supplied at site in caller (site is
+// nil for an assembly function's own syscall) may be used under the filter.
+func (al *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bool {
+	if al.funcs[caller] {
+		return true
+	}
+	if _, isGo := site.(*ssa.Go); isGo {
+		// A goroutine started before Lock may make the call after it.
+		return true
+	}
+	return caller == al.mainFn && site != nil && al.mainSites[site]
+}
+
+// isSelfsandbox reports whether fn belongs to package selfsandbox.
+func isSelfsandbox(fn *ssa.Function) bool {
+	p := pkgOf(fn)
+	return p != nil && p.Pkg.Path() == selfsandboxPath
+}
+
+// findLock returns the one call of selfsandbox's Lock, MustLock or LockWith
+// that pruning can rest on, or why there is none: the call must be a plain
+// call (not go or defer) written directly in main.main, made once (not in
+// a loop), and main.main must not be called by the program itself.
+func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
+	pkg := a.prog.ImportedPackage(selfsandboxPath)
+	if pkg == nil {
+		return nil, "the program does not import " + selfsandboxPath
+	}
+	takers := a.valueTakers()
+	var calls []ssa.CallInstruction
+	for _, name := range lockNames {
+		fn := pkg.Func(name)
+		if fn == nil {
+			continue
+		}
+		for _, t := range takers[fn] {
+			if r.funcs[t] && !isSelfsandbox(t) {
+				return nil, fmt.Sprintf("selfsandbox.%s is used as a function value in %s, so where it is called cannot be told", name, t.RelString(nil))
+			}
+		}
+		for _, e := range r.pred[fn] {
+			if isSelfsandbox(e.caller) {
+				continue // Lock calls LockWith, MustLock calls Lock
+			}
+			if e.site == nil {
+				return nil, fmt.Sprintf("selfsandbox.%s is reached from %s without a Go call", name, e.caller.RelString(nil))
+			}
+			if e.caller != mainFn {
+				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), a.pos(e.site.Pos()))
+			}
+			calls = append(calls, e.site)
+		}
+	}
+	switch {
+	case len(calls) == 0:
+		return nil, "main.main does not call selfsandbox.Lock, MustLock or LockWith"
+	case len(calls) > 1:
+		var at []string
+		for _, c := range calls {
+			at = append(at, a.pos(c.Pos()))
+		}
+		return nil, fmt.Sprintf("main.main calls selfsandbox's Lock functions %d times (%s)", len(calls), strings.Join(at, ", "))
+	}
+	call, ok := calls[0].(*ssa.Call)
+	if !ok {
+		return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", a.pos(calls[0].Pos()))
+	}
+	if call.Common().StaticCallee() == nil {
+		return nil, fmt.Sprintf("selfsandbox's Lock is called through a function value at %s", a.pos(call.Pos()))
+	}
+	if len(r.pred[mainFn]) > 0 {
+		e := r.pred[mainFn][0]
+		return nil, fmt.Sprintf("main.main is called by %s, so its code before Lock may run again after it", e.caller.RelString(nil))
+	}
+	if inCycle(call.Block()) {
+		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", a.pos(call.Pos()))
+	}
+	return call, ""
+}
+
+// inCycle reports whether b can be reached again from its successors.
+func inCycle(b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		if x == b {
+			return true
+		}
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		work = append(work, x.Succs...)
+	}
+	return false
+}
+
+// afterLockCode computes what can run once the filter installed by call
+// (in main.main) is in force. The roots are:
+//
+//   - the calls of main.main after the Lock call: the rest of its block and
+//     every block reachable from there (and the recover block);
+//   - every deferred call of main.main;
+//   - every goroutine started by code that runs before Lock (package
+//     initialisers, main.main up to the Lock call), as it may outlive it;
+//     goroutines started after Lock are reached by the walk itself;
+//   - every function the runtime or reflection may call on the program's
+//     behalf (finalizers, cleanups, timer functions, signal handling,
+//     reflect.MakeFunc stubs, reflect-callable methods), and every root of
+//     the call graph other than main.main and the package initialiser.
+//
+// What these reach over the call graph may run under the filter. The
+// graph's edges do not depend on where a function value was made, so a
+// closure made before Lock and called after it is covered. Both walks (the
+// code before Lock, for its goroutines, and the code after it) follow calls
+// through a func-typed parameter context-sensitively; see csWalker.
+func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
+	al := &afterLock{lockCall: call, mainFn: mainFn, mainSites: map[ssa.CallInstruction]bool{}}
+	// The instructions of main.main that may run after the call.
+	blocks := map[*ssa.BasicBlock]bool{}
+	var work []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		if b != nil && !blocks[b] {
+			blocks[b] = true
+			work = append(work, b)
+		}
+	}
+	for _, s := range call.Block().Succs {
+		push(s)
+	}
+	push(mainFn.Recover)
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, s := range b.Succs {
+			push(s)
+		}
+	}
+	for _, b := range mainFn.Blocks {
+		after := blocks[b] // the Lock call's own block: from the call on
+		for _, in := range b.Instrs {
+			c, ok := in.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			switch c.(type) {
+			case *ssa.Defer, *ssa.Go:
+				al.mainSites[c] = true
+			default:
+				if after {
+					al.mainSites[c] = true
+				}
+			}
+			if c == ssa.CallInstruction(call) {
+				after = true
+			}
+		}
+	}
+
+	// The code before Lock: the package initialisers and main.main's calls
+	// up to Lock (Lock included). The goroutines it starts are after-Lock
+	// roots.
+	before := newCSWalker(a, r, mainFn)
+	before.root(initFn, fctx{}, "package initialisation")
+	for _, e := range r.succ[mainFn] {
+		if e.site != nil && !al.mainSites[e.site] {
+			before.root(e.callee, before.calleeCtx(mainFn, fctx{}, e), "called by main.main before Lock at "+a.pos(e.site.Pos()))
+		}
+	}
+	before.run()
+
+	after := newCSWalker(a, r, mainFn)
+	for _, e := range r.succ[mainFn] {
+		if e.site == nil {
+			continue
+		}
+		// The Lock call itself is not a root: once its seccomp call has
+		// installed the filter, Lock only stores its state and returns
+		// (unlocking a mutex and the OS thread, which is the runtime's
+		// business). The fixture tests check this under strace.
+		if al.mainSites[e.site] {
+			after.root(e.callee, after.calleeCtx(mainFn, fctx{}, e), "called by main.main after Lock, deferred or started as a goroutine at "+a.pos(e.site.Pos()))
+		}
+	}
+	for _, g := range before.goroutines {
+		after.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+	}
+	for _, fn := range r.roots {
+		if fn != mainFn && fn != initFn {
+			after.root(fn, fctx{}, r.rootWhy[fn])
+		}
+	}
+	for _, x := range a.callbacks(r) {
+		after.root(x.fn, fctx{}, x.why)
+	}
+	for _, x := range a.reflectRoots(r) {
+		after.root(x.fn, fctx{}, x.why)
+	}
+	after.run()
+	al.funcs, al.walk = after.funcs, after
+	return al
+}
+
+// fctx is a calling context: the functions that some of a function's
+// func-typed parameters (by index in Params) can hold. A parameter without
+// an entry can hold anything the call graph says.
+type fctx struct {
+	key  string
+	vals map[int][]*ssa.Function
+}
+
+// csState is a function in a calling context.
+type csState struct {
+	fn  *ssa.Function
+	ctx fctx
+}
+
+// csKey identifies a csState.
+type csKey struct {
+	fn  *ssa.Function
+	ctx string
+}
+
+// csLink is how a state was first reached: edge e from state from.
+type csLink struct {
+	from csKey
+	e    edge
+}
+
+// goStart is a goroutine started at site in from.
+type goStart struct {
+	state csState
+	from  *ssa.Function
+	site  ssa.CallInstruction
+}
+
+// maxContexts bounds the calling contexts walked per function; past it the
+// function is walked once more without context (every callee the call
+// graph has), which covers every context.
+const maxContexts = 256
+
+// csWalker walks the call graph from a set of roots, one level
+// context-sensitively: a call through a func value that is a parameter of
+// the calling function goes only to the functions the caller's callers
+// pass for that parameter, when every value passed can be traced to
+// functions. This is what keeps the closures handed to shared helpers
+// (sync.Once.Do, os.ignoringEINTR, poll's ignoringEINTRIO) apart: the call
+// graph has one set of callees for the helper's call of its parameter,
+// made of every closure any caller passes.
+//
+// It is sound for a set of roots when every way into a function from those
+// roots is a call edge of the graph or a root: a parameter's value is then
+// one of the arguments of the calls walked into the function, and a
+// context-free root (or a value that cannot be traced) falls back to the
+// call graph's callees.
+type csWalker struct {
+	a      *analysis
+	r      *reach
+	mainFn *ssa.Function
+	ids    map[*ssa.Function]int
+	seen   map[*ssa.Function]map[string]bool
+	queue  []csState
+	funcs  map[*ssa.Function]bool
+	// first is the first context each function was walked in; parent is
+	// the edge (and the caller's state) that first reached a state, absent
+	// for a root, whose reason is in why.
+	first  map[*ssa.Function]csKey
+	parent map[csKey]csLink
+	why    map[csKey]string
+	// goroutines are the goroutines the walked code starts.
+	goroutines []goStart
+}
+
+func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
+	return &csWalker{a: a, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
+		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]csKey{}, parent: map[csKey]csLink{}, why: map[csKey]string{}}
+}
+
+// root adds fn in context ctx as a root.
+func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) {
+	if fn == nil || fn == w.mainFn {
+		return
+	}
+	if k, ok := w.enter(fn, ctx); ok {
+		w.why[k] = why
+	}
+}
+
+// enter queues fn in context ctx unless it was walked in it already, and
+// returns the state's key and whether it is new.
+func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
+	if isRuntime(fn) {
+		return csKey{}, false
+	}
+	ctxs := w.seen[fn]
+	if ctxs == nil {
+		ctxs = map[string]bool{}
+		w.seen[fn] = ctxs
+	}
+	if len(ctxs) >= maxContexts {
+		ctx = fctx{}
+	}
+	k := csKey{fn, ctx.key}
+	if ctxs[ctx.key] {
+		return k, false
+	}
+	ctxs[ctx.key] = true
+	if !w.funcs[fn] {
+		w.funcs[fn] = true
+		w.first[fn] = k
+	}
+	w.queue = append(w.queue, csState{fn, ctx})
+	return k, true
+}
+
+// run walks until the queue is empty.
+func (w *csWalker) run() {
+	for len(w.queue) > 0 {
+		st := w.queue[0]
+		w.queue = w.queue[1:]
+		targets := map[ssa.CallInstruction][]*ssa.Function{}
+		traced := map[ssa.CallInstruction]bool{}
+		for _, e := range w.r.succ[st.fn] {
+			if e.site == nil {
+				// A linkname declaration or assembly jump forwards its
+				// parameters; an assembly CALL passes unknown ones.
+				ctx := fctx{}
+				if e.kind == edgeLink || e.kind == edgeAsmJump {
+					ctx = st.ctx
+				}
+				w.follow(st, e, ctx)
+				continue
+			}
+			cc := e.site.Common()
+			if cc.StaticCallee() == nil && !cc.IsInvoke() {
+				if _, done := traced[e.site]; !done {
+					fns, ok := w.funcsOf(cc.Value, st)
+					traced[e.site] = ok
+					if ok {
+						targets[e.site] = fns
+						for _, fn := range fns {
+							w.follow(st, edge{caller: st.fn, site: e.site, callee: fn}, w.calleeCtx(st.fn, st.ctx, edge{site: e.site, callee: fn}))
+						}
+					}
+				}
+				if traced[e.site] {
+					continue // the traced functions replace the graph's callees
+				}
+			}
+			w.follow(st, e, w.calleeCtx(st.fn, st.ctx, e))
+		}
+	}
+}
+
+// follow walks edge e from st into its callee in context ctx.
+func (w *csWalker) follow(st csState, e edge, ctx fctx) {
+	if e.callee == w.mainFn {
+		return
+	}
+	k, isNew := w.enter(e.callee, ctx)
+	if !isNew {
+		return
+	}
+	w.parent[k] = csLink{csKey{st.fn, st.ctx.key}, e}
+	if _, isGo := e.site.(*ssa.Go); isGo {
+		w.goroutines = append(w.goroutines, goStart{csState{e.callee, ctx}, st.fn, e.site})
+	}
+}
+
+// funcsOf traces the func value v in st.fn back to the functions it can
+// be: functions, closures, nil, phis of them, and parameters of st.fn that
+// st.ctx knows. ok is false when some source cannot be traced, or a traced
+// function is not in the call graph (so its callees are unknown).
+func (w *csWalker) funcsOf(v ssa.Value, st csState) (fns []*ssa.Function, ok bool) {
+	seen := map[ssa.Value]bool{}
+	ok = true
+	var trace func(v ssa.Value)
+	trace = func(v ssa.Value) {
+		if !ok || seen[v] {
+			return
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.Function:
+			fns = append(fns, v)
+		case *ssa.MakeClosure:
+			fns = append(fns, v.Fn.(*ssa.Function))
+		case *ssa.ChangeType:
+			trace(v.X)
+		case *ssa.Phi:
+			for _, x := range v.Edges {
+				trace(x)
+			}
+		case *ssa.Const:
+			// nil: calling it panics, no function runs
+		case *ssa.Parameter:
+			if v.Parent() != st.fn {
+				ok = false
+				return
+			}
+			known, has := st.ctx.vals[paramIndex(v)]
+			if !has {
+				ok = false
+				return
+			}
+			fns = append(fns, known...)
+		default:
+			ok = false
+		}
+	}
+	trace(v)
+	for _, fn := range fns {
+		if !w.r.funcs[fn] && !isRuntime(fn) {
+			return nil, false
+		}
+	}
+	return fns, ok
+}
+
+// calleeCtx is the context e.callee is entered in from caller (in context
+// ctx): for each func-typed parameter, the functions the call passes, when
+// they can all be traced.
+func (w *csWalker) calleeCtx(caller *ssa.Function, ctx fctx, e edge) fctx {
+	if e.site == nil {
+		return fctx{}
+	}
+	cc := e.site.Common()
+	params := e.callee.Params
+	if cc.IsInvoke() {
+		if len(cc.Args)+1 != len(params) {
+			return fctx{}
+		}
+	} else if len(cc.Args) != len(params) {
+		return fctx{}
+	}
+	var out fctx
+	for i, p := range params {
+		if _, isFunc := p.Type().Underlying().(*types.Signature); !isFunc {
+			continue
+		}
+		arg := argAt(cc, i)
+		if arg == nil {
+			continue
+		}
+		fns, ok := w.funcsOf(arg, csState{caller, ctx})
+		if !ok {
+			continue
+		}
+		if out.vals == nil {
+			out.vals = map[int][]*ssa.Function{}
+		}
+		out.vals[i] = w.sortUnique(fns)
+	}
+	out.key = w.keyOf(out.vals)
+	return out
+}
+
+// sortUnique orders fns by id without duplicates.
+func (w *csWalker) sortUnique(fns []*ssa.Function) []*ssa.Function {
+	slices.SortFunc(fns, func(x, y *ssa.Function) int { return w.id(x) - w.id(y) })
+	return slices.Compact(fns)
+}
+
+// id numbers functions in the order the walk meets them.
+func (w *csWalker) id(fn *ssa.Function) int {
+	n, ok := w.ids[fn]
+	if !ok {
+		n = len(w.ids) + 1
+		w.ids[fn] = n
+	}
+	return n
+}
+
+// keyOf is the identity of a context.
+func (w *csWalker) keyOf(vals map[int][]*ssa.Function) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	idx := make([]int, 0, len(vals))
+	for i := range vals {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	var b strings.Builder
+	for _, i := range idx {
+		fmt.Fprintf(&b, "%d:", i)
+		for _, fn := range vals[i] {
+			fmt.Fprintf(&b, "%d,", w.id(fn))
+		}
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// pathTo returns a shortest call path from an after-Lock root to the site
+// at in fn, as Program.Need paths are written, with the root's reason
+// first. A site in main.main itself is reached from main.main.
+func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []string {
+	w := al.walk
+	rev := []string{fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at))}
+	k, ok := w.first[fn]
+	if !ok {
+		return rev // main.main
+	}
+	seen := map[csKey]bool{k: true}
+	for {
+		l, ok := w.parent[k]
+		if !ok {
+			break
+		}
+		k = l.from
+		if seen[k] {
+			break
+		}
+		seen[k] = true
+		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a, l.e)))
+	}
+	if why := w.why[k]; why != "" {
+		rev = append(rev, "["+why+"]")
+	}
+	slices.Reverse(rev)
+	return rev
+}

@@ -1,0 +1,63 @@
+package analyzer
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPruneReasons checks that pruning falls back to nothing, with the
+// reason, whenever the Lock call is not one plain call directly in
+// main.main that runs once; and that a syscall main makes before Lock is
+// then still allowed.
+func TestPruneReasons(t *testing.T) {
+	cases := []struct {
+		name   string
+		reason string
+	}{
+		{"loop", "called in a loop"},
+		{"twice", "calls selfsandbox's Lock functions 2 times"},
+		{"funcvalue", "used as a function value"},
+		{"golock", "started with go or defer"},
+		{"callsmain", "main.main is called by"},
+		{"nolock", "does not import"},
+	}
+	var pats []string
+	for _, c := range cases {
+		pats = append(pats, "./testdata/prunereasons/"+c.name)
+	}
+	rep := analyzeCached(t, "prunereasons", Config{NoRuntime: true}, pats...)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			prog := programNamed(t, rep, c.name)
+			if prog.Pruning.Applied || !strings.Contains(prog.Pruning.Reason, c.reason) {
+				t.Errorf("Pruning = %+v, want not applied with a reason containing %q", prog.Pruning, c.reason)
+			}
+			if len(prog.Pruned) > 0 {
+				t.Errorf("pruned %v although pruning does not apply", prog.Pruned)
+			}
+			if _, ok := prog.Need("getpgid"); !ok {
+				t.Errorf("getpgid (made before Lock) is not allowed: %v", prog.Names())
+			}
+		})
+	}
+}
+
+// TestNoPrune checks Config.NoPrune: the fixture's pre-Lock syscalls come
+// back, with their pre-Lock call paths, and nothing is pruned.
+func TestNoPrune(t *testing.T) {
+	rep := analyzeCached(t, "prunelisten/noprune", Config{NoPrune: true, NoRuntime: true}, "./testdata/prunelisten")
+	prog := programNamed(t, rep, "prunelisten")
+	if prog.Pruning.Applied || !strings.Contains(prog.Pruning.Reason, "NoPrune") || len(prog.Pruned) > 0 {
+		t.Fatalf("NoPrune: Pruning = %+v, Pruned = %v", prog.Pruning, prog.Pruned)
+	}
+	for _, name := range []string{"listen", "connect", "chdir", "umask"} {
+		n, ok := prog.Need(name)
+		if !ok {
+			t.Errorf("NoPrune: %s is not allowed: %v", name, prog.Names())
+			continue
+		}
+		if len(n.Path) == 0 || !strings.Contains(n.Path[0], "prunelisten.main ") {
+			t.Errorf("NoPrune: %s path does not start in main: %v", name, n.Path)
+		}
+	}
+}
