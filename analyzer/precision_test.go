@@ -88,4 +88,9 @@ func TestWebserverPrecision(t *testing.T) {
 	t.Logf("webserver: %d allowed (%d from the program's code), strace saw %d after Lock: allowed/observed = %.2f",
 		len(prog.Syscalls), countOrigin(prog, OriginProgram), len(seen), float64(len(prog.Syscalls))/float64(len(seen)))
 	t.Logf("allowed but not seen in this workload: %s", strings.Join(unused, " "))
+	if prog.Pruning.Applied {
+		t.Logf("pruned (reached only before Lock at %s): %s", prog.Pruning.LockAt, strings.Join(needNames(prog.Pruned), " "))
+	} else {
+		t.Logf("nothing pruned: %s", prog.Pruning.Reason)
+	}
 }
