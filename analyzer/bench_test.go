@@ -12,14 +12,16 @@ import (
 // load, SSA, call graph, sites, runtime baseline) and reports the phases
 // and the process's peak resident memory. The program is
 // SANDBOXGEN_BENCH_PATTERN in SANDBOXGEN_BENCH_DIR (default: the 247-package
-// testdata/bigprog). scripts/analysis-bench.sh runs it once per process, so
+// testdata/bigprog; SANDBOXGEN_BENCH_NOPRUNE=1 turns pruning off).
+// scripts/analysis-bench.sh runs it once per process, so
 // that the peak is the analysis's own.
 func BenchmarkAnalyze(b *testing.B) {
 	pattern := os.Getenv("SANDBOXGEN_BENCH_PATTERN")
 	if pattern == "" {
 		pattern = "./testdata/bigprog"
 	}
-	cfg := Config{Dir: os.Getenv("SANDBOXGEN_BENCH_DIR"), CallGraph: os.Getenv("SANDBOXGEN_BENCH_CALLGRAPH")}
+	cfg := Config{Dir: os.Getenv("SANDBOXGEN_BENCH_DIR"), CallGraph: os.Getenv("SANDBOXGEN_BENCH_CALLGRAPH"),
+		NoPrune: os.Getenv("SANDBOXGEN_BENCH_NOPRUNE") != ""}
 	var last *Program
 	for b.Loop() {
 		rep, err := Analyze(cfg, pattern)
