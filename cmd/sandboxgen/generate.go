@@ -142,6 +142,7 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			Tags:      o.tags,
 			CallGraph: o.callGraph,
 			ExecChild: o.execChild,
+			NoPrune:   o.noPrune,
 		}, paths...)
 		if err != nil {
 			if out := buildErrors(dir, arch, o.tags, paths); out != "" {
@@ -154,6 +155,13 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			if o.verbose {
 				fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: %d packages, %d syscalls; load %v, ssa %v, callgraph %v, syscalls %v\n",
 					p.PkgPath, arch, p.Packages, len(p.Syscalls), ms(p.Timings.Load), ms(p.Timings.SSA), ms(p.Timings.CallGraph), ms(p.Timings.Syscalls))
+			}
+			if o.verbose {
+				if p.Pruning.Applied {
+					fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: %d syscalls needed only before Lock (%s) left out\n", p.PkgPath, arch, len(p.Pruned), p.Pruning.LockAt)
+				} else {
+					fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", p.PkgPath, arch, p.Pruning.Reason)
+				}
 			}
 			for _, w := range p.Warnings {
 				fmt.Fprintf(stderr, "sandboxgen: warning: %s (linux/%s): %s\n", p.PkgPath, arch, w)
@@ -315,6 +323,8 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 			Instructions:  r.compiled.instructions,
 			Packages:      p.Packages,
 			Overrides:     r.overrides,
+			Pruning:       pruningReport{Applied: p.Pruning.Applied, LockAt: p.Pruning.LockAt, Reason: p.Pruning.Reason},
+			Pruned:        []syscallReport{},
 			Unresolved:    sitesOf(p.Unresolved),
 			Warnings:      append([]string{}, p.Warnings...),
 			Features:      featureReport(p.Features),
@@ -330,6 +340,9 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 		if o.check {
 			s := stale[relPath(dir, r.file.Path)]
 			pr.Stale = &s
+		}
+		for _, n := range p.Pruned {
+			pr.Pruned = append(pr.Pruned, syscallReport{Name: n.Name, Nr: n.Nr, Action: r.actionFor(n.Name), Origin: n.Origin, Path: n.Path})
 		}
 		// Every syscall the filter does not simply deny: the analysis's
 		// needs, plus what -allow added.

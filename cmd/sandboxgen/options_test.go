@@ -80,7 +80,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		t.Fatalf("-h gave %v, want flag.ErrHelp", err)
 	}
 	for _, f := range []string{"-arch", "-mode", "-allow", "-deny", "-why", "-json", "-check", "-v", "-o", "-tags",
-		"-allow-unresolved", "-readonly-fs", "-exec-child", "-callgraph", "Exit status: 0", "go:generate"} {
+		"-allow-unresolved", "-readonly-fs", "-exec-child", "-noprune", "-callgraph", "Exit status: 0", "go:generate"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("-h does not mention %s", f)
 		}

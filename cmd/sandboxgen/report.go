@@ -30,6 +30,8 @@ type programReport struct {
 	Packages      int             `json:"packages"`
 	Syscalls      []syscallReport `json:"syscalls"`
 	Overrides     []override      `json:"overrides,omitempty"`
+	Pruning       pruningReport   `json:"pruning"`
+	Pruned        []syscallReport `json:"pruned"` // needed only before Lock: left out`
 	Unresolved    []siteReport    `json:"unresolved"`
 	Warnings      []string        `json:"warnings"`
 	Features      featureReport   `json:"features"`
@@ -45,6 +47,14 @@ type syscallReport struct {
 	Rules  []string `json:"rules,omitempty"`
 	Origin string   `json:"origin"`
 	Path   []string `json:"path,omitempty"`
+}
+
+// pruningReport says whether the syscalls needed only before
+// selfsandbox.Lock were left out, and where Lock is (or why not).
+type pruningReport struct {
+	Applied bool   `json:"applied"`
+	LockAt  string `json:"lock_at,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // siteReport is a syscall site whose number is unknown.
@@ -100,7 +110,13 @@ func writeWhy(w io.Writer, name string, results []*result) {
 			fmt.Fprintf(w, "(command line: %s)\n", r.overridden(name))
 		}
 		n, ok := p.Need(name)
+		pruned, wasPruned := prunedNeed(p, name)
 		switch {
+		case !ok && wasPruned:
+			fmt.Fprintf(w, "(needed only before selfsandbox.Lock at %s, so the filter answers it with %s)\n", p.Pruning.LockAt, r.actionFor(name))
+			for i, step := range pruned.Path {
+				fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", min(i, 1)), step)
+			}
 		case !ok:
 			if _, has := r.table.Number(name); !has {
 				fmt.Fprintf(w, "(%s is not a syscall on %s)\n", name, p.GOARCH)
@@ -125,4 +141,15 @@ func writeWhy(w io.Writer, name string, results []*result) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// prunedNeed returns the need for name among the syscalls left out because
+// the program makes them only before Lock.
+func prunedNeed(p *analyzer.Program, name string) (analyzer.Need, bool) {
+	for _, n := range p.Pruned {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	return analyzer.Need{}, false
 }

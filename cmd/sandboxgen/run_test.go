@@ -162,6 +162,9 @@ func TestRunGenerateCheckJSON(t *testing.T) {
 		rep.Programs[0].File != filepath.Join(dir, "filter_amd64.go") || rep.Programs[0].Instructions == 0 {
 		t.Fatalf("report: %+v", rep.Programs)
 	}
+	if pr := rep.Programs[0].Pruning; pr.Applied || pr.Reason == "" {
+		t.Errorf("hello never calls Lock, yet pruning says %+v", pr)
+	}
 	got := map[string]syscallReport{}
 	for _, s := range rep.Programs[0].Syscalls {
 		got[s.Name] = s

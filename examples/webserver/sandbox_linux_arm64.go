@@ -6,8 +6,8 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/arm64:
-// 56 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 80 instructions, 70 number ranges. selfsandbox.Lock installs it.
+// 54 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 78 instructions, 68 number ranges. selfsandbox.Lock installs it.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
 		Allowed: []selfsandbox.Syscall{
@@ -46,7 +46,6 @@ func init() {
 			{Name: "pipe2", Nr: 59},
 			{Name: "prctl", Nr: 167},
 			{Name: "pread64", Nr: 67},
-			{Name: "prlimit64", Nr: 261},
 			{Name: "read", Nr: 63},
 			{Name: "readlinkat", Nr: 78},
 			{Name: "recvfrom", Nr: 207},
@@ -56,7 +55,6 @@ func init() {
 			{Name: "rt_sigreturn", Nr: 139},
 			{Name: "sched_getaffinity", Nr: 123},
 			{Name: "sched_yield", Nr: 124},
-			{Name: "seccomp", Nr: 277},
 			{Name: "sendfile", Nr: 71},
 			{Name: "sendto", Nr: 206},
 			{Name: "setsockopt", Nr: 208},
@@ -76,12 +74,12 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc00000b7, +0, +77
-			{Code: 0x15, Jt: 0, Jf: 77, K: 0xc00000b7},
+			// 1: jeq #0xc00000b7, +0, +75
+			{Code: 0x15, Jt: 0, Jf: 75, K: 0xc00000b7},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jge #0x88, +34, +0
-			{Code: 0x35, Jt: 34, Jf: 0, K: 0x88},
+			// 3: jge #0x86, +33, +0
+			{Code: 0x35, Jt: 33, Jf: 0, K: 0x86},
 			// 4: jge #0x4d, +16, +0
 			{Code: 0x35, Jt: 16, Jf: 0, K: 0x4d},
 			// 5: jge #0x3b, +7, +0
@@ -90,151 +88,147 @@ func init() {
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1a},
 			// 7: jge #0x17, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x17},
-			// 8: jge #0x13, +69, +70
-			{Code: 0x35, Jt: 69, Jf: 70, K: 0x13},
-			// 9: jge #0x19, +68, +69
-			{Code: 0x35, Jt: 68, Jf: 69, K: 0x19},
+			// 8: jge #0x13, +67, +68
+			{Code: 0x35, Jt: 67, Jf: 68, K: 0x13},
+			// 9: jge #0x19, +66, +67
+			{Code: 0x35, Jt: 66, Jf: 67, K: 0x19},
 			// 10: jge #0x39, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-			// 11: jge #0x38, +60, +67
-			{Code: 0x35, Jt: 60, Jf: 67, K: 0x38},
-			// 12: jge #0x3a, +66, +65
-			{Code: 0x35, Jt: 66, Jf: 65, K: 0x3a},
+			// 11: jge #0x38, +58, +65
+			{Code: 0x35, Jt: 58, Jf: 65, K: 0x38},
+			// 12: jge #0x3a, +64, +63
+			{Code: 0x35, Jt: 64, Jf: 63, K: 0x3a},
 			// 13: jge #0x43, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x43},
 			// 14: jge #0x3d, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
-			// 15: jge #0x3c, +63, +62
-			{Code: 0x35, Jt: 63, Jf: 62, K: 0x3c},
-			// 16: jge #0x41, +62, +61
-			{Code: 0x35, Jt: 62, Jf: 61, K: 0x41},
+			// 15: jge #0x3c, +61, +60
+			{Code: 0x35, Jt: 61, Jf: 60, K: 0x3c},
+			// 16: jge #0x41, +60, +59
+			{Code: 0x35, Jt: 60, Jf: 59, K: 0x41},
 			// 17: jge #0x47, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x47},
-			// 18: jge #0x44, +60, +59
-			{Code: 0x35, Jt: 60, Jf: 59, K: 0x44},
-			// 19: jge #0x48, +0, +58
-			{Code: 0x35, Jt: 0, Jf: 58, K: 0x48},
-			// 20: jge #0x4c, +57, +58
-			{Code: 0x35, Jt: 57, Jf: 58, K: 0x4c},
-			// 21: jge #0x71, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x71},
+			// 18: jge #0x44, +58, +57
+			{Code: 0x35, Jt: 58, Jf: 57, K: 0x44},
+			// 19: jge #0x48, +0, +56
+			{Code: 0x35, Jt: 0, Jf: 56, K: 0x48},
+			// 20: jge #0x4c, +55, +56
+			{Code: 0x35, Jt: 55, Jf: 56, K: 0x4c},
+			// 21: jge #0x66, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x66},
 			// 22: jge #0x5f, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5f},
 			// 23: jge #0x51, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x51},
-			// 24: jge #0x4e, +53, +54
-			{Code: 0x35, Jt: 53, Jf: 54, K: 0x4e},
-			// 25: jge #0x5d, +52, +53
-			{Code: 0x35, Jt: 52, Jf: 53, K: 0x5d},
+			// 24: jge #0x4e, +51, +52
+			{Code: 0x35, Jt: 51, Jf: 52, K: 0x4e},
+			// 25: jge #0x5d, +50, +51
+			{Code: 0x35, Jt: 50, Jf: 51, K: 0x5d},
 			// 26: jge #0x63, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x63},
-			// 27: jge #0x62, +50, +51
-			{Code: 0x35, Jt: 50, Jf: 51, K: 0x62},
-			// 28: jge #0x65, +0, +50
-			{Code: 0x35, Jt: 0, Jf: 50, K: 0x65},
-			// 29: jge #0x66, +49, +48
-			{Code: 0x35, Jt: 49, Jf: 48, K: 0x66},
-			// 30: jge #0x80, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x80},
-			// 31: jge #0x7b, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x7b},
-			// 32: jge #0x72, +46, +45
-			{Code: 0x35, Jt: 46, Jf: 45, K: 0x72},
-			// 33: jge #0x7d, +45, +44
-			{Code: 0x35, Jt: 45, Jf: 44, K: 0x7d},
-			// 34: jge #0x83, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x83},
-			// 35: jge #0x82, +43, +42
-			{Code: 0x35, Jt: 43, Jf: 42, K: 0x82},
-			// 36: jge #0x85, +0, +41
-			{Code: 0x35, Jt: 0, Jf: 41, K: 0x85},
-			// 37: jge #0x86, +40, +41
-			{Code: 0x35, Jt: 40, Jf: 41, K: 0x86},
-			// 38: jge #0xd7, +16, +0
-			{Code: 0x35, Jt: 16, Jf: 0, K: 0xd7},
-			// 39: jge #0xad, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0xad},
-			// 40: jge #0xa1, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xa1},
-			// 41: jge #0x8c, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8c},
-			// 42: jge #0x8b, +35, +36
-			{Code: 0x35, Jt: 35, Jf: 36, K: 0x8b},
-			// 43: jge #0xa0, +34, +35
-			{Code: 0x35, Jt: 34, Jf: 35, K: 0xa0},
-			// 44: jge #0xa8, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xa8},
-			// 45: jge #0xa7, +32, +33
-			{Code: 0x35, Jt: 32, Jf: 33, K: 0xa7},
-			// 46: jge #0xac, +31, +32
-			{Code: 0x35, Jt: 31, Jf: 32, K: 0xac},
-			// 47: jge #0xc7, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xc7},
-			// 48: jge #0xb3, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xb3},
-			// 49: jge #0xb2, +28, +29
-			{Code: 0x35, Jt: 28, Jf: 29, K: 0xb2},
-			// 50: jge #0xc6, +27, +28
-			{Code: 0x35, Jt: 27, Jf: 28, K: 0xc6},
-			// 51: jge #0xca, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
-			// 52: jge #0xc8, +25, +26
-			{Code: 0x35, Jt: 25, Jf: 26, K: 0xc8},
-			// 53: jge #0xcc, +0, +25
-			{Code: 0x35, Jt: 0, Jf: 25, K: 0xcc},
-			// 54: jge #0xd3, +24, +23
-			{Code: 0x35, Jt: 24, Jf: 23, K: 0xd3},
-			// 55: jge #0xea, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xea},
-			// 56: jge #0xde, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xde},
-			// 57: jge #0xdc, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdc},
-			// 58: jge #0xd8, +20, +19
-			{Code: 0x35, Jt: 20, Jf: 19, K: 0xd8},
-			// 59: jge #0xdd, +19, +18
-			{Code: 0x35, Jt: 19, Jf: 18, K: 0xdd},
-			// 60: jge #0xe2, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe2},
-			// 61: jge #0xdf, +17, +16
-			{Code: 0x35, Jt: 17, Jf: 16, K: 0xdf},
-			// 62: jge #0xe3, +0, +15
-			{Code: 0x35, Jt: 0, Jf: 15, K: 0xe3},
-			// 63: jge #0xe9, +14, +15
-			{Code: 0x35, Jt: 14, Jf: 15, K: 0xe9},
-			// 64: jge #0x106, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x106},
-			// 65: jge #0xf3, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xf3},
-			// 66: jge #0xf2, +11, +12
-			{Code: 0x35, Jt: 11, Jf: 12, K: 0xf2},
-			// 67: jge #0x105, +10, +11
-			{Code: 0x35, Jt: 10, Jf: 11, K: 0x105},
-			// 68: jge #0x117, +1, +0
+			// 27: jge #0x62, +48, +49
+			{Code: 0x35, Jt: 48, Jf: 49, K: 0x62},
+			// 28: jge #0x65, +47, +48
+			{Code: 0x35, Jt: 47, Jf: 48, K: 0x65},
+			// 29: jge #0x7d, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x7d},
+			// 30: jge #0x72, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x72},
+			// 31: jge #0x71, +44, +45
+			{Code: 0x35, Jt: 44, Jf: 45, K: 0x71},
+			// 32: jge #0x7b, +43, +44
+			{Code: 0x35, Jt: 43, Jf: 44, K: 0x7b},
+			// 33: jge #0x82, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x82},
+			// 34: jge #0x80, +41, +42
+			{Code: 0x35, Jt: 41, Jf: 42, K: 0x80},
+			// 35: jge #0x83, +0, +41
+			{Code: 0x35, Jt: 0, Jf: 41, K: 0x83},
+			// 36: jge #0x85, +40, +39
+			{Code: 0x35, Jt: 40, Jf: 39, K: 0x85},
+			// 37: jge #0xd3, +16, +0
+			{Code: 0x35, Jt: 16, Jf: 0, K: 0xd3},
+			// 38: jge #0xac, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xac},
+			// 39: jge #0xa0, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xa0},
+			// 40: jge #0x8b, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8b},
+			// 41: jge #0x88, +35, +34
+			{Code: 0x35, Jt: 35, Jf: 34, K: 0x88},
+			// 42: jge #0x8c, +34, +33
+			{Code: 0x35, Jt: 34, Jf: 33, K: 0x8c},
+			// 43: jge #0xa7, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xa7},
+			// 44: jge #0xa1, +32, +31
+			{Code: 0x35, Jt: 32, Jf: 31, K: 0xa1},
+			// 45: jge #0xa8, +31, +30
+			{Code: 0x35, Jt: 31, Jf: 30, K: 0xa8},
+			// 46: jge #0xc6, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xc6},
+			// 47: jge #0xb2, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xb2},
+			// 48: jge #0xad, +28, +27
+			{Code: 0x35, Jt: 28, Jf: 27, K: 0xad},
+			// 49: jge #0xb3, +27, +26
+			{Code: 0x35, Jt: 27, Jf: 26, K: 0xb3},
+			// 50: jge #0xc8, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xc8},
+			// 51: jge #0xc7, +25, +24
+			{Code: 0x35, Jt: 25, Jf: 24, K: 0xc7},
+			// 52: jge #0xca, +0, +23
+			{Code: 0x35, Jt: 0, Jf: 23, K: 0xca},
+			// 53: jge #0xcc, +22, +23
+			{Code: 0x35, Jt: 22, Jf: 23, K: 0xcc},
+			// 54: jge #0xe3, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xe3},
+			// 55: jge #0xdd, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xdd},
+			// 56: jge #0xd8, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd8},
+			// 57: jge #0xd7, +18, +19
+			{Code: 0x35, Jt: 18, Jf: 19, K: 0xd7},
+			// 58: jge #0xdc, +17, +18
+			{Code: 0x35, Jt: 17, Jf: 18, K: 0xdc},
+			// 59: jge #0xdf, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdf},
+			// 60: jge #0xde, +15, +16
+			{Code: 0x35, Jt: 15, Jf: 16, K: 0xde},
+			// 61: jge #0xe2, +14, +15
+			{Code: 0x35, Jt: 14, Jf: 15, K: 0xe2},
+			// 62: jge #0xf3, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xf3},
+			// 63: jge #0xea, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xea},
+			// 64: jge #0xe9, +11, +12
+			{Code: 0x35, Jt: 11, Jf: 12, K: 0xe9},
+			// 65: jge #0xf2, +10, +11
+			{Code: 0x35, Jt: 10, Jf: 11, K: 0xf2},
+			// 66: jge #0x117, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x117},
-			// 69: jge #0x115, +8, +9
-			{Code: 0x35, Jt: 8, Jf: 9, K: 0x115},
-			// 70: jge #0x11d, +0, +8
+			// 67: jge #0x116, +8, +9
+			{Code: 0x35, Jt: 8, Jf: 9, K: 0x116},
+			// 68: jge #0x11d, +0, +8
 			{Code: 0x35, Jt: 0, Jf: 8, K: 0x11d},
-			// 71: jge #0x11e, +7, +6
+			// 69: jge #0x11e, +7, +6
 			{Code: 0x35, Jt: 7, Jf: 6, K: 0x11e},
-			// 72: ld [36]
+			// 70: ld [36]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-			// 73: and #0x0
+			// 71: and #0x0
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-			// 74: jeq #0x0, +0, +4
+			// 72: jeq #0x0, +0, +4
 			{Code: 0x15, Jt: 0, Jf: 4, K: 0x0},
-			// 75: ld [32]
+			// 73: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 76: and #0x643
+			// 74: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 77: jeq #0x0, +0, +1
+			// 75: jeq #0x0, +0, +1
 			{Code: 0x15, Jt: 0, Jf: 1, K: 0x0},
-			// 78: ret 0x7fff0000
+			// 76: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 79: ret 0x80000000
+			// 77: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "71dfb10c0ebe9d7f4b70754c79f4f268125280ad496073b3fd18ad7d9088840c",
+		PolicyHash: "ad12939e0b7f0b8647fa4be7f3093f4510c4e65d2a3178c40862a94d2640f864",
 	})
 }
