@@ -2,9 +2,13 @@ package analyzer
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 var realPrograms = flag.Bool("realprograms", false,
@@ -67,6 +72,10 @@ func TestRealPrograms(t *testing.T) {
 			for _, w := range prog.Warnings {
 				t.Logf("warning: %s", w)
 			}
+			if !prog.Pruning.Applied {
+				t.Errorf("pruning not applied although main.main calls MustLock first: %s", prog.Pruning.Reason)
+			}
+			t.Logf("pruned (reached only by package initialisation): %v", needNames(prog.Pruned))
 			bin := buildLocked(t, prog)
 			work := t.TempDir()
 			rp.workload(t, bin, work, nil)
@@ -92,8 +101,8 @@ func TestRealPrograms(t *testing.T) {
 }
 
 // fetchAndPatch downloads the module through the module proxy, copies it to
-// a writable directory, makes its main call selfsandbox.Lock() first (via
-// a helper in a new file), and points it at this repository's selfsandbox.
+// a writable directory, makes selfsandbox.MustLock() the first statement of
+// its main, and points it at this repository's selfsandbox.
 func fetchAndPatch(t *testing.T, rp realProgram, root string) string {
 	t.Helper()
 	out, err := exec.Command("go", "mod", "download", "-json", rp.module+"@"+rp.version).Output()
@@ -119,7 +128,20 @@ func fetchAndPatch(t *testing.T, rp realProgram, root string) string {
 		if strings.HasSuffix(f, "_test.go") || !mainFunc.Match(src) {
 			continue
 		}
-		src = mainFunc.ReplaceAll(src, []byte("func main() {\n\tsandboxgenLock()"))
+		// selfsandbox.MustLock() as main's first statement, written
+		// directly in main.main so that pruning applies: what only the
+		// package initialisers reach is left out of the filter.
+		fset := token.NewFileSet()
+		file, err := parser.ParseFile(fset, f, src, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		astutil.AddNamedImport(fset, file, "sandboxgenselfsandbox", "github.com/sandboxgen/sandboxgen/selfsandbox")
+		var buf bytes.Buffer
+		if err := format.Node(&buf, fset, file); err != nil {
+			t.Fatal(err)
+		}
+		src = mainFunc.ReplaceAll(buf.Bytes(), []byte("func main() {\n\tsandboxgenselfsandbox.MustLock()"))
 		if err := os.WriteFile(f, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -128,27 +150,6 @@ func fetchAndPatch(t *testing.T, rp realProgram, root string) string {
 	}
 	if !patched {
 		t.Fatalf("no func main() in %s", pkgDir)
-	}
-	lock := `package main
-
-import (
-	"fmt"
-	"os"
-
-	"github.com/sandboxgen/sandboxgen/selfsandbox"
-)
-
-// sandboxgenLock locks the process with its generated filter; it is the
-// first thing main does.
-func sandboxgenLock() {
-	if err := selfsandbox.Lock(); err != nil {
-		fmt.Fprintln(os.Stderr, "selfsandbox:", err)
-		os.Exit(111)
-	}
-}
-`
-	if err := os.WriteFile(filepath.Join(pkgDir, "zz_sandboxgen_lock.go"), []byte(lock), 0o644); err != nil {
-		t.Fatal(err)
 	}
 	run(t, dir, "go", "mod", "edit", "-require=github.com/sandboxgen/sandboxgen@v0.0.0-00010101000000-000000000000", "-replace=github.com/sandboxgen/sandboxgen="+root)
 	run(t, dir, "go", "mod", "tidy")
