@@ -318,3 +318,34 @@ func TestLockNeverKillThread(t *testing.T) {
 		}
 	}
 }
+
+// TestLockConcurrent: Lock is safe from any goroutine; when several race,
+// exactly one installs the filter and the others get ErrAlreadyLocked.
+func TestLockConcurrent(t *testing.T) {
+	var k fakeKernel
+	k.use(t, testProgram(t))
+	const n = 8
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for range n {
+		go func() {
+			<-start
+			errs <- LockWith(Options{Mode: ModeErrno})
+		}()
+	}
+	close(start)
+	var ok, locked int
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, ErrAlreadyLocked):
+			locked++
+		default:
+			t.Errorf("LockWith: %v", err)
+		}
+	}
+	if ok != 1 || locked != n-1 || len(k.filters) != 1 {
+		t.Errorf("%d succeeded, %d got ErrAlreadyLocked, %d filters installed; want 1, %d, 1", ok, locked, len(k.filters), n-1)
+	}
+}
