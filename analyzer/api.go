@@ -74,9 +74,9 @@ type Program struct {
 	Packages  int    // packages in the program, dependencies included
 
 	// Syscalls are the syscalls the program needs, sorted by name, each
-	// once: the union of what the program's code reaches and the runtime
-	// baseline. When both need a syscall, the program origin (with its
-	// call path) is kept.
+	// once: the union of what the program's code reaches (once Lock has
+	// returned, when Pruning.Applied) and the runtime baseline. When both
+	// need a syscall, the program origin (with its call path) is kept.
 	Syscalls []Need
 	// Pruned are the syscalls the program's code reaches only before
 	// selfsandbox.Lock, left out of Syscalls, sorted by name, each with a
@@ -124,8 +124,10 @@ type Need struct {
 	// libc falls back to clone).
 	Errno uint16
 	// Path is one shortest call path from a root to the syscall site, as
-	// "function (file:line)" entries, root first, the site last. Empty
-	// for runtime needs.
+	// "function (file:line)" entries, root first, the site last; a root
+	// other than main.main or the package initialiser is preceded by
+	// "[why it is a root]". With pruning applied, the path of a kept
+	// syscall is one that can run after Lock. Empty for runtime needs.
 	Path []string
 }
 

@@ -65,7 +65,8 @@
 // # Result
 //
 // Program.Syscalls is the union of the program's needs (origin "program",
-// with one shortest call path from a root, for sandboxgen -why) and the
+// with one shortest call path from a root, for sandboxgen -why; only those
+// code after selfsandbox.Lock can reach, see below) and the
 // runtime baseline from package runtimeprofile (origin "runtime:<trigger>"
 // or "runtime:<group>"), whose conditional groups are switched on by what
 // the program reaches: CPU profiling, cgo, fork/exec, and, when

@@ -216,7 +216,10 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 		// (unlocking a mutex and the OS thread, which is the runtime's
 		// business). The fixture tests check this under strace.
 		if al.mainSites[e.site] {
-			after.root(e.callee, after.calleeCtx(mainFn, fctx{}, e), "called by main.main after Lock, deferred or started as a goroutine at "+a.pos(e.site.Pos()))
+			// The path starts at main.main's call, as other paths do.
+			if k, isNew := after.root(e.callee, after.calleeCtx(mainFn, fctx{}, e), ""); isNew {
+				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), a.pos(e.site.Pos()))
+			}
 		}
 	}
 	for _, g := range before.goroutines {
@@ -304,23 +307,30 @@ type csWalker struct {
 	first  map[*ssa.Function]csKey
 	parent map[csKey]csLink
 	why    map[csKey]string
+	// caller is, for a root main.main calls after Lock, main's frame
+	// ("pkg.main (file:line:col)"), which starts its call paths.
+	caller map[csKey]string
 	// goroutines are the goroutines the walked code starts.
 	goroutines []goStart
 }
 
 func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
 	return &csWalker{a: a, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
-		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]csKey{}, parent: map[csKey]csLink{}, why: map[csKey]string{}}
+		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]csKey{}, parent: map[csKey]csLink{}, why: map[csKey]string{},
+		caller: map[csKey]string{}}
 }
 
-// root adds fn in context ctx as a root.
-func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) {
+// root adds fn in context ctx as a root, and returns its state's key and
+// whether the state is new.
+func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) (csKey, bool) {
 	if fn == nil || fn == w.mainFn {
-		return
+		return csKey{}, false
 	}
-	if k, ok := w.enter(fn, ctx); ok {
+	k, isNew := w.enter(fn, ctx)
+	if isNew {
 		w.why[k] = why
 	}
+	return k, isNew
 }
 
 // enter queues fn in context ctx unless it was walked in it already, and
@@ -552,7 +562,9 @@ func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []strin
 		seen[k] = true
 		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a, l.e)))
 	}
-	if why := w.why[k]; why != "" {
+	if frame := w.caller[k]; frame != "" {
+		rev = append(rev, frame)
+	} else if why := w.why[k]; why != "" {
 		rev = append(rev, "["+why+"]")
 	}
 	slices.Reverse(rev)
