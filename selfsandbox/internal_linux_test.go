@@ -349,3 +349,24 @@ func TestLockConcurrent(t *testing.T) {
 		t.Errorf("%d succeeded, %d got ErrAlreadyLocked, %d filters installed; want 1, %d, 1", ok, locked, len(k.filters), n-1)
 	}
 }
+
+// TestMustLock: MustLock panics with Lock's error, and returns when Lock
+// succeeds.
+func TestMustLock(t *testing.T) {
+	var k fakeKernel
+	k.use(t) // nothing registered
+	func() {
+		defer func() {
+			err, _ := recover().(error)
+			if !errors.Is(err, ErrNoProgram) {
+				t.Errorf("MustLock panicked with %v, want an error wrapping ErrNoProgram", err)
+			}
+		}()
+		MustLock()
+	}()
+	resetForTest(testProgram(t))
+	MustLock()
+	if !Current().Locked || len(k.filters) != 1 {
+		t.Errorf("after MustLock: locked=%v, %d filters; want locked with one filter", Current().Locked, len(k.filters))
+	}
+}
