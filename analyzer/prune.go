@@ -61,13 +61,29 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 	if pkg == nil {
 		return nil, "the program does not import " + selfsandboxPath
 	}
+	// The entry points: LockWith and every function of selfsandbox that
+	// calls one (Lock, MustLock, and whatever else selfsandbox may grow);
+	// the filter is installed from inside one of these.
+	var entries []*ssa.Function
+	isEntry := map[*ssa.Function]bool{}
+	for _, name := range lockNames {
+		if fn := pkg.Func(name); fn != nil && !isEntry[fn] {
+			isEntry[fn] = true
+			entries = append(entries, fn)
+		}
+	}
+	for i := 0; i < len(entries); i++ {
+		for _, e := range r.pred[entries[i]] {
+			if isSelfsandbox(e.caller) && !isEntry[e.caller] {
+				isEntry[e.caller] = true
+				entries = append(entries, e.caller)
+			}
+		}
+	}
 	takers := a.valueTakers()
 	var calls []ssa.CallInstruction
-	for _, name := range lockNames {
-		fn := pkg.Func(name)
-		if fn == nil {
-			continue
-		}
+	for _, fn := range entries {
+		name := fn.RelString(pkg.Pkg)
 		for _, t := range takers[fn] {
 			if r.funcs[t] && !isSelfsandbox(t) {
 				return nil, fmt.Sprintf("selfsandbox.%s is used as a function value in %s, so where it is called cannot be told", name, t.RelString(nil))
@@ -75,7 +91,7 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 		}
 		for _, e := range r.pred[fn] {
 			if isSelfsandbox(e.caller) {
-				continue // Lock calls LockWith, MustLock calls Lock
+				continue // an entry point itself (Lock calls LockWith)
 			}
 			if e.site == nil {
 				return nil, fmt.Sprintf("selfsandbox.%s is reached from %s without a Go call", name, e.caller.RelString(nil))
