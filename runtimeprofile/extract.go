@@ -2,6 +2,7 @@ package runtimeprofile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,7 +78,7 @@ func For(goroot, goos, goarch string) (*Profile, error) {
 		b.add(name, nr, Base, 0, Site{Func: "vDSO " + k.symbol, Pos: k.pos, Trigger: tr})
 	}
 	for _, x := range extraSyscalls {
-		if x.arches != nil && !contains(x.arches, goarch) {
+		if x.arches != nil && !slices.Contains(x.arches, goarch) {
 			continue
 		}
 		nr, ok := table.Number(x.name)
@@ -110,7 +111,7 @@ func (b *builder) checkMacro(rs rawSite, name string) error {
 	if spelled == name || spelled == "?" || aliasOK(spelled, name) {
 		return nil
 	}
-	if editDistance(spelled, name) <= 2 {
+	if systable.EditDistance(spelled, name) <= 2 {
 		b.prof.Notes = append(b.prof.Notes, fmt.Sprintf("%s: %s is number %d, which the kernel calls %s", rs.pos, rs.macro, rs.nr, name))
 		return nil
 	}
@@ -182,33 +183,4 @@ func (b *builder) finish() {
 	sort.Slice(b.prof.Syscalls, less(b.prof.Syscalls))
 	sort.Slice(b.prof.PreMain, less(b.prof.PreMain))
 	sort.Strings(b.prof.Notes)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

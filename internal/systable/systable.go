@@ -79,14 +79,16 @@ func (t *Table) Syscalls() []Syscall { return t.syscalls }
 func (t *Table) Closest(name string) (string, bool) {
 	best, bestD := "", len(name)/2+2
 	for _, s := range t.syscalls {
-		if d := editDistance(name, s.Name); d < bestD || (d == bestD && s.Name < best) {
+		if d := EditDistance(name, s.Name); d < bestD || (d == bestD && s.Name < best) {
 			best, bestD = s.Name, d
 		}
 	}
 	return best, best != ""
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, for "did you
+// mean" messages and spelling checks.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
