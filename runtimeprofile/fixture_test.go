@@ -1,6 +1,8 @@
 package runtimeprofile
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -80,13 +82,39 @@ func TestExtractionFromFixture(t *testing.T) {
 }
 
 func TestExtractionErrors(t *testing.T) {
-	for _, tc := range []struct{ goroot, want string }{
-		{"testdata/goroot-badnr", "uses syscall number 4000 (SYS_futex), which the amd64 syscall table does not have"},
-		{"testdata/goroot-badname", `SYS_futex is number 0, but the amd64 syscall table calls 0 "read"`},
+	for _, tc := range []struct{ futexNr, want string }{
+		{"4000", "uses syscall number 4000 (SYS_futex), which the amd64 syscall table does not have"},
+		{"0", `SYS_futex is number 0, but the amd64 syscall table calls 0 "read"`},
 	} {
-		_, err := For(tc.goroot, "linux", "amd64")
+		goroot := fixtureWithFutex(t, tc.futexNr)
+		_, err := For(goroot, "linux", "amd64")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("For(%s) = %v, want an error containing %q", tc.goroot, err, tc.want)
+			t.Errorf("For with SYS_futex %s = %v, want an error containing %q", tc.futexNr, err, tc.want)
 		}
 	}
+}
+
+// fixtureWithFutex copies testdata/goroot-good into a temporary GOROOT
+// whose assembly defines SYS_futex as nr instead of 202: the one line the
+// error cases change.
+func fixtureWithFutex(t *testing.T, nr string) string {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS("testdata/goroot-good")); err != nil {
+		t.Fatal(err)
+	}
+	asm := filepath.Join(dst, "src", "runtime", "sys_linux_amd64.s")
+	src, err := os.ReadFile(asm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const good = "#define SYS_futex\t\t202"
+	if !strings.Contains(string(src), good) {
+		t.Fatalf("%s has no %q line to change", asm, good)
+	}
+	bad := strings.Replace(string(src), good, "#define SYS_futex\t\t"+nr, 1)
+	if err := os.WriteFile(asm, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
