@@ -62,7 +62,7 @@ func main() {
 	}
 	// Closure.
 	grp := func() int { return syscall.Getpgrp() }
-	if grp() <= 0 {
+	if grp() < 0 { // 0 is a group led from outside the PID namespace
 		panic("getpgrp")
 	}
 	// Method value.

@@ -18,7 +18,8 @@ import (
 // Session has a method called only through reflection.
 type Session struct{}
 
-// Probe returns the session id.
+// Probe returns the session id. It may be 0: a process whose session
+// leader is outside its PID namespace (a container) sees session 0.
 func (Session) Probe() int {
 	sid, err := unix.Getsid(0)
 	if err != nil {
@@ -35,7 +36,7 @@ func (group) String() string {
 	if err != nil {
 		panic(err)
 	}
-	return fmt.Sprint("pgid>0:", pg > 0)
+	return fmt.Sprint("pgid>=0:", pg >= 0)
 }
 
 type outer struct {
@@ -66,12 +67,12 @@ func main() {
 	var s any = Session{}
 	name := strings.Join([]string{"Pro", "be"}, "")
 	out := reflect.ValueOf(s).MethodByName(name).Call(nil)
-	if out[0].Int() <= 0 {
+	if out[0].Int() < 0 {
 		panic("getsid")
 	}
 	var o outer
 	o.Name = "x"
-	if got := fmt.Sprintf("%v", o); !strings.Contains(got, "pgid>0:true") {
+	if got := fmt.Sprintf("%v", o); !strings.Contains(got, "pgid>=0:true") {
 		panic(got)
 	}
 	// A function made by reflect.MakeFunc runs through assembly
