@@ -25,6 +25,11 @@ func FileName(goarch string) string { return "sandbox_linux_" + goarch + ".go" }
 // depends only on prog and meta.
 func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	meta = meta.withDefaults()
+	if meta.Fallback != nil {
+		if err := meta.Fallback.check(prog); err != nil {
+			return nil, err
+		}
+	}
 	f := jen.NewFile(meta.Package)
 	f.HeaderComment(GeneratedHeader)
 	f.HeaderComment("//go:build linux && " + prog.Arch)
@@ -38,6 +43,10 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	f.Comment(fmt.Sprintf("This file holds the seccomp filter sandboxgen compiled for this program on linux/%s:", prog.Arch))
 	f.Comment(fmt.Sprintf("%d syscalls allowed, %s for every other syscall, %s for a foreign", len(prog.Allowed), prog.Default, prog.BadArch))
 	f.Comment(fmt.Sprintf("architecture; %d instructions, %d number ranges. selfsandbox.Lock installs it.", len(prog.Instructions), prog.Ranges))
+	if fb := meta.Fallback; fb != nil {
+		f.Comment(fmt.Sprintf("Its Fallback allows %d syscalls; Lock installs that instead if a goroutine started", len(fb.Program.Allowed)))
+		f.Comment("before Lock at one of the Goroutines below is still running.")
+	}
 	f.Func().Id("init").Params().Block(
 		jen.Qual(selfsandboxPath, "Register").Call(jen.Qual(selfsandboxPath, "Program").Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("Arch")] = jen.Lit(prog.Arch)
@@ -46,21 +55,20 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 			d[jen.Id("GoVersion")] = jen.Lit(meta.GoVersion)
 			d[jen.Id("GeneratorVersion")] = jen.Lit(meta.GeneratorVersion)
 			d[jen.Id("PolicyHash")] = jen.Lit(prog.PolicyHash)
-			d[jen.Id("Allowed")] = jen.Index().Qual(selfsandboxPath, "Syscall").ValuesFunc(func(g *jen.Group) {
-				for _, s := range prog.Allowed {
-					// One element a line; keyed, so that go vet's
-					// composites check is happy in the user's package.
-					g.Line().Id(fmt.Sprintf("{Name: %q, Nr: %d}", s.Name, s.Nr))
-				}
-				g.Line()
-			})
-			d[jen.Id("Instructions")] = jen.Index().Qual(selfsandboxPath, "Instruction").ValuesFunc(func(g *jen.Group) {
-				for i, ins := range prog.Instructions {
-					g.Line().Comment(fmt.Sprintf("%d: %v", i, ins)).Line().
-						Id(fmt.Sprintf("{Code: %#x, Jt: %d, Jf: %d, K: %#x}", ins.Code, ins.Jt, ins.Jf, ins.K))
-				}
-				g.Line()
-			})
+			d[jen.Id("Allowed")] = allowedLiteral(prog)
+			d[jen.Id("Instructions")] = instructionsLiteral(prog)
+			if fb := meta.Fallback; fb != nil {
+				d[jen.Id("Fallback")] = jen.Op("&").Qual(selfsandboxPath, "Fallback").Values(jen.DictFunc(func(fd jen.Dict) {
+					fd[jen.Id("Goroutines")] = jen.Index().Qual(selfsandboxPath, "GoStatement").ValuesFunc(func(g *jen.Group) {
+						for _, s := range fb.Goroutines {
+							g.Line().Id(fmt.Sprintf("{Func: %q, File: %q, Line: %d, EndLine: %d}", s.Func, s.File, s.Line, s.EndLine))
+						}
+						g.Line()
+					})
+					fd[jen.Id("Allowed")] = allowedLiteral(fb.Program)
+					fd[jen.Id("Instructions")] = instructionsLiteral(fb.Program)
+				}))
+			}
 		}))),
 	)
 	var buf bytes.Buffer
@@ -72,4 +80,28 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 		return nil, fmt.Errorf("gen: formatting the %s file: %w", prog.Arch, err)
 	}
 	return src, nil
+}
+
+// allowedLiteral is prog's allow-list as a []selfsandbox.Syscall literal.
+func allowedLiteral(prog *Program) jen.Code {
+	return jen.Index().Qual(selfsandboxPath, "Syscall").ValuesFunc(func(g *jen.Group) {
+		for _, s := range prog.Allowed {
+			// One element a line; keyed, so that go vet's composites
+			// check is happy in the user's package.
+			g.Line().Id(fmt.Sprintf("{Name: %q, Nr: %d}", s.Name, s.Nr))
+		}
+		g.Line()
+	})
+}
+
+// instructionsLiteral is prog's BPF program as a []selfsandbox.Instruction
+// literal, each instruction under its disassembly.
+func instructionsLiteral(prog *Program) jen.Code {
+	return jen.Index().Qual(selfsandboxPath, "Instruction").ValuesFunc(func(g *jen.Group) {
+		for i, ins := range prog.Instructions {
+			g.Line().Comment(fmt.Sprintf("%d: %v", i, ins)).Line().
+				Id(fmt.Sprintf("{Code: %#x, Jt: %d, Jf: %d, K: %#x}", ins.Code, ins.Jt, ins.Jf, ins.K))
+		}
+		g.Line()
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -26,14 +28,42 @@ func webPolicy(arch string) Policy {
 	return p
 }
 
+// fallbackMeta is Metadata whose Fallback is webPolicy plus what a DNS
+// lookup's goroutine needs.
+func fallbackMeta(t *testing.T, arch string) Metadata {
+	p := webPolicy(arch)
+	for _, n := range []string{"socket", "connect", "sendmmsg", "recvfrom"} {
+		p.Syscalls[n] = []Rule{{Action: Allow}}
+	}
+	wide, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test", Fallback: &Fallback{Program: wide,
+		Goroutines: []selfsandbox.GoStatement{{Func: "net.doBlockingWithCtx[...]", File: "cgo_unix.go", Line: 64, EndLine: 69}}}}
+}
+
 func TestEmitGolden(t *testing.T) {
-	for _, arch := range []string{"amd64", "arm64"} {
-		t.Run(arch, func(t *testing.T) {
+	tests := []struct {
+		name, arch string
+		fallback   bool
+	}{
+		{"webpolicy_amd64", "amd64", false},
+		{"webpolicy_arm64", "arm64", false},
+		{"webpolicy_fallback_amd64", "amd64", true},
+	}
+	for _, tc := range tests {
+		arch := tc.arch
+		t.Run(tc.name, func(t *testing.T) {
 			prog, err := Compile(webPolicy(arch))
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, err := Emit(prog, Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test"})
+			meta := Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test"}
+			if tc.fallback {
+				meta = fallbackMeta(t, arch)
+			}
+			src, err := Emit(prog, meta)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,11 +80,14 @@ func TestEmitGolden(t *testing.T) {
 			if !bytes.Contains(src, []byte("//go:build linux && "+arch+"\n")) {
 				t.Fatal("no build constraint")
 			}
-			again, _ := Emit(prog, Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test"})
+			if got := bytes.Contains(src, []byte("Fallback: &selfsandbox.Fallback{")); got != tc.fallback {
+				t.Fatalf("Fallback in the output: %v, want %v", got, tc.fallback)
+			}
+			again, _ := Emit(prog, meta)
 			if !bytes.Equal(src, again) {
 				t.Fatal("Emit is not deterministic")
 			}
-			golden := filepath.Join("testdata", "webpolicy_"+arch+".golden")
+			golden := filepath.Join("testdata", tc.name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, src, 0o644); err != nil {
 					t.Fatal(err)
@@ -77,5 +110,30 @@ func TestFileName(t *testing.T) {
 	}
 	if !strings.HasSuffix(FileName("amd64"), "_linux_amd64.go") {
 		t.Fatal("file name must carry the GOOS_GOARCH suffix")
+	}
+}
+
+// TestEmitFallbackMismatch: a fallback for another arch or default action
+// is refused with an error that says so, and nothing is emitted.
+func TestEmitFallbackMismatch(t *testing.T) {
+	prog, err := Compile(webPolicy("amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := webPolicy("amd64")
+	other.Default = Errno(1)
+	wide, err := Compile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, fb := range map[string]*Fallback{
+		"default":       {Program: wide, Goroutines: []selfsandbox.GoStatement{{File: "a.go", Line: 1, EndLine: 1}}},
+		"no goroutines": {Program: prog},
+		"no program":    {Goroutines: []selfsandbox.GoStatement{{File: "a.go", Line: 1, EndLine: 1}}},
+	} {
+		src, err := Emit(prog, Metadata{Fallback: fb})
+		if err == nil || src != nil || !strings.Contains(err.Error(), "Fallback") {
+			t.Errorf("%s: Emit = %d bytes, %v; want an error naming the Fallback", name, len(src), err)
+		}
 	}
 }

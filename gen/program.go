@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,6 +44,31 @@ type Metadata struct {
 	GoVersion string
 	// GeneratorVersion is the sandboxgen version; Version if empty.
 	GeneratorVersion string
+	// Fallback, when set, is a wider program for the same arch and default
+	// action that the file carries as selfsandbox.Program.Fallback: Lock
+	// installs it instead when a goroutine started at one of its
+	// Goroutines is still running.
+	Fallback *Fallback
+}
+
+// Fallback is a wider program and the go statements that call for it.
+type Fallback struct {
+	Program    *Program
+	Goroutines []selfsandbox.GoStatement
+}
+
+// check reports whether fb can stand in for p.
+func (fb *Fallback) check(p *Program) error {
+	switch {
+	case fb.Program == nil:
+		return fmt.Errorf("gen: Metadata.Fallback has no Program")
+	case len(fb.Goroutines) == 0:
+		return fmt.Errorf("gen: Metadata.Fallback names no go statements, so Lock would never install it")
+	case fb.Program.Arch != p.Arch || fb.Program.Default != p.Default:
+		return fmt.Errorf("gen: Metadata.Fallback is for %s with default %s, the program for %s with default %s; compile both from policies for one arch and default",
+			fb.Program.Arch, fb.Program.Default, p.Arch, p.Default)
+	}
+	return nil
 }
 
 // Version is this generator's version, recorded in generated files.
@@ -66,17 +92,30 @@ func (p *Program) Selfsandbox(meta Metadata) selfsandbox.Program {
 	out := selfsandbox.Program{
 		Arch:             p.Arch,
 		AuditArch:        p.AuditArch,
-		Instructions:     make([]selfsandbox.Instruction, len(p.Instructions)),
 		DefaultAction:    p.Default.Ret(),
 		GoVersion:        meta.GoVersion,
 		GeneratorVersion: meta.GeneratorVersion,
 		PolicyHash:       p.PolicyHash,
 	}
-	for i, ins := range p.Instructions {
-		out.Instructions[i] = selfsandbox.Instruction{Code: ins.Code, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
-	}
-	for _, s := range p.Allowed {
-		out.Allowed = append(out.Allowed, selfsandbox.Syscall{Name: s.Name, Nr: s.Nr})
+	out.Instructions, out.Allowed = p.selfsandboxFilter()
+	if fb := meta.Fallback; fb != nil && fb.Program != nil {
+		f := &selfsandbox.Fallback{Goroutines: slices.Clone(fb.Goroutines)}
+		f.Instructions, f.Allowed = fb.Program.selfsandboxFilter()
+		out.Fallback = f
 	}
 	return out
+}
+
+// selfsandboxFilter returns p's instructions and allowed syscalls in
+// selfsandbox's types.
+func (p *Program) selfsandboxFilter() ([]selfsandbox.Instruction, []selfsandbox.Syscall) {
+	insns := make([]selfsandbox.Instruction, len(p.Instructions))
+	for i, ins := range p.Instructions {
+		insns[i] = selfsandbox.Instruction{Code: ins.Code, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	var allowed []selfsandbox.Syscall
+	for _, s := range p.Allowed {
+		allowed = append(allowed, selfsandbox.Syscall{Name: s.Name, Nr: s.Nr})
+	}
+	return insns, allowed
 }

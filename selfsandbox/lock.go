@@ -33,8 +33,10 @@ var state struct {
 	locked  bool
 	mode    Mode
 	deny    uint32
-	prog    Program
+	prog    Program // as installed: Instructions and Allowed are the fallback's when it was used
 	dropped []string
+	// fallback says why Program.Fallback was installed, if it was.
+	fallback string
 }
 
 // runtimeVersion is runtime.Version; tests replace it.
@@ -99,10 +101,21 @@ func LockWith(opts Options) error {
 	if a, ok := mode.Action(); ok {
 		deny = a
 	}
-	if err := sys.install(withDenyAction(prog.Instructions, prog.DefaultAction, deny), deny); err != nil {
+	installed, why := prog, ""
+	if fb := prog.Fallback; fb != nil {
+		if g, alive := runningGoroutine(fb.Goroutines, allStacks()); alive {
+			// The check and the install are not atomic, and need not be:
+			// a goroutine that has ended does not come back, and the code
+			// that is still running can only start goroutines whose needs
+			// the program's own filter covers (the analysis walked them).
+			installed.Instructions, installed.Allowed = fb.Instructions, fb.Allowed
+			why = fmt.Sprintf("a goroutine started before Lock at %s:%d (in %s) was still running", g.File, g.Line, g.Func)
+		}
+	}
+	if err := sys.install(withDenyAction(installed.Instructions, prog.DefaultAction, deny), deny); err != nil {
 		return err
 	}
-	state.locked, state.deny, state.prog = true, deny, prog
+	state.locked, state.deny, state.prog, state.fallback = true, deny, installed, why
 	state.mode = modeOfAction(deny)
 	return nil
 }
@@ -167,11 +180,17 @@ type Status struct {
 	DenyAction uint32
 	// Dropped lists the names Drop removed, in order.
 	Dropped []string
+	// Fallback, when not empty, says why Lock installed the program's
+	// wider Fallback filter instead of its own.
+	Fallback string
+	// Allowed is the number of syscalls the installed filter allows.
+	Allowed int
 }
 
 // Current returns what Lock and Drop installed so far.
 func Current() Status {
 	state.mu.Lock()
 	defer state.mu.Unlock()
-	return Status{Locked: state.locked, Mode: state.mode, DenyAction: state.deny, Dropped: slices.Clone(state.dropped)}
+	return Status{Locked: state.locked, Mode: state.mode, DenyAction: state.deny, Dropped: slices.Clone(state.dropped),
+		Fallback: state.fallback, Allowed: len(state.prog.Allowed)}
 }

@@ -34,6 +34,36 @@ type Program struct {
 	GeneratorVersion string
 	// PolicyHash identifies the policy the program was compiled from.
 	PolicyHash string
+	// Fallback, when set, is a wider filter for the case the analysis
+	// could not rule out: a goroutine started before Lock (by a DNS lookup
+	// in net.Listen, say) still running when Lock is called, which would
+	// need syscalls the program's own filter leaves out. Lock installs
+	// Fallback's filter instead when such a goroutine is alive.
+	Fallback *Fallback
+}
+
+// Fallback is the filter Lock installs instead of a Program's own when a
+// goroutine started at one of Goroutines is still running.
+type Fallback struct {
+	// Goroutines are the go statements whose goroutines the program's own
+	// filter assumes have ended by the time Lock runs.
+	Goroutines []GoStatement
+	// Instructions is the wider BPF program: the program's own allow-list
+	// plus what those goroutines need, with the same DefaultAction.
+	Instructions []Instruction
+	// Allowed lists the syscalls the wider program allows, sorted by name.
+	Allowed []Syscall
+}
+
+// GoStatement identifies a go statement by its place in the source, as a
+// goroutine's traceback names it ("created by ... at file:line").
+type GoStatement struct {
+	// Func is the function that contains the statement, for messages.
+	Func string
+	// File is the base name of the statement's file.
+	File string
+	// Line and EndLine are the first and last lines of the statement.
+	Line, EndLine int
 }
 
 // Syscall names one syscall of a program's architecture.

@@ -60,5 +60,12 @@ func registeredArches() []string {
 func (p Program) clone() Program {
 	p.Instructions = slices.Clone(p.Instructions)
 	p.Allowed = slices.Clone(p.Allowed)
+	if p.Fallback != nil {
+		fb := *p.Fallback
+		fb.Goroutines = slices.Clone(fb.Goroutines)
+		fb.Instructions = slices.Clone(fb.Instructions)
+		fb.Allowed = slices.Clone(fb.Allowed)
+		p.Fallback = &fb
+	}
 	return p
 }

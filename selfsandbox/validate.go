@@ -97,6 +97,14 @@ func (p *Program) Validate() error {
 	if err := checkInstructions(p.Instructions); err != nil {
 		return invalid(p, "%v", err)
 	}
+	if fb := p.Fallback; fb != nil {
+		if len(fb.Goroutines) == 0 {
+			return invalid(p, "Fallback names no go statements, so Lock would never install it")
+		}
+		if err := checkInstructions(fb.Instructions); err != nil {
+			return invalid(p, "Fallback: %v", err)
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,69 @@
+package selfsandbox
+
+import (
+	"path"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// allStacks returns the tracebacks of every goroutine, as runtime.Stack
+// prints them, or "" when they do not fit in 64 MiB.
+func allStacks() string {
+	for n := 64 << 10; n <= 64<<20; n *= 4 {
+		buf := make([]byte, n)
+		if got := runtime.Stack(buf, true); got < n {
+			return string(buf[:got])
+		}
+	}
+	return ""
+}
+
+// runningGoroutine returns the first of stmts that started a goroutine
+// listed in stacks (the text of runtime.Stack for all goroutines), matching
+// the file base name and line of each "created by" frame. A goroutine is
+// listed from its creation until it returns. Empty stacks (too large to
+// read) count as a match on the first statement: Lock must then assume the
+// worst.
+func runningGoroutine(stmts []GoStatement, stacks string) (GoStatement, bool) {
+	if len(stmts) == 0 {
+		return GoStatement{}, false
+	}
+	if stacks == "" {
+		return stmts[0], true
+	}
+	lines := strings.Split(stacks, "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "created by ") || i+1 >= len(lines) {
+			continue
+		}
+		file, line, ok := frameFileLine(lines[i+1])
+		if !ok {
+			continue
+		}
+		for _, s := range stmts {
+			if s.File == file && s.Line <= line && line <= max(s.EndLine, s.Line) {
+				return s, true
+			}
+		}
+	}
+	return GoStatement{}, false
+}
+
+// frameFileLine parses a traceback's position line, "\t/dir/file.go:123
+// +0x45", into the file's base name and the line.
+func frameFileLine(l string) (string, int, bool) {
+	l = strings.TrimSpace(l)
+	if sp := strings.LastIndexByte(l, ' '); sp > 0 && strings.HasPrefix(l[sp+1:], "+0x") {
+		l = l[:sp]
+	}
+	colon := strings.LastIndexByte(l, ':')
+	if colon < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(l[colon+1:])
+	if err != nil {
+		return "", 0, false
+	}
+	return path.Base(l[:colon]), n, true
+}

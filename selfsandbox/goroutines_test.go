@@ -1,0 +1,65 @@
+package selfsandbox
+
+import (
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestRunningGoroutine: the traceback of a live goroutine matches the go
+// statement that started it (a statement over several lines included),
+// no other, and stops matching once the goroutine has returned.
+func TestRunningGoroutine(t *testing.T) {
+	release, done := make(chan struct{}), make(chan struct{})
+	_, file, line, _ := runtime.Caller(0)
+	go func() {
+		<-release
+		close(done)
+	}()
+	stmt := GoStatement{Func: "TestRunningGoroutine", File: filepath.Base(file), Line: line + 1, EndLine: line + 4}
+	elsewhere := GoStatement{Func: "x", File: stmt.File, Line: line + 20, EndLine: line + 20}
+	otherFile := GoStatement{Func: "x", File: "other.go", Line: stmt.Line, EndLine: stmt.EndLine}
+	if g, ok := runningGoroutine([]GoStatement{elsewhere, otherFile, stmt}, allStacks()); !ok || g != stmt {
+		t.Fatalf("running goroutine not found: got %+v, %v\n%s", g, ok, allStacks())
+	}
+	if g, ok := runningGoroutine([]GoStatement{elsewhere, otherFile}, allStacks()); ok {
+		t.Fatalf("matched %+v, which started no running goroutine", g)
+	}
+	close(release)
+	<-done
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		if _, ok := runningGoroutine([]GoStatement{stmt}, allStacks()); !ok {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the goroutine is still listed 10 s after it returned")
+		}
+	}
+}
+
+// TestRunningGoroutineText covers the traceback forms: absolute and
+// -trimpath file names, with and without a PC offset, and an unreadable
+// (empty) traceback, which must count as a match.
+func TestRunningGoroutineText(t *testing.T) {
+	stmts := []GoStatement{{Func: "net.(*sysDialer).dialParallel", File: "dial.go", Line: 691, EndLine: 691}}
+	tests := []struct {
+		name, stacks string
+		want         bool
+	}{
+		{"absolute", "goroutine 7 [IO wait]:\nnet.f()\n\t/usr/local/go/src/net/x.go:1 +0x1\ncreated by net.(*sysDialer).dialParallel in goroutine 1\n\t/usr/local/go/src/net/dial.go:691 +0x2a5\n", true},
+		{"trimpath", "goroutine 7 [IO wait]:\ncreated by net.(*sysDialer).dialParallel in goroutine 1\n\tnet/dial.go:691 +0x2a5\n", true},
+		{"no offset", "goroutine 7 [IO wait]:\ncreated by net.(*sysDialer).dialParallel in goroutine 1\n\tnet/dial.go:691\n", true},
+		{"other line", "goroutine 7 [IO wait]:\ncreated by net.(*sysDialer).dialParallel in goroutine 1\n\tnet/dial.go:692 +0x2a5\n", false},
+		{"frame, not creator", "goroutine 7 [IO wait]:\nnet.f()\n\t/usr/local/go/src/net/dial.go:691 +0x1\n", false},
+		{"unreadable", "", true},
+	}
+	for _, tc := range tests {
+		if _, got := runningGoroutine(stmts, tc.stacks); got != tc.want {
+			t.Errorf("%s: match = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if _, got := runningGoroutine(nil, ""); got {
+		t.Error("no statements matched an unreadable traceback")
+	}
+}
