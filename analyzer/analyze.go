@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"go/token"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -36,6 +37,8 @@ type analysis struct {
 	invokes   map[*ssa.Function][]ssa.CallInstruction
 	implCache map[implKey]bool
 	globals   *globalInfo
+	// runtimeNames are the syscalls the runtime baseline adds.
+	runtimeNames map[string]bool
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative
@@ -99,6 +102,11 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				_, allowed := prog.Need(n.Name)
 				return allowed // the runtime baseline needs it anyway
 			})
+			for i := range prog.Outliving {
+				g := &prog.Outliving[i]
+				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return pa.runtimeNames[n.Name] })
+			}
+			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}
@@ -178,15 +186,21 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			path = al.pathTo(a, sn.caller, sn.pos)
 		default:
 			into, path = pruned, a.pathTo(r, sn.caller, sn.pos)
+			for _, pg := range al.started {
+				if pg.walk.funcs[sn.caller] {
+					pg.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
+				}
+			}
 		}
-		if old, ok := into[sn.nr]; ok && len(old.Path) <= len(path) {
-			continue
-		}
-		into[sn.nr] = Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path}
+		keepShorter(into, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path})
 	}
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
-	cgoKept, cgoPruned := a.cgoNeeds(r, al)
+	var live func(*ssa.Function) bool
+	if al != nil {
+		live = func(fn *ssa.Function) bool { return al.funcs[fn] }
+	}
+	cgoKept, cgoPruned := a.cgoNeeds(r, live)
 	for _, n := range cgoKept {
 		if _, ok := best[uint64(n.Nr)]; !ok {
 			best[uint64(n.Nr)] = n
@@ -197,12 +211,29 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			pruned[uint64(n.Nr)] = n
 		}
 	}
-	for _, n := range best {
+	if al != nil {
+		for _, pg := range al.started {
+			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return pg.walk.funcs[fn] })
+			for _, n := range ns {
+				keepShorter(pg.needs, n)
+			}
+		}
+		out.Outliving = al.outliving(a, best)
+	}
+	wide := maps.Clone(best)
+	for _, g := range out.Outliving {
+		for _, n := range g.Needs {
+			if _, ok := wide[uint64(n.Nr)]; !ok {
+				wide[uint64(n.Nr)] = n
+			}
+		}
+	}
+	for _, n := range wide {
 		out.Syscalls = append(out.Syscalls, n)
 	}
 	sortNeeds(out.Syscalls)
 	for nr, n := range pruned {
-		if _, ok := best[nr]; !ok {
+		if _, ok := wide[nr]; !ok {
 			out.Pruned = append(out.Pruned, n)
 		}
 	}
@@ -229,6 +260,15 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	tm.Total = tm.Load + time.Since(start)
 	out.Timings = tm
 	return out, nil
+}
+
+// keepShorter records n in set unless set holds the same syscall with a
+// path no longer than n's.
+func keepShorter(set map[uint64]Need, n Need) {
+	if old, ok := set[uint64(n.Nr)]; ok && len(old.Path) <= len(n.Path) {
+		return
+	}
+	set[uint64(n.Nr)] = n
 }
 
 // packageDir returns the directory of a package's files.

@@ -78,6 +78,15 @@ type Program struct {
 	// returned, when Pruning.Applied) and the runtime baseline. When both
 	// need a syscall, the program origin (with its call path) is kept.
 	Syscalls []Need
+	// Outliving are the go statements that may run before Lock and start
+	// goroutines needing syscalls that the code after Lock does not. The
+	// analysis cannot tell whether such a goroutine has ended by the time
+	// Lock runs (a DNS lookup of net.Listen has; os/signal's loop has
+	// not), so Syscalls includes their needs and Narrow leaves them out:
+	// the generated file carries both filters, and Lock installs the
+	// narrow one only when no goroutine started at these statements is
+	// still running. Sorted by file and line.
+	Outliving []Goroutine
 	// Pruned are the syscalls the program's code reaches only before
 	// selfsandbox.Lock, left out of Syscalls, sorted by name, each with a
 	// call path to a site that needs it (a path through main.main before
@@ -129,6 +138,36 @@ type Need struct {
 	// "[why it is a root]". With pruning applied, the path of a kept
 	// syscall is one that can run after Lock. Empty for runtime needs.
 	Path []string
+}
+
+// Goroutine is a go statement that may run before Lock, with the
+// syscalls its goroutines need that the code after Lock does not.
+type Goroutine struct {
+	Pos  string // file:line:column of the go statement, shortened
+	File string // base name of the statement's file
+	// Line and EndLine are the lines of the go keyword and of the
+	// statement's end: a traceback's "created by" line falls between.
+	Line, EndLine int
+	Func          string // function containing the statement
+	Needs         []Need // each with a call path from the goroutine's start
+}
+
+// Narrow returns Syscalls without what only the goroutines of Outliving
+// need: the allow-list that holds once they have ended.
+func (p *Program) Narrow() []Need {
+	extra := map[string]bool{}
+	for _, g := range p.Outliving {
+		for _, n := range g.Needs {
+			extra[n.Name] = true
+		}
+	}
+	var out []Need
+	for _, n := range p.Syscalls {
+		if !extra[n.Name] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Site is a syscall site whose number could not be resolved.

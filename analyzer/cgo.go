@@ -3,6 +3,8 @@ package analyzer
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/tools/go/ssa"
 )
 
 // The standard library calls a few libc functions through cgo when it is
@@ -39,9 +41,9 @@ var (
 )
 
 // cgoNeeds returns the syscalls of the known libc functions the program
-// reaches through cgo, each with the path to its cgo wrapper. With al set,
-// those whose wrapper cannot run under the filter are returned as pruned.
-func (a *analysis) cgoNeeds(r *reach, al *afterLock) (out, pruned []Need) {
+// reaches through cgo, each with the path to its cgo wrapper. With live
+// set, those whose wrapper is not live are returned as pruned.
+func (a *analysis) cgoNeeds(r *reach, live func(*ssa.Function) bool) (out, pruned []Need) {
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -61,7 +63,7 @@ func (a *analysis) cgoNeeds(r *reach, al *afterLock) (out, pruned []Need) {
 		for _, s := range needs {
 			if nr, ok := a.table.Number(s); ok {
 				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path}
-				if al != nil && !al.funcs[fn] {
+				if live != nil && !live(fn) {
 					pruned = append(pruned, n)
 				} else {
 					out = append(out, n)

@@ -66,6 +66,9 @@ var fixtures = []struct {
 		[]string{"listen", "connect", "chdir", "umask"}, ""},
 	// A goroutine started before Lock makes its syscall after it.
 	{"prunegoroutine", map[string]string{"getppid": "prunegoroutine.main$1 "}, "", []string{"getpgid"}, ""},
+	// A goroutine started before Lock that ends before it: its syscall
+	// is only in the fallback filter, and Lock installs the narrow one.
+	{"prunejoined", map[string]string{"getppid": "prunejoined.main$1 "}, "", nil, ""},
 	// Closures made before Lock and called after it, directly and
 	// through a helper that is also called before Lock.
 	{"pruneclosure", map[string]string{"getpriority": "pruneclosure.main$1 ", "sysinfo": "pruneclosure.main$2 "}, "",
@@ -214,16 +217,27 @@ func countOrigin(p *Program, origin string) int {
 }
 
 // buildLocked builds the program with the Go file sandboxgen would generate
-// for it: prog.Policy with KILL_PROCESS for everything else, compiled by
-// gen.Compile and rendered by gen.Emit, added with go build -overlay so the
-// source tree is not touched. It returns the binary.
+// for it: prog.Policy with KILL_PROCESS for everything else (narrowed, with
+// the whole policy as the fallback, when prog has Outliving goroutines),
+// compiled by gen.Compile and rendered by gen.Emit, added with go build
+// -overlay so the source tree is not touched. It returns the binary.
 func buildLocked(t *testing.T, prog *Program) string {
 	t.Helper()
-	compiled, err := gen.Compile(prog.Policy(gen.KillProcess))
+	pol := prog.Policy(gen.KillProcess)
+	meta := gen.Metadata{GoVersion: prog.GoVersion}
+	if narrow, ok := prog.NarrowPolicy(pol); ok {
+		wide, err := gen.Compile(pol)
+		if err != nil {
+			t.Fatalf("gen.Compile (fallback): %v", err)
+		}
+		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: prog.GoStatements()}
+		pol = narrow
+	}
+	compiled, err := gen.Compile(pol)
 	if err != nil {
 		t.Fatalf("gen.Compile: %v", err)
 	}
-	src, err := gen.Emit(compiled, gen.Metadata{GoVersion: prog.GoVersion})
+	src, err := gen.Emit(compiled, meta)
 	if err != nil {
 		t.Fatalf("gen.Emit: %v", err)
 	}

@@ -1,7 +1,11 @@
 package analyzer
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
 // enosys returns ENOSYS on goarch: 89 on the MIPS family, 38 elsewhere.
@@ -56,4 +60,39 @@ func (p *Program) Need(name string) (Need, bool) {
 		}
 	}
 	return Need{}, false
+}
+
+// NarrowPolicy returns a copy of pol (a policy built from p.Policy, with
+// overrides) without the syscalls that only the goroutines of p.Outliving
+// need, except the names in keep (syscalls a user allowed by hand). ok is
+// false when that removes nothing: the program needs no fallback.
+func (p *Program) NarrowPolicy(pol gen.Policy, keep ...string) (narrow gen.Policy, ok bool) {
+	narrow = pol
+	narrow.Syscalls = maps.Clone(pol.Syscalls)
+	narrowNames := map[string]bool{}
+	for _, n := range p.Narrow() {
+		narrowNames[n.Name] = true
+	}
+	for _, g := range p.Outliving {
+		for _, n := range g.Needs {
+			if narrowNames[n.Name] || slices.Contains(keep, n.Name) {
+				continue
+			}
+			if _, in := narrow.Syscalls[n.Name]; in {
+				delete(narrow.Syscalls, n.Name)
+				ok = true
+			}
+		}
+	}
+	return narrow, ok
+}
+
+// GoStatements returns the go statements of p.Outliving in the form the
+// generated file records them, for gen.Fallback.
+func (p *Program) GoStatements() []selfsandbox.GoStatement {
+	var out []selfsandbox.GoStatement
+	for _, g := range p.Outliving {
+		out = append(out, selfsandbox.GoStatement{Func: g.Func, File: g.File, Line: g.Line, EndLine: g.EndLine})
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package analyzer
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -24,13 +26,29 @@ type afterLock struct {
 	lockCall *ssa.Call
 	mainFn   *ssa.Function
 	// mainSites are the calls of main.main that may run under the filter:
-	// those after the Lock call, every defer (deferred calls run when main
-	// returns) and every go statement (the goroutine may outlive Lock).
+	// those after the Lock call (go statements included) and every defer
+	// (deferred calls run when main returns). Its go statements before
+	// Lock are in started.
 	mainSites map[ssa.CallInstruction]bool
 	// funcs are the functions that may run under the filter.
 	funcs map[*ssa.Function]bool
 	// walk is the walk that found funcs, for call paths.
 	walk *csWalker
+	// started are the goroutines the code before Lock starts, one per go
+	// statement, each with a walk of its own code. Their code is not in
+	// funcs: what they need beyond it is allowed only when Lock finds one
+	// of them still running (see Program.Outliving).
+	started []*preLockGo
+}
+
+// preLockGo is a go statement that may run before Lock, with the code
+// the goroutines it starts may run.
+type preLockGo struct {
+	site ssa.CallInstruction
+	from *ssa.Function
+	walk *csWalker
+	// needs are the syscalls the walked code needs, by number.
+	needs map[uint64]Need
 }
 
 // live reports whether a syscall number supplied at site in caller (site is
@@ -154,15 +172,16 @@ func inCycle(b *ssa.BasicBlock) bool {
 //   - the calls of main.main after the Lock call: the rest of its block and
 //     every block reachable from there (and the recover block);
 //   - every deferred call of main.main;
-//   - every goroutine started by code that runs before Lock (package
-//     initialisers, main.main up to the Lock call), as it may outlive it;
-//     goroutines started after Lock are reached by the walk itself;
 //   - every function the runtime or reflection may call on the program's
 //     behalf (finalizers, cleanups, timer functions, signal handling,
 //     reflect.MakeFunc stubs, reflect-callable methods), and every root of
 //     the call graph other than main.main and the package initialiser.
 //
-// What these reach over the call graph may run under the filter. The
+// Goroutines started after Lock are reached by the walk itself. What these
+// roots reach over the call graph may run under the filter. The
+// goroutines the code before Lock starts are walked apart (afterLock.started):
+// the narrow allow-list assumes they have ended by the time Lock runs, which
+// Lock checks. The
 // graph's edges do not depend on where a function value was made, so a
 // closure made before Lock and called after it is covered. Both walks (the
 // code before Lock, for its goroutines, and the code after it) follow calls
@@ -197,7 +216,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 				continue
 			}
 			switch c.(type) {
-			case *ssa.Defer, *ssa.Go:
+			case *ssa.Defer:
 				al.mainSites[c] = true
 			default:
 				if after {
@@ -217,7 +236,11 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	before.root(initFn, fctx{}, "package initialisation")
 	for _, e := range r.succ[mainFn] {
 		if e.site != nil && !al.mainSites[e.site] {
-			before.root(e.callee, before.calleeCtx(mainFn, fctx{}, e), "called by main.main before Lock at "+a.pos(e.site.Pos()))
+			ctx := before.calleeCtx(mainFn, fctx{}, e)
+			if _, isGo := e.site.(*ssa.Go); isGo {
+				before.goroutines = append(before.goroutines, goStart{csState{e.callee, ctx}, mainFn, e.site})
+			}
+			before.root(e.callee, ctx, "called by main.main before Lock at "+a.pos(e.site.Pos()))
 		}
 	}
 	before.run()
@@ -238,8 +261,18 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			}
 		}
 	}
+	bySite := map[ssa.CallInstruction]*preLockGo{}
 	for _, g := range before.goroutines {
-		after.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+		pg := bySite[g.site]
+		if pg == nil {
+			pg = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(a, r, mainFn), needs: map[uint64]Need{}}
+			bySite[g.site] = pg
+			al.started = append(al.started, pg)
+		}
+		pg.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+	}
+	for _, pg := range al.started {
+		pg.walk.run()
 	}
 	for _, fn := range r.roots {
 		if fn != mainFn && fn != initFn {
@@ -585,4 +618,58 @@ func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []strin
 	}
 	slices.Reverse(rev)
 	return rev
+}
+
+// need records that the goroutines of pg need n at pos in fn, with the
+// call path from the goroutine's start.
+func (pg *preLockGo) need(a *analysis, fn *ssa.Function, pos token.Pos, n Need) {
+	n.Path = (&afterLock{walk: pg.walk}).pathTo(a, fn, pos)
+	keepShorter(pg.needs, n)
+}
+
+// outliving returns the go statements before Lock whose goroutines need
+// syscalls beyond narrow (what the code after Lock needs), sorted by
+// position, each with those syscalls.
+func (al *afterLock) outliving(a *analysis, narrow map[uint64]Need) []Goroutine {
+	var out []Goroutine
+	for _, pg := range al.started {
+		var extra []Need
+		for nr, n := range pg.needs {
+			if _, ok := narrow[nr]; !ok {
+				extra = append(extra, n)
+			}
+		}
+		if len(extra) == 0 {
+			continue
+		}
+		sortNeeds(extra)
+		start := a.prog.Fset.Position(pg.site.Pos())
+		g := Goroutine{Pos: a.pos(pg.site.Pos()), File: filepath.Base(start.Filename), Line: start.Line, EndLine: start.Line,
+			Func: pg.from.RelString(nil), Needs: extra}
+		if end := goStmtEnd(pg.from, pg.site.Pos()); end.IsValid() {
+			g.EndLine = a.prog.Fset.Position(end).Line
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(x, y Goroutine) int {
+		return strings.Compare(x.File+fmt.Sprintf(":%08d", x.Line), y.File+fmt.Sprintf(":%08d", y.Line))
+	})
+	return out
+}
+
+// goStmtEnd returns the end of the go statement of fn at pos (the position
+// of its go keyword), or token.NoPos when fn's syntax is not at hand.
+func goStmtEnd(fn *ssa.Function, pos token.Pos) token.Pos {
+	syntax := fn.Syntax()
+	if syntax == nil {
+		return token.NoPos
+	}
+	end := token.NoPos
+	ast.Inspect(syntax, func(n ast.Node) bool {
+		if g, ok := n.(*ast.GoStmt); ok && g.Go == pos {
+			end = g.End()
+		}
+		return end == token.NoPos
+	})
+	return end
 }

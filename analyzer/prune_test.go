@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,4 +61,42 @@ func TestNoPrune(t *testing.T) {
 			t.Errorf("NoPrune: %s path does not start in main: %v", name, n.Path)
 		}
 	}
+}
+
+// TestOutliving checks the go statements before Lock whose goroutines need
+// more than the code after Lock: getppid, which only such a goroutine makes
+// in prunegoroutine and prunejoined, is in Syscalls (the fallback) but not
+// in Narrow, and the go statement is listed with its lines. The fixture
+// runs in TestFixtures check that Lock picks the right filter (the fixtures
+// panic otherwise); selfsandbox's TestFallback checks that the narrow
+// filter denies what only the fallback allows.
+func TestOutliving(t *testing.T) {
+	rep := fixtureReport(t)
+	for _, name := range []string{"prunegoroutine", "prunejoined"} {
+		prog := programNamed(t, rep, name)
+		if _, ok := prog.Need("getppid"); !ok {
+			t.Errorf("%s: getppid is not in Syscalls: %v", name, prog.Names())
+		}
+		if slices.ContainsFunc(prog.Narrow(), func(n Need) bool { return n.Name == "getppid" }) {
+			t.Errorf("%s: getppid is in Narrow", name)
+		}
+		var found bool
+		for _, g := range prog.Outliving {
+			for _, n := range g.Needs {
+				if n.Name == "getppid" {
+					found = true
+					if g.File != "main.go" || g.Line <= 0 || g.EndLine < g.Line || !strings.HasSuffix(g.Func, name+".main") {
+						t.Errorf("%s: go statement recorded as %+v", name, g)
+					}
+					if len(n.Path) == 0 || !strings.Contains(n.Path[0], "started as a goroutine before Lock") {
+						t.Errorf("%s: getppid path does not start at the goroutine: %v", name, n.Path)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no Outliving go statement needs getppid: %+v", name, prog.Outliving)
+		}
+	}
+
 }

@@ -45,6 +45,10 @@ func (a *analysis) addRuntime(prog *Program, goroot string) error {
 		have[n.Name] = i
 	}
 	for _, s := range a.profile.Select(runtimeGroups(prog.Features, a.cfg.ExecChild)...) {
+		if a.runtimeNames == nil {
+			a.runtimeNames = map[string]bool{}
+		}
+		a.runtimeNames[s.Name] = true
 		n := Need{Name: s.Name, Nr: s.Nr, Origin: OriginRuntimePrefix + s.Trigger.String(), Errno: s.Errno}
 		if s.Group != runtimeprofile.Base {
 			n.Origin = OriginRuntimePrefix + s.Group.String()

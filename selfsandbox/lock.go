@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Options choose how LockWith installs the program. The zero Options is
@@ -26,6 +27,10 @@ type Options struct {
 	// thread.
 	AllowGoVersionMismatch bool
 }
+
+// fallbackGrace is how long Lock waits for the goroutines of a program's
+// Fallback to return before it installs the fallback filter.
+const fallbackGrace = 20 * time.Millisecond
 
 // state is what Lock installed; mu also serialises Lock and Drop.
 var state struct {
@@ -60,6 +65,11 @@ func MustLock() {
 // by Go or by C, inherit it. Nothing is compiled: the instructions are the
 // generated ones, with the denying returns (those equal to
 // Program.DefaultAction) rewritten to the mode's action.
+//
+// When the program has a Fallback, LockWith first reads every goroutine's
+// traceback (runtime.Stack) for goroutines started at the Fallback's go
+// statements; if one is still running after a grace of 20 ms, it installs
+// the Fallback's wider filter instead, and Current().Fallback says why.
 //
 // The filter cannot be removed; a second call returns ErrAlreadyLocked.
 // When LockWith returns an error, no filter was installed (no_new_privs may
@@ -103,7 +113,15 @@ func LockWith(opts Options) error {
 	}
 	installed, why := prog, ""
 	if fb := prog.Fallback; fb != nil {
-		if g, alive := runningGoroutine(fb.Goroutines, allStacks()); alive {
+		g, alive := runningGoroutine(fb.Goroutines, allStacks())
+		// A goroutine that has just handed over its result may not have
+		// returned yet: give it a moment before settling for the wider
+		// filter.
+		for deadline := time.Now().Add(fallbackGrace); alive && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+			g, alive = runningGoroutine(fb.Goroutines, allStacks())
+		}
+		if alive {
 			// The check and the install are not atomic, and need not be:
 			// a goroutine that has ended does not come back, and the code
 			// that is still running can only start goroutines whose needs

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/sandboxgen/sandboxgen/analyzer"
 	"github.com/sandboxgen/sandboxgen/gen"
 )
@@ -15,20 +17,34 @@ type compiled struct {
 	source       []byte
 	instructions int
 	allowed      int
+	// fallbackAllowed is what the fallback program allows, 0 without one.
+	fallbackAllowed int
 }
 
 // compileProgram compiles pol into a BPF program and renders the Go file
-// that registers it in p's (main) package.
-func compileProgram(p *analyzer.Program, pol gen.Policy) (compiled, error) {
+// that registers it in p's (main) package. With fallback set, pol is the
+// narrow policy and fallback the whole one, which the file carries for
+// Lock to install if a goroutine of p.Outliving is still running.
+func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (compiled, error) {
 	prog, err := gen.Compile(pol)
 	if err != nil {
 		return compiled{}, err
 	}
-	src, err := gen.Emit(prog, gen.Metadata{Package: "main", GoVersion: p.GoVersion})
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion}
+	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
+	if fallback != nil {
+		wide, err := gen.Compile(*fallback)
+		if err != nil {
+			return compiled{}, fmt.Errorf("fallback: %w", err)
+		}
+		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: p.GoStatements()}
+		out.fallbackAllowed = len(wide.Allowed)
+	}
+	out.source, err = gen.Emit(prog, meta)
 	if err != nil {
 		return compiled{}, err
 	}
-	return compiled{source: src, instructions: len(prog.Instructions), allowed: len(prog.Allowed)}, nil
+	return out, nil
 }
 
 // defaultFileName is the generated file's name for arch.

@@ -30,9 +30,12 @@ const generatedHeader = gen.GeneratedHeader
 
 // result is one program on one architecture, ready to write.
 type result struct {
-	prog      *analyzer.Program
-	table     *systable.Table
-	policy    gen.Policy
+	prog   *analyzer.Program
+	table  *systable.Table
+	policy gen.Policy
+	// fallback is the whole policy when policy leaves out what goroutines
+	// started before Lock need (see analyzer.Program.Outliving).
+	fallback  *gen.Policy
 	overrides []override
 	file      outputFile
 	compiled  compiled
@@ -181,13 +184,17 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			if err != nil {
 				return nil, err
 			}
+			if narrow, ok := p.NarrowPolicy(r.policy, o.allow...); ok {
+				wide := r.policy
+				r.policy, r.fallback = narrow, &wide
+			}
 			if o.why != "" {
 				// -why only reports: nothing to compile or write.
 				results = append(results, r)
 				continue
 			}
 			t := time.Now()
-			r.compiled, err = compileProgram(p, r.policy)
+			r.compiled, err = compileProgram(p, r.policy, r.fallback)
 			if err != nil {
 				return nil, fmt.Errorf("%s (linux/%s): %v", p.PkgPath, arch, err)
 			}
@@ -343,6 +350,16 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 		}
 		for _, n := range p.Pruned {
 			pr.Pruned = append(pr.Pruned, syscallReport{Name: n.Name, Nr: n.Nr, Action: r.actionFor(n.Name), Origin: n.Origin, Path: n.Path})
+		}
+		if r.fallback != nil {
+			pr.Fallback = &fallbackReport{Allowed: r.compiled.fallbackAllowed}
+			for _, g := range p.Outliving {
+				gr := goroutineReport{Pos: g.Pos, Func: g.Func}
+				for _, n := range g.Needs {
+					gr.Syscalls = append(gr.Syscalls, syscallReport{Name: n.Name, Nr: n.Nr, Action: r.actionFor(n.Name), Origin: n.Origin, Path: n.Path})
+				}
+				pr.Fallback.Goroutines = append(pr.Fallback.Goroutines, gr)
+			}
 		}
 		// Every syscall the filter does not simply deny: the analysis's
 		// needs, plus what -allow added.

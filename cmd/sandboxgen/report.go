@@ -35,7 +35,24 @@ type programReport struct {
 	Unresolved    []siteReport    `json:"unresolved"`
 	Warnings      []string        `json:"warnings"`
 	Features      featureReport   `json:"features"`
-	TimingsMS     timingReport    `json:"timings_ms"`
+	// Fallback is the wider filter the file carries for goroutines
+	// started before Lock that may still run, if there is one.
+	Fallback  *fallbackReport `json:"fallback,omitempty"`
+	TimingsMS timingReport    `json:"timings_ms"`
+}
+
+// fallbackReport describes a program's fallback filter.
+type fallbackReport struct {
+	Allowed    int               `json:"allowed"`
+	Goroutines []goroutineReport `json:"goroutines"`
+}
+
+// goroutineReport is a go statement that may run before Lock, with what
+// its goroutines need beyond the program's own filter.
+type goroutineReport struct {
+	Pos      string          `json:"pos"`
+	Func     string          `json:"func"`
+	Syscalls []syscallReport `json:"syscalls"`
 }
 
 // syscallReport is one syscall the filter lets through (possibly under an
@@ -135,7 +152,11 @@ func writeWhy(w io.Writer, name string, results []*result) {
 		if ok {
 			// Needed is not always allowed: clone3 gets ENOSYS, -deny
 			// and -readonly-fs take syscalls away or add rules.
-			if action := r.actionFor(name); action != "allow; otherwise "+r.policy.Default.String() {
+			if stmts := outlivingNeeding(p, name); len(stmts) > 0 && r.fallback != nil {
+				fmt.Fprintf(w, "(only goroutines started before Lock need it, at %s: the filter answers it with %s, "+
+					"and Lock installs the fallback filter, which allows it, if one of them is still running)\n",
+					strings.Join(stmts, ", "), r.actionFor(name))
+			} else if action := r.actionFor(name); action != "allow; otherwise "+r.policy.Default.String() {
 				fmt.Fprintf(w, "(the filter answers it with %s)\n", action)
 			}
 		}
@@ -152,4 +173,18 @@ func prunedNeed(p *analyzer.Program, name string) (analyzer.Need, bool) {
 		}
 	}
 	return analyzer.Need{}, false
+}
+
+// outlivingNeeding returns the positions of the go statements before Lock
+// whose goroutines alone need name.
+func outlivingNeeding(p *analyzer.Program, name string) []string {
+	var out []string
+	for _, g := range p.Outliving {
+		for _, n := range g.Needs {
+			if n.Name == name {
+				out = append(out, g.Pos)
+			}
+		}
+	}
+	return out
 }

@@ -109,6 +109,10 @@ type statusReply struct {
 	Requests  int64   `json:"requests"`
 	Seccomp   string  `json:"seccomp"`
 	Goroutine int     `json:"goroutines"`
+	// Allowed is how many syscalls the installed filter allows; Fallback
+	// says why Lock installed the wider fallback filter, if it did.
+	Allowed  int    `json:"allowed_syscalls"`
+	Fallback string `json:"fallback,omitempty"`
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +123,8 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		Requests:  s.requests.Load(),
 		Seccomp:   seccompMode(),
 		Goroutine: runtime.NumGoroutine(),
+		Allowed:   selfsandbox.Current().Allowed,
+		Fallback:  selfsandbox.Current().Fallback,
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(reply); err != nil {

@@ -1,7 +1,7 @@
 // Command prunegoroutine starts a goroutine before selfsandbox.Lock that
-// makes its syscall (getppid) only after Lock: the goroutine may outlive
-// Lock, so its syscalls stay allowed. getpgrp, made by main before Lock
-// only, is left out.
+// makes its syscall (getppid) only after Lock: the goroutine outlives Lock,
+// so Lock must install the fallback filter, which allows getppid. getpgrp,
+// made by main before Lock only, is left out of both filters.
 package main
 
 import (
@@ -28,6 +28,9 @@ func main() {
 		os.Exit(2)
 	}
 
+	if selfsandbox.Current().Fallback == "" {
+		panic("the goroutine is running, but Lock installed the narrow filter")
+	}
 	close(start)
 	if <-done <= 0 {
 		panic("getppid")
