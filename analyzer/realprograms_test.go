@@ -90,9 +90,9 @@ func TestRealPrograms(t *testing.T) {
 			if miss := missing(prog, seen); len(miss) > 0 {
 				t.Errorf("strace saw syscalls after Lock that the analysis does not allow: %v", miss)
 			}
-			note := fmt.Sprintf("%-12s %s@%s: %d packages, %d allowed (%d from the program's code, %d unresolved sites), strace saw %d after main, analysis %.1f s (load %.1f s, SSA %.1f s, call graph %.1f s)",
+			note := fmt.Sprintf("%-12s %s@%s: %d packages, %d allowed (%d from the program's code, %d unresolved sites; %d without the %d go statements before Lock of Outliving), strace saw %d after main, analysis %.1f s (load %.1f s, SSA %.1f s, call graph %.1f s)",
 				rp.name, rp.module, rp.version, prog.Packages, len(prog.Syscalls), countOrigin(prog, OriginProgram), len(prog.Unresolved),
-				len(seen), prog.Timings.Total.Seconds(), prog.Timings.Load.Seconds(), prog.Timings.SSA.Seconds(), prog.Timings.CallGraph.Seconds())
+				len(prog.Narrow()), len(prog.Outliving), len(seen), prog.Timings.Total.Seconds(), prog.Timings.Load.Seconds(), prog.Timings.SSA.Seconds(), prog.Timings.CallGraph.Seconds())
 			t.Log(note)
 			notes = append(notes, note)
 		})
