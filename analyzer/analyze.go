@@ -39,6 +39,10 @@ type analysis struct {
 	globals   *globalInfo
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
+	// liveCache and branchCache hold liveBlocks without a calling context
+	// and branchParams, per function; see branch.go.
+	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
+	branchCache map[*ssa.Function]map[int]bool
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative
@@ -186,21 +190,27 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			path = al.pathTo(a, sn.caller, sn.pos)
 		default:
 			into, path = pruned, a.pathTo(r, sn.caller, sn.pos)
+			if !al.reachedBefore(sn.caller, sn.site) {
+				into = nil // behind a condition that is always false
+			}
 			for _, pg := range al.started {
 				if pg.walk.funcs[sn.caller] {
 					pg.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
 				}
 			}
 		}
-		keepShorter(into, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path})
+		if into != nil {
+			keepShorter(into, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path})
+		}
 	}
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
-	var live func(*ssa.Function) bool
+	var live, reached func(*ssa.Function) bool
 	if al != nil {
 		live = func(fn *ssa.Function) bool { return al.funcs[fn] }
+		reached = func(fn *ssa.Function) bool { return al.before.funcs[fn] }
 	}
-	cgoKept, cgoPruned := a.cgoNeeds(r, live)
+	cgoKept, cgoPruned := a.cgoNeeds(r, live, reached)
 	for _, n := range cgoKept {
 		if _, ok := best[uint64(n.Nr)]; !ok {
 			best[uint64(n.Nr)] = n
@@ -213,7 +223,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	}
 	if al != nil {
 		for _, pg := range al.started {
-			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return pg.walk.funcs[fn] })
+			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return pg.walk.funcs[fn] }, nil)
 			for _, n := range ns {
 				keepShorter(pg.needs, n)
 			}

@@ -42,8 +42,9 @@ var (
 
 // cgoNeeds returns the syscalls of the known libc functions the program
 // reaches through cgo, each with the path to its cgo wrapper. With live
-// set, those whose wrapper is not live are returned as pruned.
-func (a *analysis) cgoNeeds(r *reach, live func(*ssa.Function) bool) (out, pruned []Need) {
+// set, only those whose wrapper is live are returned in out, and those
+// whose wrapper reached admits (all, when reached is nil) in pruned.
+func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -64,7 +65,9 @@ func (a *analysis) cgoNeeds(r *reach, live func(*ssa.Function) bool) (out, prune
 			if nr, ok := a.table.Number(s); ok {
 				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path}
 				if live != nil && !live(fn) {
-					pruned = append(pruned, n)
+					if reached == nil || reached(fn) {
+						pruned = append(pruned, n)
+					}
 				} else {
 					out = append(out, n)
 				}

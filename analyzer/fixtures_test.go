@@ -66,6 +66,9 @@ var fixtures = []struct {
 		[]string{"listen", "connect", "chdir", "umask"}, ""},
 	// A goroutine started before Lock makes its syscall after it.
 	{"prunegoroutine", map[string]string{"getppid": "prunegoroutine.main$1 "}, "", []string{"getpgid"}, ""},
+	// Syscalls in branches that cannot run after Lock (constant
+	// conditions, a helper's constant argument): only getppid is needed.
+	{"prunebranch", map[string]string{"getppid": "prunebranch.probe "}, "", []string{"getpgid"}, ""},
 	// A goroutine started before Lock that ends before it: its syscall
 	// is only in the fallback filter, and Lock installs the narrow one.
 	{"prunejoined", map[string]string{"getppid": "prunejoined.main$1 "}, "", nil, ""},

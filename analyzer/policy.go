@@ -88,11 +88,16 @@ func (p *Program) NarrowPolicy(pol gen.Policy, keep ...string) (narrow gen.Polic
 }
 
 // GoStatements returns the go statements of p.Outliving in the form the
-// generated file records them, for gen.Fallback.
+// generated file records them, for gen.Fallback: one per place in the
+// source (the instances of a generic function share their statements).
 func (p *Program) GoStatements() []selfsandbox.GoStatement {
 	var out []selfsandbox.GoStatement
 	for _, g := range p.Outliving {
-		out = append(out, selfsandbox.GoStatement{Func: g.Func, File: g.File, Line: g.Line, EndLine: g.EndLine})
+		s := selfsandbox.GoStatement{Func: g.Func, File: g.File, Line: g.Line, EndLine: g.EndLine}
+		if i := len(out) - 1; i >= 0 && out[i].File == s.File && out[i].Line == s.Line && out[i].EndLine == s.EndLine {
+			continue // sorted by file and line, so repeats are adjacent
+		}
+		out = append(out, s)
 	}
 	return out
 }

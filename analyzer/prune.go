@@ -3,8 +3,10 @@ package analyzer
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,6 +36,11 @@ type afterLock struct {
 	funcs map[*ssa.Function]bool
 	// walk is the walk that found funcs, for call paths.
 	walk *csWalker
+	// mainDead reports whether a call of main.main is in a block that
+	// cannot run.
+	mainDead func(ssa.CallInstruction) bool
+	// before is the walk of the code before Lock.
+	before *csWalker
 	// started are the goroutines the code before Lock starts, one per go
 	// statement, each with a walk of its own code. Their code is not in
 	// funcs: what they need beyond it is allowed only when Lock finds one
@@ -55,13 +62,24 @@ type preLockGo struct {
 // nil for an assembly function's own syscall) may be used under the filter.
 func (al *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bool {
 	if al.funcs[caller] {
-		return true
+		return site == nil || al.walk.blockLive(caller, site.Block())
 	}
 	if _, isGo := site.(*ssa.Go); isGo {
 		// A goroutine started before Lock may make the call after it.
 		return true
 	}
 	return caller == al.mainFn && site != nil && al.mainSites[site]
+}
+
+// reachedBefore reports whether a syscall number supplied at site in caller
+// (nil for an assembly function's own) may be used before Lock. A site that
+// neither this nor live admits is in code that cannot run at all once
+// constant conditions are folded.
+func (al *afterLock) reachedBefore(caller *ssa.Function, site ssa.CallInstruction) bool {
+	if caller == al.mainFn {
+		return site == nil || (!al.mainSites[site] && !al.mainDead(site))
+	}
+	return al.before.funcs[caller] && (site == nil || al.before.blockLive(caller, site.Block()))
 }
 
 // isSelfsandbox reports whether fn belongs to package selfsandbox.
@@ -208,7 +226,14 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			push(s)
 		}
 	}
+	// Calls in blocks of main.main that cannot run (behind a constant
+	// condition) are neither before nor after Lock.
+	mainLive := newCSWalker(a, r, mainFn).liveBlocks(csState{mainFn, fctx{}})
+	al.mainDead = func(c ssa.CallInstruction) bool { return mainLive != nil && !mainLive[c.Block()] }
 	for _, b := range mainFn.Blocks {
+		if mainLive != nil && !mainLive[b] {
+			continue
+		}
 		after := blocks[b] // the Lock call's own block: from the call on
 		for _, in := range b.Instrs {
 			c, ok := in.(ssa.CallInstruction)
@@ -235,7 +260,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	before := newCSWalker(a, r, mainFn)
 	before.root(initFn, fctx{}, "package initialisation")
 	for _, e := range r.succ[mainFn] {
-		if e.site != nil && !al.mainSites[e.site] {
+		if e.site != nil && !al.mainSites[e.site] && !al.mainDead(e.site) {
 			ctx := before.calleeCtx(mainFn, fctx{}, e)
 			if _, isGo := e.site.(*ssa.Go); isGo {
 				before.goroutines = append(before.goroutines, goStart{csState{e.callee, ctx}, mainFn, e.site})
@@ -244,6 +269,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 		}
 	}
 	before.run()
+	al.before = before
 
 	after := newCSWalker(a, r, mainFn)
 	for _, e := range r.succ[mainFn] {
@@ -296,6 +322,9 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 type fctx struct {
 	key  string
 	vals map[int][]*ssa.Function
+	// consts are the values of integer and boolean parameters that every
+	// call in this context passes as the same constant (see branch.go).
+	consts map[int]constant.Value
 }
 
 // csState is a function in a calling context.
@@ -361,6 +390,9 @@ type csWalker struct {
 	caller map[csKey]string
 	// goroutines are the goroutines the walked code starts.
 	goroutines []goStart
+	// blocks are, per walked function, the blocks that can run in some
+	// context it was walked in; nil when all can.
+	blocks map[*ssa.Function]map[*ssa.BasicBlock]bool
 }
 
 func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
@@ -409,6 +441,32 @@ func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
 	return k, true
 }
 
+// noteLive adds the live blocks of one walk of fn (nil: all) to those of
+// the walk as a whole.
+func (w *csWalker) noteLive(fn *ssa.Function, live map[*ssa.BasicBlock]bool) {
+	if w.blocks == nil {
+		w.blocks = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
+	}
+	have, walked := w.blocks[fn]
+	switch {
+	case walked && have == nil:
+		// every block is live already
+	case live == nil:
+		w.blocks[fn] = nil
+	case !walked:
+		w.blocks[fn] = maps.Clone(live)
+	default:
+		maps.Copy(have, live)
+	}
+}
+
+// blockLive reports whether b of fn can run in some context the walk
+// walked fn in (true for a function it did not walk).
+func (w *csWalker) blockLive(fn *ssa.Function, b *ssa.BasicBlock) bool {
+	live, walked := w.blocks[fn]
+	return !walked || live == nil || live[b]
+}
+
 // run walks until the queue is empty.
 func (w *csWalker) run() {
 	for len(w.queue) > 0 {
@@ -416,7 +474,12 @@ func (w *csWalker) run() {
 		w.queue = w.queue[1:]
 		targets := map[ssa.CallInstruction][]*ssa.Function{}
 		traced := map[ssa.CallInstruction]bool{}
+		live := w.liveBlocks(st)
+		w.noteLive(st.fn, live)
 		for _, e := range w.r.succ[st.fn] {
+			if e.site != nil && live != nil && !live[e.site.Block()] {
+				continue // the call is in a block that cannot run
+			}
 			if e.site == nil {
 				// A linkname declaration or assembly jump forwards its
 				// parameters; an assembly CALL passes unknown ones.
@@ -547,7 +610,17 @@ func (w *csWalker) calleeCtx(caller *ssa.Function, ctx fctx, e edge) fctx {
 		}
 		out.vals[i] = w.sortUnique(fns)
 	}
-	out.key = w.keyOf(out.vals)
+	if !cc.IsInvoke() {
+		for i := range w.a.branchParams(e.callee) {
+			if c, ok := w.constOf(cc.Args[i], csState{caller, ctx}, nil, map[ssa.Value]bool{}); ok {
+				if out.consts == nil {
+					out.consts = map[int]constant.Value{}
+				}
+				out.consts[i] = c
+			}
+		}
+	}
+	out.key = w.keyOf(out.vals, out.consts)
 	return out
 }
 
@@ -568,8 +641,8 @@ func (w *csWalker) id(fn *ssa.Function) int {
 }
 
 // keyOf is the identity of a context.
-func (w *csWalker) keyOf(vals map[int][]*ssa.Function) string {
-	if len(vals) == 0 {
+func (w *csWalker) keyOf(vals map[int][]*ssa.Function, consts map[int]constant.Value) string {
+	if len(vals) == 0 && len(consts) == 0 {
 		return ""
 	}
 	idx := make([]int, 0, len(vals))
@@ -584,6 +657,14 @@ func (w *csWalker) keyOf(vals map[int][]*ssa.Function) string {
 			fmt.Fprintf(&b, "%d,", w.id(fn))
 		}
 		b.WriteByte(';')
+	}
+	cidx := make([]int, 0, len(consts))
+	for i := range consts {
+		cidx = append(cidx, i)
+	}
+	slices.Sort(cidx)
+	for _, i := range cidx {
+		fmt.Fprintf(&b, "%d=%s;", i, consts[i].ExactString())
 	}
 	return b.String()
 }

@@ -100,3 +100,26 @@ func TestOutliving(t *testing.T) {
 	}
 
 }
+
+// TestBranchPruning checks that pruning follows only the branches that can
+// run: in prunebranch, getpriority and umask sit behind conditions that
+// fold to false, and getpgid behind a helper's branch that its argument
+// after Lock rules out (it runs before Lock, so it is pruned); getppid, on
+// the live branch, stays. TestFixtures runs the program locked and under
+// strace.
+func TestBranchPruning(t *testing.T) {
+	prog := programNamed(t, fixtureReport(t), "prunebranch")
+	for _, name := range []string{"getpriority", "umask", "getpgid"} {
+		if n, ok := prog.Need(name); ok {
+			t.Errorf("%s is allowed, through %v", name, n.Path)
+		}
+	}
+	if _, ok := prog.Need("getppid"); !ok {
+		t.Errorf("getppid is not allowed: %v", prog.Names())
+	}
+	for _, n := range prog.Pruned {
+		if n.Name == "getpriority" || n.Name == "umask" {
+			t.Errorf("%s is listed as pruned (reached before Lock), but no code reaches it: %v", n.Name, n.Path)
+		}
+	}
+}

@@ -143,8 +143,8 @@ func init() {
 			},
 			Goroutines: []selfsandbox.GoStatement{
 				{Func: "net.doBlockingWithCtx[int]", File: "cgo_unix.go", Line: 64, EndLine: 69},
-				{Func: "net.doBlockingWithCtx[[]net.IPAddr]", File: "cgo_unix.go", Line: 64, EndLine: 69},
 				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 691, EndLine: 691},
+				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 702, EndLine: 702},
 				{Func: "(*net.Resolver).goLookupIPCNAMEOrder$3", File: "dnsclient_unix.go", Line: 666, EndLine: 670},
 				{Func: "(*internal/singleflight.Group).DoChan", File: "singleflight.go", Line: 86, EndLine: 86},
 			},

@@ -127,6 +127,7 @@ func init() {
 			},
 			Goroutines: []selfsandbox.GoStatement{
 				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 691, EndLine: 691},
+				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 702, EndLine: 702},
 				{Func: "(*net.Resolver).goLookupIPCNAMEOrder$3", File: "dnsclient_unix.go", Line: 666, EndLine: 670},
 				{Func: "(*internal/singleflight.Group).DoChan", File: "singleflight.go", Line: 86, EndLine: 86},
 			},

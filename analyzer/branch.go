@@ -1,0 +1,256 @@
+package analyzer
+
+import (
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Branches that cannot be taken. The standard library guards platform
+// code with constants (os.openFileNolog sets the sticky bit with chmod only
+// where !supportsCreateWithStickyBit, which is false on Linux) and the SSA
+// builder keeps both arms of such an if. The walks of pruning (csWalker)
+// follow only the calls in blocks that can run: a block is live when the
+// entry (or the recover block) is, or when a live block can jump to it; an
+// if whose condition folds to a constant jumps one way only. Conditions
+// fold from constants, from parameters the calling context knows (see
+// fctx.consts), and from phis whose incoming values from live
+// predecessors agree. This is sparse conditional constant propagation
+// restricted to what decides branches.
+
+// liveBlocks returns the blocks of st.fn that can run in context st.ctx,
+// or nil when every block can.
+func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
+	fn := st.fn
+	if len(fn.Blocks) == 0 {
+		return nil
+	}
+	cacheable := len(st.ctx.consts) == 0
+	if cacheable {
+		if live, ok := w.a.liveCache[fn]; ok {
+			return live
+		}
+	}
+	live := map[*ssa.BasicBlock]bool{fn.Blocks[0]: true}
+	if fn.Recover != nil {
+		live[fn.Recover] = true
+	}
+	// Blocks only become live, so re-evaluating the branches of live
+	// blocks until nothing changes reaches the fixed point.
+	for changed := true; changed; {
+		changed = false
+		for _, b := range fn.Blocks {
+			if !live[b] || len(b.Instrs) == 0 {
+				continue
+			}
+			succs := b.Succs
+			if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && len(succs) == 2 {
+				if c, ok := w.constOf(cond.Cond, st, live, map[ssa.Value]bool{}); ok && c.Kind() == constant.Bool {
+					if constant.BoolVal(c) {
+						succs = succs[:1]
+					} else {
+						succs = succs[1:]
+					}
+				}
+			}
+			for _, s := range succs {
+				if !live[s] {
+					live[s] = true
+					changed = true
+				}
+			}
+		}
+	}
+	if len(live) == len(fn.Blocks) {
+		live = nil
+	}
+	if cacheable {
+		if w.a.liveCache == nil {
+			w.a.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
+		}
+		w.a.liveCache[fn] = live
+	}
+	return live
+}
+
+// constOf folds v in st to a constant, if it can: constants, parameters the
+// context knows, phis over the live predecessors, negation, comparisons and
+// bitwise operations on non-negative integers, and conversions that keep
+// the value. visiting guards against cycles of phis.
+func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+	if visiting[v] {
+		return nil, false
+	}
+	visiting[v] = true
+	defer delete(visiting, v)
+	switch v := v.(type) {
+	case *ssa.Const:
+		if v.Value == nil {
+			return nil, false
+		}
+		return v.Value, true
+	case *ssa.Parameter:
+		if v.Parent() != st.fn {
+			return nil, false
+		}
+		c, ok := st.ctx.consts[paramIndex(v)]
+		return c, ok
+	case *ssa.Phi:
+		var out constant.Value
+		for i, e := range v.Edges {
+			if live != nil && !live[v.Block().Preds[i]] {
+				continue
+			}
+			c, ok := w.constOf(e, st, live, visiting)
+			if !ok {
+				return nil, false
+			}
+			if out == nil {
+				out = c
+			} else if out.Kind() != c.Kind() || !constant.Compare(out, token.EQL, c) {
+				return nil, false
+			}
+		}
+		return out, out != nil
+	case *ssa.ChangeType:
+		return w.constOf(v.X, st, live, visiting)
+	case *ssa.Convert:
+		c, ok := w.constOf(v.X, st, live, visiting)
+		if !ok || !keepsValue(v.Type(), c) {
+			return nil, false
+		}
+		return c, true
+	case *ssa.UnOp:
+		if v.Op != token.NOT {
+			return nil, false
+		}
+		c, ok := w.constOf(v.X, st, live, visiting)
+		if !ok || c.Kind() != constant.Bool {
+			return nil, false
+		}
+		return constant.MakeBool(!constant.BoolVal(c)), true
+	case *ssa.BinOp:
+		x, ok := w.constOf(v.X, st, live, visiting)
+		if !ok {
+			return nil, false
+		}
+		y, ok := w.constOf(v.Y, st, live, visiting)
+		if !ok || x.Kind() != y.Kind() {
+			return nil, false
+		}
+		switch v.Op {
+		case token.EQL, token.NEQ:
+			return constant.MakeBool(constant.Compare(x, v.Op, y)), true
+		case token.LSS, token.LEQ, token.GTR, token.GEQ:
+			if x.Kind() != constant.Int {
+				return nil, false
+			}
+			return constant.MakeBool(constant.Compare(x, v.Op, y)), true
+		case token.AND, token.OR, token.XOR, token.AND_NOT:
+			// On non-negative values that fit the type these are the
+			// typed results too.
+			if x.Kind() != constant.Int || !smallNonNegative(x) || !smallNonNegative(y) {
+				return nil, false
+			}
+			return constant.BinaryOp(x, v.Op, y), true
+		}
+	}
+	return nil, false
+}
+
+// isIntegral reports whether t is an integer or boolean type.
+func isIntegral(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsInteger|types.IsBoolean) != 0
+}
+
+// keepsValue reports whether converting the integer c to t leaves it
+// unchanged: c is small and non-negative, and t is an integer type of at
+// least 32 bits (or c is below 128).
+func keepsValue(t types.Type, c constant.Value) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsInteger == 0 || !smallNonNegative(c) {
+		return false
+	}
+	switch b.Kind() {
+	case types.Int8, types.Uint8, types.Int16, types.Uint16:
+		n, _ := constant.Int64Val(c)
+		return n < 128
+	}
+	return true
+}
+
+// branchParams returns the indices of fn's integer and boolean parameters
+// that can decide a branch: used in an if's condition (through the
+// operations constOf folds), or passed straight to a parameter of a static
+// callee that can. Only these enter calling contexts, so that contexts
+// multiply only where they can prune.
+func (a *analysis) branchParams(fn *ssa.Function) map[int]bool {
+	if got, ok := a.branchCache[fn]; ok {
+		return got
+	}
+	if a.branchCache == nil {
+		a.branchCache = map[*ssa.Function]map[int]bool{}
+	}
+	a.branchCache[fn] = nil // in progress: recursion sees no parameters
+	out := map[int]bool{}
+	var mark func(v ssa.Value, seen map[ssa.Value]bool)
+	mark = func(v ssa.Value, seen map[ssa.Value]bool) {
+		if seen[v] {
+			return
+		}
+		seen[v] = true
+		switch v := v.(type) {
+		case *ssa.Parameter:
+			if v.Parent() == fn && isIntegral(v.Type()) {
+				out[paramIndex(v)] = true
+			}
+		case *ssa.Phi:
+			for _, e := range v.Edges {
+				mark(e, seen)
+			}
+		case *ssa.ChangeType:
+			mark(v.X, seen)
+		case *ssa.Convert:
+			mark(v.X, seen)
+		case *ssa.UnOp:
+			mark(v.X, seen)
+		case *ssa.BinOp:
+			mark(v.X, seen)
+			mark(v.Y, seen)
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			switch in := in.(type) {
+			case *ssa.If:
+				mark(in.Cond, map[ssa.Value]bool{})
+			case ssa.CallInstruction:
+				callee := in.Common().StaticCallee()
+				if callee == nil || callee.Blocks == nil {
+					continue
+				}
+				inner := a.branchParams(callee)
+				for i, arg := range in.Common().Args {
+					if p, ok := arg.(*ssa.Parameter); ok && inner[i] && p.Parent() == fn && isIntegral(p.Type()) {
+						out[paramIndex(p)] = true
+					}
+				}
+			}
+		}
+	}
+	a.branchCache[fn] = out
+	return out
+}
+
+// smallNonNegative reports whether c is an integer in [0, 2^31), which
+// every integer type but int8, uint8, int16 and uint16 holds unchanged.
+func smallNonNegative(c constant.Value) bool {
+	if c.Kind() != constant.Int {
+		return false
+	}
+	n, exact := constant.Int64Val(c)
+	return exact && n >= 0 && n < 1<<31
+}
