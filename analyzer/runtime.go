@@ -45,6 +45,9 @@ func (a *analysis) addRuntime(prog *Program, goroot string) error {
 		have[n.Name] = i
 	}
 	for _, s := range a.profile.Select(runtimeGroups(prog.Features, a.cfg.ExecChild)...) {
+		if onlyPollerCreation(s) {
+			continue // selfsandbox.Lock creates the poller before the filter
+		}
 		if a.runtimeNames == nil {
 			a.runtimeNames = map[string]bool{}
 		}
@@ -64,4 +67,16 @@ func (a *analysis) addRuntime(prog *Program, goroot string) error {
 	}
 	sortNeeds(prog.Syscalls)
 	return nil
+}
+
+// onlyPollerCreation reports whether every runtime site of s creates the
+// network poller, which the runtime does once per process and
+// selfsandbox.Lock does before it installs the filter.
+func onlyPollerCreation(s runtimeprofile.Syscall) bool {
+	for _, site := range s.Sites {
+		if site.Trigger != runtimeprofile.TriggerNetpollInit {
+			return false
+		}
+	}
+	return len(s.Sites) > 0
 }

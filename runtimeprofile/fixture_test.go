@@ -34,7 +34,7 @@ func TestExtractionFromFixture(t *testing.T) {
 		fn      string
 	}{
 		{"futex", TriggerAlways, "runtime/sys_linux_amd64.s:", "runtime.futex"},
-		{"epoll_create1", TriggerNetpoll, "runtime/proc.go:", "runtime.netpollinit"},
+		{"epoll_create1", TriggerNetpollInit, "runtime/proc.go:", "runtime.netpollinit"},
 		{"exit_group", TriggerCrash, "runtime/sys_linux_amd64.s:", "runtime.exit"},
 		{"setitimer", TriggerUnknown, "runtime/sys_linux_amd64.s:", "runtime.brandNew"},
 		{"clock_gettime", TriggerTimers, "runtime/", ""},

@@ -84,44 +84,46 @@ type Trigger uint8
 // trigger table does not know yet (a new function in a new Go release); it
 // is still included in the profile, in the Base group.
 const (
-	TriggerUnknown    Trigger = iota // not in the trigger table: see Site.Func
-	TriggerAlways                    // scheduler, locks, sleeps: any program
-	TriggerNewThread                 // starting an OS thread (clone, and the new thread's set-up)
-	TriggerThreadExit                // an OS thread exiting (LockOSThread without Unlock, or idle Ms)
-	TriggerMemory                    // GC and memory: heap growth, scavenging, FreeOSMemory
-	TriggerNetpoll                   // the network poller (epoll, its wake-up eventfd)
-	TriggerSignals                   // signals and async preemption, os/signal
-	TriggerTimers                    // timers, sleeps and clocks (vDSO fallbacks)
-	TriggerProfiling                 // CPU profiling (setitimer, POSIX per-thread timers)
-	TriggerMaxProcs                  // the GOMAXPROCS updater (CPU affinity, cgroup limits)
-	TriggerCrash                     // crash and exit: fatal errors, tracebacks, os.Exit
-	TriggerRandom                    // random numbers (the vDSO getrandom path)
-	TriggerLinkname                  // a runtime function other packages call through //go:linkname
-	TriggerCgo                       // cgo: libc and pthread
-	TriggerForkExec                  // os/exec and syscall.ForkExec in the parent
-	TriggerExecChild                 // a child program's start-up after execve, under the inherited filter
-	TriggerStartup                   // runtime start-up only (before main.main)
+	TriggerUnknown     Trigger = iota // not in the trigger table: see Site.Func
+	TriggerAlways                     // scheduler, locks, sleeps: any program
+	TriggerNewThread                  // starting an OS thread (clone, and the new thread's set-up)
+	TriggerThreadExit                 // an OS thread exiting (LockOSThread without Unlock, or idle Ms)
+	TriggerMemory                     // GC and memory: heap growth, scavenging, FreeOSMemory
+	TriggerNetpoll                    // the network poller (epoll, its wake-up eventfd)
+	TriggerNetpollInit                // creating the network poller, once per process (selfsandbox.Lock does it before the filter)
+	TriggerSignals                    // signals and async preemption, os/signal
+	TriggerTimers                     // timers, sleeps and clocks (vDSO fallbacks)
+	TriggerProfiling                  // CPU profiling (setitimer, POSIX per-thread timers)
+	TriggerMaxProcs                   // the GOMAXPROCS updater (CPU affinity, cgroup limits)
+	TriggerCrash                      // crash and exit: fatal errors, tracebacks, os.Exit
+	TriggerRandom                     // random numbers (the vDSO getrandom path)
+	TriggerLinkname                   // a runtime function other packages call through //go:linkname
+	TriggerCgo                        // cgo: libc and pthread
+	TriggerForkExec                   // os/exec and syscall.ForkExec in the parent
+	TriggerExecChild                  // a child program's start-up after execve, under the inherited filter
+	TriggerStartup                    // runtime start-up only (before main.main)
 	numTriggers
 )
 
 var triggerNames = [numTriggers]string{
-	TriggerUnknown:    "unknown",
-	TriggerAlways:     "always",
-	TriggerNewThread:  "new thread",
-	TriggerThreadExit: "thread exit",
-	TriggerMemory:     "GC/memory",
-	TriggerNetpoll:    "netpoll",
-	TriggerSignals:    "signals and preemption",
-	TriggerTimers:     "timers",
-	TriggerProfiling:  "profiling",
-	TriggerMaxProcs:   "GOMAXPROCS updater",
-	TriggerCrash:      "crash/exit",
-	TriggerRandom:     "random",
-	TriggerLinkname:   "linkname",
-	TriggerCgo:        "cgo",
-	TriggerForkExec:   "fork/exec",
-	TriggerExecChild:  "exec child",
-	TriggerStartup:    "start-up",
+	TriggerUnknown:     "unknown",
+	TriggerAlways:      "always",
+	TriggerNewThread:   "new thread",
+	TriggerThreadExit:  "thread exit",
+	TriggerMemory:      "GC/memory",
+	TriggerNetpoll:     "netpoll",
+	TriggerNetpollInit: "netpoll init",
+	TriggerSignals:     "signals and preemption",
+	TriggerTimers:      "timers",
+	TriggerProfiling:   "profiling",
+	TriggerMaxProcs:    "GOMAXPROCS updater",
+	TriggerCrash:       "crash/exit",
+	TriggerRandom:      "random",
+	TriggerLinkname:    "linkname",
+	TriggerCgo:         "cgo",
+	TriggerForkExec:    "fork/exec",
+	TriggerExecChild:   "exec child",
+	TriggerStartup:     "start-up",
 }
 
 // String returns the trigger's name, e.g. "new thread".

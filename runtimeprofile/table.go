@@ -71,7 +71,7 @@ var siteTriggers = map[string]siteTrigger{
 	"runtime.setVMAName": base(TriggerMemory), // prctl(PR_SET_VMA) names each new mapping (GODEBUG decoratemappings, default on from go 1.25 modules)
 
 	// The network poller.
-	"runtime.netpollinit":  base(TriggerNetpoll), // first use of the poller: epoll_create1, eventfd2, epoll_ctl
+	"runtime.netpollinit":  base(TriggerNetpollInit), // first use of the poller: epoll_create1, eventfd2, epoll_ctl; once
 	"runtime.netpollopen":  base(TriggerNetpoll),
 	"runtime.netpollclose": base(TriggerNetpoll),
 	"runtime.netpoll":      base(TriggerNetpoll), // epoll_pwait

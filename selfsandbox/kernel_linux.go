@@ -2,6 +2,7 @@ package selfsandbox
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"unsafe"
 
@@ -34,6 +35,9 @@ func (linuxKernel) supported() error {
 
 func (linuxKernel) install(insns []Instruction, deny uint32) error {
 	if err := actionAvailable(deny); err != nil {
+		return err
+	}
+	if err := startPoller(); err != nil {
 		return err
 	}
 	// no_new_privs and the filter are per-thread attributes until TSYNC
@@ -108,4 +112,20 @@ func actionAvailable(ret uint32) error {
 		return fmt.Errorf("selfsandbox: the kernel does not support the seccomp action %#x: %w", action, ErrSeccompUnavailable)
 	}
 	return fmt.Errorf("selfsandbox: seccomp(SECCOMP_GET_ACTION_AVAIL, %#x): %w", action, errno)
+}
+
+// startPoller makes sure the runtime's network poller exists before the
+// filter does. The runtime creates it once, on the first pollable file
+// (epoll_create1, eventfd2); creating it here lets sandboxgen leave those
+// two syscalls out of every filter (runtimeprofile.TriggerNetpollInit), as
+// nothing after Lock can need them. A pipe is pollable, so opening one
+// through package os starts the poller.
+func startPoller() error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("selfsandbox: starting the runtime's network poller (a pipe): %w", err)
+	}
+	r.Close()
+	w.Close()
+	return nil
 }

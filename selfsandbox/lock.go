@@ -66,6 +66,11 @@ func MustLock() {
 // generated ones, with the denying returns (those equal to
 // Program.DefaultAction) rewritten to the mode's action.
 //
+// Before it installs the filter, LockWith opens and closes a pipe through
+// package os, which makes the runtime create its network poller if it has
+// not yet: sandboxgen's filters leave out what creating the poller takes
+// (epoll_create1, eventfd2), as the runtime does it once per process.
+//
 // When the program has a Fallback, LockWith first reads every goroutine's
 // traceback (runtime.Stack) for goroutines started at the Fallback's go
 // statements; if one is still running after a grace of 20 ms, it installs

@@ -6,9 +6,9 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
-// 56 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 94 instructions, 82 number ranges. selfsandbox.Lock installs it.
-// Its Fallback allows 65 syscalls; Lock installs that instead if a goroutine started
+// 54 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 92 instructions, 80 number ranges. selfsandbox.Lock installs it.
+// Its Fallback allows 63 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -21,10 +21,8 @@ func init() {
 			{Name: "clone", Nr: 56},
 			{Name: "close", Nr: 3},
 			{Name: "copy_file_range", Nr: 326},
-			{Name: "epoll_create1", Nr: 291},
 			{Name: "epoll_ctl", Nr: 233},
 			{Name: "epoll_pwait", Nr: 281},
-			{Name: "eventfd2", Nr: 290},
 			{Name: "exit", Nr: 60},
 			{Name: "exit_group", Nr: 231},
 			{Name: "fcntl", Nr: 72},
@@ -83,10 +81,8 @@ func init() {
 				{Name: "clone", Nr: 56},
 				{Name: "close", Nr: 3},
 				{Name: "copy_file_range", Nr: 326},
-				{Name: "epoll_create1", Nr: 291},
 				{Name: "epoll_ctl", Nr: 233},
 				{Name: "epoll_pwait", Nr: 281},
-				{Name: "eventfd2", Nr: 290},
 				{Name: "exit", Nr: 60},
 				{Name: "exit_group", Nr: 231},
 				{Name: "fcntl", Nr: 72},
@@ -151,14 +147,14 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +91
-				{Code: 0x15, Jt: 0, Jf: 91, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +89
+				{Code: 0x15, Jt: 0, Jf: 89, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jge #0x40000000, +89, +0
-				{Code: 0x35, Jt: 89, Jf: 0, K: 0x40000000},
-				// 4: jge #0xda, +40, +0
-				{Code: 0x35, Jt: 40, Jf: 0, K: 0xda},
+				// 3: jge #0x40000000, +87, +0
+				{Code: 0x35, Jt: 87, Jf: 0, K: 0x40000000},
+				// 4: jge #0xd9, +39, +0
+				{Code: 0x35, Jt: 39, Jf: 0, K: 0xd9},
 				// 5: jge #0x36, +19, +0
 				{Code: 0x35, Jt: 19, Jf: 0, K: 0x36},
 				// 6: jge #0x1c, +9, +0
@@ -167,175 +163,171 @@ func init() {
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x6},
 				// 8: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 9: jge #0x2, +83, +81
-				{Code: 0x35, Jt: 83, Jf: 81, K: 0x2},
-				// 10: jge #0x4, +0, +80
-				{Code: 0x35, Jt: 0, Jf: 80, K: 0x4},
-				// 11: jge #0x5, +79, +81
-				{Code: 0x35, Jt: 79, Jf: 81, K: 0x5},
+				// 9: jge #0x2, +81, +79
+				{Code: 0x35, Jt: 81, Jf: 79, K: 0x2},
+				// 10: jge #0x4, +0, +78
+				{Code: 0x35, Jt: 0, Jf: 78, K: 0x4},
+				// 11: jge #0x5, +77, +79
+				{Code: 0x35, Jt: 77, Jf: 79, K: 0x5},
 				// 12: jge #0x12, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x12},
-				// 13: jge #0x7, +77, +79
-				{Code: 0x35, Jt: 77, Jf: 79, K: 0x7},
-				// 14: jge #0x18, +0, +78
-				{Code: 0x35, Jt: 0, Jf: 78, K: 0x18},
-				// 15: jge #0x19, +77, +75
-				{Code: 0x35, Jt: 77, Jf: 75, K: 0x19},
+				// 13: jge #0x7, +75, +77
+				{Code: 0x35, Jt: 75, Jf: 77, K: 0x7},
+				// 14: jge #0x18, +0, +76
+				{Code: 0x35, Jt: 0, Jf: 76, K: 0x18},
+				// 15: jge #0x19, +75, +73
+				{Code: 0x35, Jt: 75, Jf: 73, K: 0x19},
 				// 16: jge #0x2a, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x2a},
 				// 17: jge #0x23, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x23},
-				// 18: jge #0x1d, +74, +72
-				{Code: 0x35, Jt: 74, Jf: 72, K: 0x1d},
-				// 19: jge #0x24, +0, +71
-				{Code: 0x35, Jt: 0, Jf: 71, K: 0x24},
-				// 20: jge #0x27, +70, +72
-				{Code: 0x35, Jt: 70, Jf: 72, K: 0x27},
+				// 18: jge #0x1d, +72, +70
+				{Code: 0x35, Jt: 72, Jf: 70, K: 0x1d},
+				// 19: jge #0x24, +0, +69
+				{Code: 0x35, Jt: 0, Jf: 69, K: 0x24},
+				// 20: jge #0x27, +68, +70
+				{Code: 0x35, Jt: 68, Jf: 70, K: 0x27},
 				// 21: jge #0x2e, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2e},
-				// 22: jge #0x2c, +68, +70
-				{Code: 0x35, Jt: 68, Jf: 70, K: 0x2c},
-				// 23: jge #0x2f, +0, +69
-				{Code: 0x35, Jt: 0, Jf: 69, K: 0x2f},
-				// 24: jge #0x35, +68, +66
-				{Code: 0x35, Jt: 68, Jf: 66, K: 0x35},
+				// 22: jge #0x2c, +66, +68
+				{Code: 0x35, Jt: 66, Jf: 68, K: 0x2c},
+				// 23: jge #0x2f, +0, +67
+				{Code: 0x35, Jt: 0, Jf: 67, K: 0x2f},
+				// 24: jge #0x35, +66, +64
+				{Code: 0x35, Jt: 66, Jf: 64, K: 0x35},
 				// 25: jge #0x83, +9, +0
 				{Code: 0x35, Jt: 9, Jf: 0, K: 0x83},
 				// 26: jge #0x40, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x40},
 				// 27: jge #0x3c, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3c},
-				// 28: jge #0x39, +64, +62
-				{Code: 0x35, Jt: 64, Jf: 62, K: 0x39},
-				// 29: jge #0x3d, +0, +61
-				{Code: 0x35, Jt: 0, Jf: 61, K: 0x3d},
-				// 30: jge #0x3e, +60, +62
-				{Code: 0x35, Jt: 60, Jf: 62, K: 0x3e},
+				// 28: jge #0x39, +62, +60
+				{Code: 0x35, Jt: 62, Jf: 60, K: 0x39},
+				// 29: jge #0x3d, +0, +59
+				{Code: 0x35, Jt: 0, Jf: 59, K: 0x3d},
+				// 30: jge #0x3e, +58, +60
+				{Code: 0x35, Jt: 58, Jf: 60, K: 0x3e},
 				// 31: jge #0x49, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x49},
-				// 32: jge #0x48, +58, +60
-				{Code: 0x35, Jt: 58, Jf: 60, K: 0x48},
-				// 33: jge #0x60, +0, +59
-				{Code: 0x35, Jt: 0, Jf: 59, K: 0x60},
-				// 34: jge #0x61, +58, +56
-				{Code: 0x35, Jt: 58, Jf: 56, K: 0x61},
+				// 32: jge #0x48, +56, +58
+				{Code: 0x35, Jt: 56, Jf: 58, K: 0x48},
+				// 33: jge #0x60, +0, +57
+				{Code: 0x35, Jt: 0, Jf: 57, K: 0x60},
+				// 34: jge #0x61, +56, +54
+				{Code: 0x35, Jt: 56, Jf: 54, K: 0x61},
 				// 35: jge #0xbb, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0xbb},
 				// 36: jge #0x9d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
-				// 37: jge #0x84, +55, +53
-				{Code: 0x35, Jt: 55, Jf: 53, K: 0x84},
-				// 38: jge #0x9f, +0, +52
-				{Code: 0x35, Jt: 0, Jf: 52, K: 0x9f},
-				// 39: jge #0xba, +51, +53
-				{Code: 0x35, Jt: 51, Jf: 53, K: 0xba},
-				// 40: jge #0xcc, +2, +0
-				{Code: 0x35, Jt: 2, Jf: 0, K: 0xcc},
-				// 41: jge #0xca, +0, +51
-				{Code: 0x35, Jt: 0, Jf: 51, K: 0xca},
-				// 42: jge #0xcb, +50, +48
-				{Code: 0x35, Jt: 50, Jf: 48, K: 0xcb},
-				// 43: jge #0xcd, +0, +47
-				{Code: 0x35, Jt: 0, Jf: 47, K: 0xcd},
-				// 44: jge #0xd9, +46, +48
-				{Code: 0x35, Jt: 46, Jf: 48, K: 0xd9},
-				// 45: jge #0x114, +19, +0
-				{Code: 0x35, Jt: 19, Jf: 0, K: 0x114},
-				// 46: jge #0x102, +9, +0
-				{Code: 0x35, Jt: 9, Jf: 0, K: 0x102},
-				// 47: jge #0xe7, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xe7},
-				// 48: jge #0xdc, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdc},
-				// 49: jge #0xdb, +41, +43
-				{Code: 0x35, Jt: 41, Jf: 43, K: 0xdb},
-				// 50: jge #0xe4, +0, +42
-				{Code: 0x35, Jt: 0, Jf: 42, K: 0xe4},
-				// 51: jge #0xe5, +41, +39
-				{Code: 0x35, Jt: 41, Jf: 39, K: 0xe5},
-				// 52: jge #0xe9, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe9},
-				// 53: jge #0xe8, +39, +37
-				{Code: 0x35, Jt: 39, Jf: 37, K: 0xe8},
-				// 54: jge #0xeb, +0, +36
-				{Code: 0x35, Jt: 0, Jf: 36, K: 0xeb},
-				// 55: jge #0x101, +29, +37
-				{Code: 0x35, Jt: 29, Jf: 37, K: 0x101},
-				// 56: jge #0x10f, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x10f},
-				// 57: jge #0x107, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
-				// 58: jge #0x106, +32, +34
-				{Code: 0x35, Jt: 32, Jf: 34, K: 0x106},
-				// 59: jge #0x10b, +0, +33
-				{Code: 0x35, Jt: 0, Jf: 33, K: 0x10b},
-				// 60: jge #0x10c, +32, +30
-				{Code: 0x35, Jt: 32, Jf: 30, K: 0x10c},
-				// 61: jge #0x111, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-				// 62: jge #0x110, +30, +28
-				{Code: 0x35, Jt: 30, Jf: 28, K: 0x110},
-				// 63: jge #0x112, +0, +27
-				{Code: 0x35, Jt: 0, Jf: 27, K: 0x112},
-				// 64: jge #0x113, +26, +28
-				{Code: 0x35, Jt: 26, Jf: 28, K: 0x113},
-				// 65: jge #0x12f, +9, +0
-				{Code: 0x35, Jt: 9, Jf: 0, K: 0x12f},
-				// 66: jge #0x122, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x122},
-				// 67: jge #0x11a, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-				// 68: jge #0x119, +22, +24
-				{Code: 0x35, Jt: 22, Jf: 24, K: 0x119},
-				// 69: jge #0x120, +0, +23
-				{Code: 0x35, Jt: 0, Jf: 23, K: 0x120},
-				// 70: jge #0x121, +22, +20
-				{Code: 0x35, Jt: 22, Jf: 20, K: 0x121},
-				// 71: jge #0x125, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x125},
-				// 72: jge #0x124, +20, +18
-				{Code: 0x35, Jt: 20, Jf: 18, K: 0x124},
-				// 73: jge #0x126, +0, +17
-				{Code: 0x35, Jt: 0, Jf: 17, K: 0x126},
-				// 74: jge #0x12e, +16, +18
-				{Code: 0x35, Jt: 16, Jf: 18, K: 0x12e},
-				// 75: jge #0x146, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x146},
-				// 76: jge #0x134, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x134},
-				// 77: jge #0x133, +13, +15
-				{Code: 0x35, Jt: 13, Jf: 15, K: 0x133},
-				// 78: jge #0x13e, +0, +14
-				{Code: 0x35, Jt: 0, Jf: 14, K: 0x13e},
-				// 79: jge #0x13f, +13, +11
-				{Code: 0x35, Jt: 13, Jf: 11, K: 0x13f},
-				// 80: jge #0x14f, +2, +0
-				{Code: 0x35, Jt: 2, Jf: 0, K: 0x14f},
-				// 81: jge #0x147, +0, +9
-				{Code: 0x35, Jt: 0, Jf: 9, K: 0x147},
-				// 82: jge #0x14e, +8, +10
+				// 37: jge #0x84, +53, +51
+				{Code: 0x35, Jt: 53, Jf: 51, K: 0x84},
+				// 38: jge #0x9f, +0, +50
+				{Code: 0x35, Jt: 0, Jf: 50, K: 0x9f},
+				// 39: jge #0xba, +49, +51
+				{Code: 0x35, Jt: 49, Jf: 51, K: 0xba},
+				// 40: jge #0xcb, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
+				// 41: jge #0xca, +47, +49
+				{Code: 0x35, Jt: 47, Jf: 49, K: 0xca},
+				// 42: jge #0xcc, +0, +48
+				{Code: 0x35, Jt: 0, Jf: 48, K: 0xcc},
+				// 43: jge #0xcd, +47, +45
+				{Code: 0x35, Jt: 47, Jf: 45, K: 0xcd},
+				// 44: jge #0x113, +19, +0
+				{Code: 0x35, Jt: 19, Jf: 0, K: 0x113},
+				// 45: jge #0x101, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x101},
+				// 46: jge #0xe5, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xe5},
+				// 47: jge #0xdb, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
+				// 48: jge #0xda, +42, +40
+				{Code: 0x35, Jt: 42, Jf: 40, K: 0xda},
+				// 49: jge #0xdc, +0, +39
+				{Code: 0x35, Jt: 0, Jf: 39, K: 0xdc},
+				// 50: jge #0xe4, +38, +40
+				{Code: 0x35, Jt: 38, Jf: 40, K: 0xe4},
+				// 51: jge #0xe8, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe8},
+				// 52: jge #0xe7, +36, +38
+				{Code: 0x35, Jt: 36, Jf: 38, K: 0xe7},
+				// 53: jge #0xe9, +0, +37
+				{Code: 0x35, Jt: 0, Jf: 37, K: 0xe9},
+				// 54: jge #0xeb, +36, +34
+				{Code: 0x35, Jt: 36, Jf: 34, K: 0xeb},
+				// 55: jge #0x10c, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x10c},
+				// 56: jge #0x106, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
+				// 57: jge #0x102, +33, +25
+				{Code: 0x35, Jt: 33, Jf: 25, K: 0x102},
+				// 58: jge #0x107, +0, +30
+				{Code: 0x35, Jt: 0, Jf: 30, K: 0x107},
+				// 59: jge #0x10b, +29, +31
+				{Code: 0x35, Jt: 29, Jf: 31, K: 0x10b},
+				// 60: jge #0x110, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x110},
+				// 61: jge #0x10f, +27, +29
+				{Code: 0x35, Jt: 27, Jf: 29, K: 0x10f},
+				// 62: jge #0x111, +0, +28
+				{Code: 0x35, Jt: 0, Jf: 28, K: 0x111},
+				// 63: jge #0x112, +27, +25
+				{Code: 0x35, Jt: 27, Jf: 25, K: 0x112},
+				// 64: jge #0x133, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x133},
+				// 65: jge #0x121, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x121},
+				// 66: jge #0x119, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x119},
+				// 67: jge #0x114, +23, +21
+				{Code: 0x35, Jt: 23, Jf: 21, K: 0x114},
+				// 68: jge #0x11a, +0, +20
+				{Code: 0x35, Jt: 0, Jf: 20, K: 0x11a},
+				// 69: jge #0x120, +19, +21
+				{Code: 0x35, Jt: 19, Jf: 21, K: 0x120},
+				// 70: jge #0x126, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
+				// 71: jge #0x125, +17, +19
+				{Code: 0x35, Jt: 17, Jf: 19, K: 0x125},
+				// 72: jge #0x12e, +0, +18
+				{Code: 0x35, Jt: 0, Jf: 18, K: 0x12e},
+				// 73: jge #0x12f, +17, +15
+				{Code: 0x35, Jt: 17, Jf: 15, K: 0x12f},
+				// 74: jge #0x147, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
+				// 75: jge #0x13e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
+				// 76: jge #0x134, +14, +12
+				{Code: 0x35, Jt: 14, Jf: 12, K: 0x134},
+				// 77: jge #0x13f, +0, +11
+				{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
+				// 78: jge #0x146, +10, +12
+				{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
+				// 79: jge #0x14f, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
+				// 80: jge #0x14e, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-				// 83: jge #0x1b3, +0, +9
+				// 81: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 84: jge #0x1b4, +8, +7
+				// 82: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 85: ld [36]
+				// 83: ld [36]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-				// 86: and #0x0
+				// 84: and #0x0
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-				// 87: jeq #0x0, +0, +5
+				// 85: jeq #0x0, +0, +5
 				{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
-				// 88: ld [32]
+				// 86: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 89: and #0x643
+				// 87: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 90: jeq #0x0, +0, +2
+				// 88: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 91: ret 0x7fff0000
+				// 89: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 92: ret 0x50026
+				// 90: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 93: ret 0x80000000
+				// 91: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -344,14 +336,14 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +91
-			{Code: 0x15, Jt: 0, Jf: 91, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +89
+			{Code: 0x15, Jt: 0, Jf: 89, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jge #0x40000000, +89, +0
-			{Code: 0x35, Jt: 89, Jf: 0, K: 0x40000000},
-			// 4: jge #0xbb, +40, +0
-			{Code: 0x35, Jt: 40, Jf: 0, K: 0xbb},
+			// 3: jge #0x40000000, +87, +0
+			{Code: 0x35, Jt: 87, Jf: 0, K: 0x40000000},
+			// 4: jge #0xba, +39, +0
+			{Code: 0x35, Jt: 39, Jf: 0, K: 0xba},
 			// 5: jge #0x30, +19, +0
 			{Code: 0x35, Jt: 19, Jf: 0, K: 0x30},
 			// 6: jge #0x18, +9, +0
@@ -360,177 +352,173 @@ func init() {
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x6},
 			// 8: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 9: jge #0x2, +83, +81
-			{Code: 0x35, Jt: 83, Jf: 81, K: 0x2},
-			// 10: jge #0x4, +0, +80
-			{Code: 0x35, Jt: 0, Jf: 80, K: 0x4},
-			// 11: jge #0x5, +79, +81
-			{Code: 0x35, Jt: 79, Jf: 81, K: 0x5},
+			// 9: jge #0x2, +81, +79
+			{Code: 0x35, Jt: 81, Jf: 79, K: 0x2},
+			// 10: jge #0x4, +0, +78
+			{Code: 0x35, Jt: 0, Jf: 78, K: 0x4},
+			// 11: jge #0x5, +77, +79
+			{Code: 0x35, Jt: 77, Jf: 79, K: 0x5},
 			// 12: jge #0x10, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x10},
-			// 13: jge #0x8, +77, +79
-			{Code: 0x35, Jt: 77, Jf: 79, K: 0x8},
-			// 14: jge #0x11, +0, +78
-			{Code: 0x35, Jt: 0, Jf: 78, K: 0x11},
-			// 15: jge #0x12, +77, +75
-			{Code: 0x35, Jt: 77, Jf: 75, K: 0x12},
+			// 13: jge #0x8, +75, +77
+			{Code: 0x35, Jt: 75, Jf: 77, K: 0x8},
+			// 14: jge #0x11, +0, +76
+			{Code: 0x35, Jt: 0, Jf: 76, K: 0x11},
+			// 15: jge #0x12, +75, +73
+			{Code: 0x35, Jt: 75, Jf: 73, K: 0x12},
 			// 16: jge #0x24, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x24},
 			// 17: jge #0x1c, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x1c},
-			// 18: jge #0x19, +74, +72
-			{Code: 0x35, Jt: 74, Jf: 72, K: 0x19},
-			// 19: jge #0x1d, +0, +71
-			{Code: 0x35, Jt: 0, Jf: 71, K: 0x1d},
-			// 20: jge #0x23, +70, +72
-			{Code: 0x35, Jt: 70, Jf: 72, K: 0x23},
+			// 18: jge #0x19, +72, +70
+			{Code: 0x35, Jt: 72, Jf: 70, K: 0x19},
+			// 19: jge #0x1d, +0, +69
+			{Code: 0x35, Jt: 0, Jf: 69, K: 0x1d},
+			// 20: jge #0x23, +68, +70
+			{Code: 0x35, Jt: 68, Jf: 70, K: 0x23},
 			// 21: jge #0x2a, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x2a},
-			// 22: jge #0x27, +68, +70
-			{Code: 0x35, Jt: 68, Jf: 70, K: 0x27},
-			// 23: jge #0x2c, +0, +69
-			{Code: 0x35, Jt: 0, Jf: 69, K: 0x2c},
-			// 24: jge #0x2e, +68, +66
-			{Code: 0x35, Jt: 68, Jf: 66, K: 0x2e},
+			// 22: jge #0x27, +66, +68
+			{Code: 0x35, Jt: 66, Jf: 68, K: 0x27},
+			// 23: jge #0x2c, +0, +67
+			{Code: 0x35, Jt: 0, Jf: 67, K: 0x2c},
+			// 24: jge #0x2e, +66, +64
+			{Code: 0x35, Jt: 66, Jf: 64, K: 0x2e},
 			// 25: jge #0x3e, +9, +0
 			{Code: 0x35, Jt: 9, Jf: 0, K: 0x3e},
 			// 26: jge #0x37, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x37},
 			// 27: jge #0x33, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x33},
-			// 28: jge #0x32, +64, +62
-			{Code: 0x35, Jt: 64, Jf: 62, K: 0x32},
-			// 29: jge #0x34, +0, +61
-			{Code: 0x35, Jt: 0, Jf: 61, K: 0x34},
-			// 30: jge #0x36, +60, +62
-			{Code: 0x35, Jt: 60, Jf: 62, K: 0x36},
+			// 28: jge #0x32, +62, +60
+			{Code: 0x35, Jt: 62, Jf: 60, K: 0x32},
+			// 29: jge #0x34, +0, +59
+			{Code: 0x35, Jt: 0, Jf: 59, K: 0x34},
+			// 30: jge #0x36, +58, +60
+			{Code: 0x35, Jt: 58, Jf: 60, K: 0x36},
 			// 31: jge #0x39, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-			// 32: jge #0x38, +58, +60
-			{Code: 0x35, Jt: 58, Jf: 60, K: 0x38},
-			// 33: jge #0x3c, +0, +59
-			{Code: 0x35, Jt: 0, Jf: 59, K: 0x3c},
-			// 34: jge #0x3d, +58, +56
-			{Code: 0x35, Jt: 58, Jf: 56, K: 0x3d},
+			// 32: jge #0x38, +56, +58
+			{Code: 0x35, Jt: 56, Jf: 58, K: 0x38},
+			// 33: jge #0x3c, +0, +57
+			{Code: 0x35, Jt: 0, Jf: 57, K: 0x3c},
+			// 34: jge #0x3d, +56, +54
+			{Code: 0x35, Jt: 56, Jf: 54, K: 0x3d},
 			// 35: jge #0x61, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x61},
 			// 36: jge #0x48, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
-			// 37: jge #0x40, +55, +53
-			{Code: 0x35, Jt: 55, Jf: 53, K: 0x40},
-			// 38: jge #0x49, +0, +52
-			{Code: 0x35, Jt: 0, Jf: 52, K: 0x49},
-			// 39: jge #0x60, +51, +53
-			{Code: 0x35, Jt: 51, Jf: 53, K: 0x60},
-			// 40: jge #0x9d, +2, +0
-			{Code: 0x35, Jt: 2, Jf: 0, K: 0x9d},
-			// 41: jge #0x83, +0, +51
-			{Code: 0x35, Jt: 0, Jf: 51, K: 0x83},
-			// 42: jge #0x84, +50, +48
-			{Code: 0x35, Jt: 50, Jf: 48, K: 0x84},
-			// 43: jge #0x9f, +0, +47
-			{Code: 0x35, Jt: 0, Jf: 47, K: 0x9f},
-			// 44: jge #0xba, +46, +48
-			{Code: 0x35, Jt: 46, Jf: 48, K: 0xba},
-			// 45: jge #0x10c, +19, +0
-			{Code: 0x35, Jt: 19, Jf: 0, K: 0x10c},
-			// 46: jge #0xe5, +9, +0
-			{Code: 0x35, Jt: 9, Jf: 0, K: 0xe5},
-			// 47: jge #0xd9, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0xd9},
-			// 48: jge #0xcb, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
-			// 49: jge #0xca, +41, +43
-			{Code: 0x35, Jt: 41, Jf: 43, K: 0xca},
-			// 50: jge #0xcc, +0, +42
-			{Code: 0x35, Jt: 0, Jf: 42, K: 0xcc},
-			// 51: jge #0xcd, +41, +39
-			{Code: 0x35, Jt: 41, Jf: 39, K: 0xcd},
-			// 52: jge #0xdb, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
-			// 53: jge #0xda, +39, +37
-			{Code: 0x35, Jt: 39, Jf: 37, K: 0xda},
-			// 54: jge #0xdc, +0, +36
-			{Code: 0x35, Jt: 0, Jf: 36, K: 0xdc},
-			// 55: jge #0xe4, +35, +37
-			{Code: 0x35, Jt: 35, Jf: 37, K: 0xe4},
-			// 56: jge #0x101, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x101},
-			// 57: jge #0xe8, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe8},
-			// 58: jge #0xe7, +32, +34
-			{Code: 0x35, Jt: 32, Jf: 34, K: 0xe7},
-			// 59: jge #0xe9, +0, +33
-			{Code: 0x35, Jt: 0, Jf: 33, K: 0xe9},
-			// 60: jge #0xeb, +32, +30
-			{Code: 0x35, Jt: 32, Jf: 30, K: 0xeb},
-			// 61: jge #0x106, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
-			// 62: jge #0x102, +30, +22
-			{Code: 0x35, Jt: 30, Jf: 22, K: 0x102},
-			// 63: jge #0x107, +0, +27
-			{Code: 0x35, Jt: 0, Jf: 27, K: 0x107},
-			// 64: jge #0x10b, +26, +28
-			{Code: 0x35, Jt: 26, Jf: 28, K: 0x10b},
-			// 65: jge #0x124, +9, +0
-			{Code: 0x35, Jt: 9, Jf: 0, K: 0x124},
-			// 66: jge #0x119, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x119},
-			// 67: jge #0x112, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
-			// 68: jge #0x111, +22, +24
-			{Code: 0x35, Jt: 22, Jf: 24, K: 0x111},
-			// 69: jge #0x113, +0, +23
-			{Code: 0x35, Jt: 0, Jf: 23, K: 0x113},
-			// 70: jge #0x114, +22, +20
-			{Code: 0x35, Jt: 22, Jf: 20, K: 0x114},
-			// 71: jge #0x120, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x120},
-			// 72: jge #0x11a, +20, +18
-			{Code: 0x35, Jt: 20, Jf: 18, K: 0x11a},
-			// 73: jge #0x121, +0, +17
-			{Code: 0x35, Jt: 0, Jf: 17, K: 0x121},
-			// 74: jge #0x122, +16, +18
-			{Code: 0x35, Jt: 16, Jf: 18, K: 0x122},
-			// 75: jge #0x146, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x146},
-			// 76: jge #0x126, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-			// 77: jge #0x125, +13, +15
-			{Code: 0x35, Jt: 13, Jf: 15, K: 0x125},
-			// 78: jge #0x13e, +0, +14
-			{Code: 0x35, Jt: 0, Jf: 14, K: 0x13e},
-			// 79: jge #0x13f, +13, +11
-			{Code: 0x35, Jt: 13, Jf: 11, K: 0x13f},
-			// 80: jge #0x14f, +2, +0
-			{Code: 0x35, Jt: 2, Jf: 0, K: 0x14f},
-			// 81: jge #0x147, +0, +9
-			{Code: 0x35, Jt: 0, Jf: 9, K: 0x147},
-			// 82: jge #0x14e, +8, +10
+			// 37: jge #0x40, +53, +51
+			{Code: 0x35, Jt: 53, Jf: 51, K: 0x40},
+			// 38: jge #0x49, +0, +50
+			{Code: 0x35, Jt: 0, Jf: 50, K: 0x49},
+			// 39: jge #0x60, +49, +51
+			{Code: 0x35, Jt: 49, Jf: 51, K: 0x60},
+			// 40: jge #0x84, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
+			// 41: jge #0x83, +47, +49
+			{Code: 0x35, Jt: 47, Jf: 49, K: 0x83},
+			// 42: jge #0x9d, +0, +48
+			{Code: 0x35, Jt: 0, Jf: 48, K: 0x9d},
+			// 43: jge #0x9f, +47, +45
+			{Code: 0x35, Jt: 47, Jf: 45, K: 0x9f},
+			// 44: jge #0x10b, +19, +0
+			{Code: 0x35, Jt: 19, Jf: 0, K: 0x10b},
+			// 45: jge #0xe4, +9, +0
+			{Code: 0x35, Jt: 9, Jf: 0, K: 0xe4},
+			// 46: jge #0xcd, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0xcd},
+			// 47: jge #0xca, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
+			// 48: jge #0xbb, +42, +40
+			{Code: 0x35, Jt: 42, Jf: 40, K: 0xbb},
+			// 49: jge #0xcb, +0, +39
+			{Code: 0x35, Jt: 0, Jf: 39, K: 0xcb},
+			// 50: jge #0xcc, +38, +40
+			{Code: 0x35, Jt: 38, Jf: 40, K: 0xcc},
+			// 51: jge #0xda, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
+			// 52: jge #0xd9, +36, +38
+			{Code: 0x35, Jt: 36, Jf: 38, K: 0xd9},
+			// 53: jge #0xdb, +0, +37
+			{Code: 0x35, Jt: 0, Jf: 37, K: 0xdb},
+			// 54: jge #0xdc, +36, +34
+			{Code: 0x35, Jt: 36, Jf: 34, K: 0xdc},
+			// 55: jge #0xeb, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0xeb},
+			// 56: jge #0xe7, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
+			// 57: jge #0xe5, +33, +31
+			{Code: 0x35, Jt: 33, Jf: 31, K: 0xe5},
+			// 58: jge #0xe8, +0, +30
+			{Code: 0x35, Jt: 0, Jf: 30, K: 0xe8},
+			// 59: jge #0xe9, +29, +31
+			{Code: 0x35, Jt: 29, Jf: 31, K: 0xe9},
+			// 60: jge #0x102, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x102},
+			// 61: jge #0x101, +21, +29
+			{Code: 0x35, Jt: 21, Jf: 29, K: 0x101},
+			// 62: jge #0x106, +0, +28
+			{Code: 0x35, Jt: 0, Jf: 28, K: 0x106},
+			// 63: jge #0x107, +27, +25
+			{Code: 0x35, Jt: 27, Jf: 25, K: 0x107},
+			// 64: jge #0x125, +9, +0
+			{Code: 0x35, Jt: 9, Jf: 0, K: 0x125},
+			// 65: jge #0x114, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x114},
+			// 66: jge #0x111, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
+			// 67: jge #0x10c, +23, +21
+			{Code: 0x35, Jt: 23, Jf: 21, K: 0x10c},
+			// 68: jge #0x112, +0, +20
+			{Code: 0x35, Jt: 0, Jf: 20, K: 0x112},
+			// 69: jge #0x113, +19, +21
+			{Code: 0x35, Jt: 19, Jf: 21, K: 0x113},
+			// 70: jge #0x11a, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
+			// 71: jge #0x119, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
+			// 72: jge #0x120, +0, +18
+			{Code: 0x35, Jt: 0, Jf: 18, K: 0x120},
+			// 73: jge #0x121, +17, +15
+			{Code: 0x35, Jt: 17, Jf: 15, K: 0x121},
+			// 74: jge #0x147, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
+			// 75: jge #0x13e, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
+			// 76: jge #0x126, +14, +12
+			{Code: 0x35, Jt: 14, Jf: 12, K: 0x126},
+			// 77: jge #0x13f, +0, +11
+			{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
+			// 78: jge #0x146, +10, +12
+			{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
+			// 79: jge #0x14f, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
+			// 80: jge #0x14e, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-			// 83: jge #0x1b3, +0, +9
+			// 81: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 84: jge #0x1b4, +8, +7
+			// 82: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 85: ld [36]
+			// 83: ld [36]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-			// 86: and #0x0
+			// 84: and #0x0
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-			// 87: jeq #0x0, +0, +5
+			// 85: jeq #0x0, +0, +5
 			{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
-			// 88: ld [32]
+			// 86: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 89: and #0x643
+			// 87: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 90: jeq #0x0, +0, +2
+			// 88: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 91: ret 0x7fff0000
+			// 89: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 92: ret 0x50026
+			// 90: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 93: ret 0x80000000
+			// 91: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "46288415ce16e825d6f463bbae6c1e14096bf3f6490133bbf652c7849dcca7d9",
+		PolicyHash: "fbcb532e8576d84a6f2a957644d540f36fb911b7cd803a18300879cbede7ae0d",
 	})
 }

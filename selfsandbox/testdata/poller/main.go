@@ -1,0 +1,114 @@
+// Command poller has not used the runtime's network poller when it calls
+// selfsandbox.Lock, with a filter that denies epoll_create1 and eventfd2
+// (what creating the poller takes) with KILL_PROCESS; then it serves and
+// dials a loopback connection, which needs the poller. The selfsandbox
+// tests build and run it. Its program is compiled at start from the
+// runtime's syscalls in SELFSANDBOX_TEST_ALLOW (names) and
+// SELFSANDBOX_TEST_ERRNO (name=errno pairs), as a generated file would
+// hold it precompiled.
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
+)
+
+func main() {
+	register()
+	fmt.Printf("poller before Lock: %v\n", hasEventpoll())
+	if err := selfsandbox.Lock(); err != nil {
+		fail("Lock: %v", err)
+	}
+	fmt.Printf("poller after Lock: %v\n", hasEventpoll())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fail("listen: %v", err)
+	}
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Write([]byte("x"))
+			c.Close()
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		fail("dial: %v", err)
+	}
+	b, err := io.ReadAll(c)
+	fmt.Printf("read %q %v\n", b, err)
+}
+
+// hasEventpoll reports whether the process has an epoll instance open: the
+// runtime's network poller, once created. It uses package syscall, not os:
+// opening a directory through os would itself create the poller.
+func hasEventpoll() bool {
+	fd, err := syscall.Open("/proc/self/fd", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		fail("open /proc/self/fd: %v", err)
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 1<<16)
+	n, err := syscall.ReadDirent(fd, buf)
+	if err != nil {
+		fail("getdents /proc/self/fd: %v", err)
+	}
+	_, _, names := syscall.ParseDirent(buf[:n], -1, nil)
+	target := make([]byte, 256)
+	for _, name := range names {
+		if k, err := syscall.Readlink("/proc/self/fd/"+name, target); err == nil && strings.Contains(string(target[:k]), "eventpoll") {
+			return true
+		}
+	}
+	return false
+}
+
+func register() {
+	p := gen.Policy{Arch: runtime.GOARCH, Default: gen.KillProcess, Syscalls: map[string][]gen.Rule{}}
+	for _, pair := range list("SELFSANDBOX_TEST_ERRNO") {
+		name, n, _ := strings.Cut(pair, "=")
+		e, err := strconv.Atoi(n)
+		if err != nil {
+			fail("SELFSANDBOX_TEST_ERRNO: %q: %v", pair, err)
+		}
+		p.Syscalls[name] = []gen.Rule{{Action: gen.Errno(uint16(e))}}
+	}
+	allow := list("SELFSANDBOX_TEST_ALLOW")
+	if len(allow) == 0 {
+		fail("SELFSANDBOX_TEST_ALLOW is empty")
+	}
+	// What this program does itself after Lock.
+	allow = append(allow, "openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "readlinkat",
+		"socket", "bind", "listen", "accept4", "connect", "getsockname", "getpeername", "setsockopt", "getsockopt",
+		"epoll_ctl", "epoll_pwait", "uname", "exit_group")
+	allow = slices.DeleteFunc(allow, func(name string) bool { return name == "epoll_create1" || name == "eventfd2" })
+	for _, name := range allow {
+		p.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
+	}
+	prog, err := gen.Compile(p)
+	if err != nil {
+		fail("compile: %v", err)
+	}
+	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
+}
+
+func list(env string) []string {
+	if v := os.Getenv(env); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "poller: "+format+"\n", args...)
+	os.Exit(1)
+}
