@@ -35,8 +35,8 @@
 //     builtin, closure or go statement). Those syscalls (brk in mallocinit,
 //     the transparent-huge-page and cgroup openat/read/close, mincore, uname)
 //     go to Profile.PreMain with the chain of callers as proof. amd64's
-//     arch_prctl is start-up only too, except through cgo's needm, so it
-//     stays in the Cgo group.
+//     arch_prctl is start-up only too, with cgo as without (the settls
+//     calls of the cgo callback path are Windows-only).
 //
 // Two facts cannot be read from the source and come from small tables in
 // table.go, each entry with its reason: the trigger of each function that

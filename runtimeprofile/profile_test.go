@@ -54,6 +54,11 @@ func TestProfileHasTheRuntimeCore(t *testing.T) {
 					t.Errorf("%s missing from Base %v", n, base)
 				}
 			}
+			// arch_prctl is start-up only with cgo too (the stress
+			// test's cgo run, under the Cgo group, checks it).
+			if slices.Contains(p.Names(Cgo), "arch_prctl") {
+				t.Errorf("arch_prctl is in the Cgo group, want it start-up only")
+			}
 			for _, n := range tc.not {
 				if slices.Contains(base, n) {
 					t.Errorf("%s is in Base, want it left out", n)

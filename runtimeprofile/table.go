@@ -174,7 +174,11 @@ var extraSyscalls = []extraSyscall{
 	{name: "brk", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc grows the main arena"},
 	{name: "getrandom", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc seeds its tcache key"},
 	{name: "rt_sigprocmask", group: Cgo, trigger: TriggerCgo, why: "pthread_create blocks signals around clone"},
-	{name: "arch_prctl", group: Cgo, trigger: TriggerCgo, arches: []string{"amd64"}, why: "runtime.settls from needm when a C thread calls into Go"},
+	// Not arch_prctl: on Linux, runtime.settls runs only in rt0_go (the
+	// calls in asm_amd64.s's cgocallback path are #ifdef GOOS_windows), and
+	// glibc sets a new thread's TLS with clone's CLONE_SETTLS. strace of a
+	// cgo program starting pthreads, calling malloc, getaddrinfo (DNS and
+	// NSS) and getpwuid_r from eight threads saw it only before main.
 
 	// os/exec in the parent, beyond what the program analysis sees, and the
 	// forked child between clone and execve (syscall.forkAndExecInChild1
