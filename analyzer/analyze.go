@@ -111,6 +111,9 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return pa.runtimeNames[n.Name] })
 			}
 			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
+			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
+				pa.assumeCgo(prog, ref)
+			}
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}

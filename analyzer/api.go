@@ -50,6 +50,16 @@ type Config struct {
 	// NoRuntime leaves the runtime baseline out of Program.Syscalls, so the
 	// result holds only what the program's code needs.
 	NoRuntime bool
+	// CgoFrom, for a cross build (another GOARCH than the host's, where
+	// the go command turns cgo off), maps a main package's import path to
+	// its analysis for a build with cgo, usually the host's. When that one
+	// links cgo and this one does not, Analyze adds what a native build of
+	// this architecture would need with cgo: the runtime's cgo group, the
+	// syscalls of the libc functions the reference reaches, and its go
+	// statements before Lock (see Program.Outliving). Without it, a file
+	// generated on amd64 for arm64 would kill a native arm64 build that
+	// links cgo.
+	CgoFrom map[string]*Program
 	// NoPrune keeps the syscalls that the program's code reaches only
 	// before selfsandbox.Lock. By default they are left out of
 	// Program.Syscalls (and listed in Program.Pruned) when Lock is called

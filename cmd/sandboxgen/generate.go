@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -134,19 +136,32 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 
 	var results []*result
 	var unresolved []string
-	for _, arch := range o.arches {
+	// The host's architecture goes first: the go command turns cgo off for
+	// the others (cross builds), and the host's analysis tells what a
+	// native build of them with cgo would add (analyzer.Config.CgoFrom),
+	// unless CGO_ENABLED=0 says no build uses cgo.
+	arches := slices.Clone(o.arches)
+	if i := slices.Index(arches, runtime.GOARCH); i > 0 {
+		arches = append(append([]string{runtime.GOARCH}, arches[:i]...), arches[i+1:]...)
+	}
+	var cgoFrom map[string]*analyzer.Program
+	for _, arch := range arches {
 		table, err := systable.Lookup(arch)
 		if err != nil {
 			return nil, err
 		}
-		rep, err := analyzer.Analyze(analyzer.Config{
+		cfg := analyzer.Config{
 			GOARCH:    arch,
 			Dir:       dir,
 			Tags:      o.tags,
 			CallGraph: o.callGraph,
 			ExecChild: o.execChild,
 			NoPrune:   o.noPrune,
-		}, paths...)
+		}
+		if arch != runtime.GOARCH {
+			cfg.CgoFrom = cgoFrom
+		}
+		rep, err := analyzer.Analyze(cfg, paths...)
 		if err != nil {
 			if out := buildErrors(dir, arch, o.tags, paths); out != "" {
 				return nil, usageErrorf("the packages do not build for linux/%s; fix these errors first:\n%s", arch, out)
@@ -154,6 +169,12 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 			return nil, err
 		}
 		timer.done("analysis linux/%s", arch)
+		if arch == runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
+			cgoFrom = map[string]*analyzer.Program{}
+			for _, p := range rep.Programs {
+				cgoFrom[p.PkgPath] = p
+			}
+		}
 		for _, p := range rep.Programs {
 			if o.verbose {
 				fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: %d packages, %d syscalls; load %v, ssa %v, callgraph %v, syscalls %v\n",

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -216,5 +218,80 @@ func TestRunCgoWarns(t *testing.T) {
 	}
 	if strings.Contains(stdout, "does not need") {
 		t.Errorf("the cgo group is missing:\n%s", stdout)
+	}
+}
+
+// TestRunCrossCgo checks that a file for another architecture than the
+// host's, which the go command analyses without cgo, still covers a native
+// build with cgo when the host's build links cgo: examples/webserver links
+// cgo through net on a machine with a C compiler, so its arm64 program must
+// have the runtime's cgo group, the libc resolver's syscalls and the cgo
+// lookup goroutine's go statement, and say so in a warning. With
+// CGO_ENABLED=0 no build links cgo, and nothing is added.
+func TestRunCrossCgo(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no C compiler: the go command builds without cgo")
+	}
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the example's files are for amd64 and arm64; this test needs amd64 as the host")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm64 := func(stdout string) programReport {
+		t.Helper()
+		var rep report
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("-json output: %v\n%s", err, stdout)
+		}
+		for _, p := range rep.Programs {
+			if p.Arch == "arm64" {
+				return p
+			}
+		}
+		t.Fatalf("no arm64 program in the report")
+		return programReport{}
+	}
+	args := []string{"-check", "-json", "-deny", "connect", "-readonly-fs", "./examples/webserver"}
+	code, stdout, stderr := runCLI(t, root, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d (the checked-in files must be current):\n%s", code, stderr)
+	}
+	p := arm64(stdout)
+	names := map[string]string{}
+	for _, s := range p.Syscalls {
+		names[s.Name] = s.Origin
+	}
+	for _, name := range []string{"rseq", "set_robust_list", "clone3"} {
+		if _, ok := names[name]; !ok {
+			t.Errorf("arm64: %s is missing; allowed: %v", name, names)
+		}
+	}
+	if !p.Features.Cgo || !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "cross build") }) {
+		t.Errorf("arm64: features %+v, warnings %v; want cgo and a warning about the cross build", p.Features, p.Warnings)
+	}
+	// The libc resolver runs in the cgo lookup goroutine, which net.Listen
+	// may leave running: its syscalls belong to the fallback.
+	var lookup []string
+	if p.Fallback != nil {
+		for _, g := range p.Fallback.Goroutines {
+			if strings.Contains(g.Pos, "cgo_unix.go") {
+				for _, s := range g.Syscalls {
+					lookup = append(lookup, s.Name)
+				}
+			}
+		}
+	}
+	for _, name := range []string{"sendmmsg", "recvmsg", "ppoll"} {
+		if !slices.Contains(lookup, name) {
+			t.Errorf("arm64: the cgo lookup goroutine's go statement does not carry %s into the fallback: %v (fallback %+v)", name, lookup, p.Fallback)
+		}
+	}
+
+	t.Setenv("CGO_ENABLED", "0")
+	_, stdout, _ = runCLI(t, root, args...)
+	if p := arm64(stdout); p.Features.Cgo {
+		t.Errorf("CGO_ENABLED=0: arm64 features %+v, want no cgo", p.Features)
 	}
 }

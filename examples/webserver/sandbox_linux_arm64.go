@@ -6,15 +6,16 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/arm64:
-// 49 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 82 instructions, 72 number ranges. selfsandbox.Lock installs it.
-// Its Fallback allows 52 syscalls; Lock installs that instead if a goroutine started
+// 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 87 instructions, 76 number ranges. selfsandbox.Lock installs it.
+// Its Fallback allows 59 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
 		Allowed: []selfsandbox.Syscall{
 			{Name: "accept4", Nr: 242},
 			{Name: "bind", Nr: 200},
+			{Name: "brk", Nr: 214},
 			{Name: "clock_gettime", Nr: 113},
 			{Name: "clone", Nr: 220},
 			{Name: "close", Nr: 57},
@@ -47,6 +48,7 @@ func init() {
 			{Name: "readlinkat", Nr: 78},
 			{Name: "recvfrom", Nr: 207},
 			{Name: "restart_syscall", Nr: 128},
+			{Name: "rseq", Nr: 293},
 			{Name: "rt_sigaction", Nr: 134},
 			{Name: "rt_sigprocmask", Nr: 135},
 			{Name: "rt_sigreturn", Nr: 139},
@@ -54,6 +56,7 @@ func init() {
 			{Name: "sched_yield", Nr: 124},
 			{Name: "sendfile", Nr: 71},
 			{Name: "sendto", Nr: 206},
+			{Name: "set_robust_list", Nr: 99},
 			{Name: "setsockopt", Nr: 208},
 			{Name: "shutdown", Nr: 210},
 			{Name: "sigaltstack", Nr: 132},
@@ -70,6 +73,7 @@ func init() {
 			Allowed: []selfsandbox.Syscall{
 				{Name: "accept4", Nr: 242},
 				{Name: "bind", Nr: 200},
+				{Name: "brk", Nr: 214},
 				{Name: "clock_gettime", Nr: 113},
 				{Name: "clone", Nr: 220},
 				{Name: "close", Nr: 57},
@@ -88,6 +92,7 @@ func init() {
 				{Name: "getsockname", Nr: 204},
 				{Name: "getsockopt", Nr: 209},
 				{Name: "gettid", Nr: 178},
+				{Name: "ioctl", Nr: 29},
 				{Name: "kill", Nr: 129},
 				{Name: "listen", Nr: 201},
 				{Name: "lseek", Nr: 62},
@@ -99,19 +104,24 @@ func init() {
 				{Name: "newfstatat", Nr: 79},
 				{Name: "openat", Nr: 56},
 				{Name: "pipe2", Nr: 59},
+				{Name: "ppoll", Nr: 73},
 				{Name: "prctl", Nr: 167},
 				{Name: "pread64", Nr: 67},
 				{Name: "read", Nr: 63},
 				{Name: "readlinkat", Nr: 78},
 				{Name: "recvfrom", Nr: 207},
+				{Name: "recvmsg", Nr: 212},
 				{Name: "restart_syscall", Nr: 128},
+				{Name: "rseq", Nr: 293},
 				{Name: "rt_sigaction", Nr: 134},
 				{Name: "rt_sigprocmask", Nr: 135},
 				{Name: "rt_sigreturn", Nr: 139},
 				{Name: "sched_getaffinity", Nr: 123},
 				{Name: "sched_yield", Nr: 124},
 				{Name: "sendfile", Nr: 71},
+				{Name: "sendmmsg", Nr: 269},
 				{Name: "sendto", Nr: 206},
+				{Name: "set_robust_list", Nr: 99},
 				{Name: "setsockopt", Nr: 208},
 				{Name: "shutdown", Nr: 210},
 				{Name: "sigaltstack", Nr: 132},
@@ -122,6 +132,7 @@ func init() {
 				{Name: "write", Nr: 64},
 			},
 			Goroutines: []selfsandbox.GoStatement{
+				{Func: "net.doBlockingWithCtx[int]", File: "cgo_unix.go", Line: 64, EndLine: 69},
 				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 691, EndLine: 691},
 				{Func: "(*net.sysDialer).dialParallel", File: "dial.go", Line: 702, EndLine: 702},
 				{Func: "(*net.Resolver).goLookupIPCNAMEOrder$3", File: "dnsclient_unix.go", Line: 666, EndLine: 670},
@@ -130,159 +141,185 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc00000b7, +0, +75
-				{Code: 0x15, Jt: 0, Jf: 75, K: 0xc00000b7},
+				// 1: jeq #0xc00000b7, +0, +88
+				{Code: 0x15, Jt: 0, Jf: 88, K: 0xc00000b7},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jge #0x86, +33, +0
-				{Code: 0x35, Jt: 33, Jf: 0, K: 0x86},
-				// 4: jge #0x4d, +16, +0
-				{Code: 0x35, Jt: 16, Jf: 0, K: 0x4d},
-				// 5: jge #0x3b, +7, +0
-				{Code: 0x35, Jt: 7, Jf: 0, K: 0x3b},
-				// 6: jge #0x1a, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x1a},
+				// 3: jge #0x8b, +39, +0
+				{Code: 0x35, Jt: 39, Jf: 0, K: 0x8b},
+				// 4: jge #0x4c, +19, +0
+				{Code: 0x35, Jt: 19, Jf: 0, K: 0x4c},
+				// 5: jge #0x3b, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x3b},
+				// 6: jge #0x1d, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x1d},
 				// 7: jge #0x17, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x17},
-				// 8: jge #0x15, +67, +68
-				{Code: 0x35, Jt: 67, Jf: 68, K: 0x15},
-				// 9: jge #0x19, +66, +67
-				{Code: 0x35, Jt: 66, Jf: 67, K: 0x19},
-				// 10: jge #0x39, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-				// 11: jge #0x38, +58, +65
-				{Code: 0x35, Jt: 58, Jf: 65, K: 0x38},
-				// 12: jge #0x3a, +64, +63
-				{Code: 0x35, Jt: 64, Jf: 63, K: 0x3a},
-				// 13: jge #0x43, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x43},
-				// 14: jge #0x3d, +1, +0
+				// 8: jge #0x15, +79, +81
+				{Code: 0x35, Jt: 79, Jf: 81, K: 0x15},
+				// 9: jge #0x19, +0, +80
+				{Code: 0x35, Jt: 0, Jf: 80, K: 0x19},
+				// 10: jge #0x1a, +79, +77
+				{Code: 0x35, Jt: 79, Jf: 77, K: 0x1a},
+				// 11: jge #0x38, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x38},
+				// 12: jge #0x1e, +77, +75
+				{Code: 0x35, Jt: 77, Jf: 75, K: 0x1e},
+				// 13: jge #0x39, +0, +68
+				{Code: 0x35, Jt: 0, Jf: 68, K: 0x39},
+				// 14: jge #0x3a, +75, +73
+				{Code: 0x35, Jt: 75, Jf: 73, K: 0x3a},
+				// 15: jge #0x44, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x44},
+				// 16: jge #0x3d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
-				// 15: jge #0x3c, +61, +60
-				{Code: 0x35, Jt: 61, Jf: 60, K: 0x3c},
-				// 16: jge #0x41, +60, +59
-				{Code: 0x35, Jt: 60, Jf: 59, K: 0x41},
-				// 17: jge #0x47, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x47},
-				// 18: jge #0x44, +58, +57
-				{Code: 0x35, Jt: 58, Jf: 57, K: 0x44},
-				// 19: jge #0x48, +0, +56
-				{Code: 0x35, Jt: 0, Jf: 56, K: 0x48},
-				// 20: jge #0x4c, +55, +56
-				{Code: 0x35, Jt: 55, Jf: 56, K: 0x4c},
-				// 21: jge #0x66, +7, +0
-				{Code: 0x35, Jt: 7, Jf: 0, K: 0x66},
-				// 22: jge #0x5f, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5f},
-				// 23: jge #0x51, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x51},
-				// 24: jge #0x4e, +51, +52
-				{Code: 0x35, Jt: 51, Jf: 52, K: 0x4e},
-				// 25: jge #0x5d, +50, +51
-				{Code: 0x35, Jt: 50, Jf: 51, K: 0x5d},
-				// 26: jge #0x63, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x63},
-				// 27: jge #0x62, +48, +49
-				{Code: 0x35, Jt: 48, Jf: 49, K: 0x62},
-				// 28: jge #0x65, +47, +48
-				{Code: 0x35, Jt: 47, Jf: 48, K: 0x65},
-				// 29: jge #0x7d, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x7d},
-				// 30: jge #0x72, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x72},
-				// 31: jge #0x71, +44, +45
-				{Code: 0x35, Jt: 44, Jf: 45, K: 0x71},
-				// 32: jge #0x7b, +43, +44
-				{Code: 0x35, Jt: 43, Jf: 44, K: 0x7b},
-				// 33: jge #0x82, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x82},
-				// 34: jge #0x80, +41, +42
-				{Code: 0x35, Jt: 41, Jf: 42, K: 0x80},
-				// 35: jge #0x83, +0, +41
-				{Code: 0x35, Jt: 0, Jf: 41, K: 0x83},
-				// 36: jge #0x85, +40, +39
-				{Code: 0x35, Jt: 40, Jf: 39, K: 0x85},
-				// 37: jge #0xd3, +16, +0
-				{Code: 0x35, Jt: 16, Jf: 0, K: 0xd3},
-				// 38: jge #0xac, +7, +0
-				{Code: 0x35, Jt: 7, Jf: 0, K: 0xac},
-				// 39: jge #0xa0, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xa0},
-				// 40: jge #0x8b, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x8b},
-				// 41: jge #0x88, +35, +34
-				{Code: 0x35, Jt: 35, Jf: 34, K: 0x88},
-				// 42: jge #0x8c, +34, +33
-				{Code: 0x35, Jt: 34, Jf: 33, K: 0x8c},
-				// 43: jge #0xa7, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xa7},
-				// 44: jge #0xa1, +32, +31
-				{Code: 0x35, Jt: 32, Jf: 31, K: 0xa1},
-				// 45: jge #0xa8, +31, +30
-				{Code: 0x35, Jt: 31, Jf: 30, K: 0xa8},
-				// 46: jge #0xc6, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xc6},
-				// 47: jge #0xb2, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xb2},
-				// 48: jge #0xad, +28, +27
-				{Code: 0x35, Jt: 28, Jf: 27, K: 0xad},
-				// 49: jge #0xb3, +27, +26
-				{Code: 0x35, Jt: 27, Jf: 26, K: 0xb3},
-				// 50: jge #0xc8, +1, +0
+				// 17: jge #0x3c, +72, +70
+				{Code: 0x35, Jt: 72, Jf: 70, K: 0x3c},
+				// 18: jge #0x41, +0, +69
+				{Code: 0x35, Jt: 0, Jf: 69, K: 0x41},
+				// 19: jge #0x43, +68, +70
+				{Code: 0x35, Jt: 68, Jf: 70, K: 0x43},
+				// 20: jge #0x48, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
+				// 21: jge #0x47, +66, +68
+				{Code: 0x35, Jt: 66, Jf: 68, K: 0x47},
+				// 22: jge #0x49, +0, +67
+				{Code: 0x35, Jt: 0, Jf: 67, K: 0x49},
+				// 23: jge #0x4a, +66, +64
+				{Code: 0x35, Jt: 66, Jf: 64, K: 0x4a},
+				// 24: jge #0x71, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x71},
+				// 25: jge #0x5f, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x5f},
+				// 26: jge #0x4e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x4e},
+				// 27: jge #0x4d, +62, +60
+				{Code: 0x35, Jt: 62, Jf: 60, K: 0x4d},
+				// 28: jge #0x51, +0, +59
+				{Code: 0x35, Jt: 0, Jf: 59, K: 0x51},
+				// 29: jge #0x5d, +58, +60
+				{Code: 0x35, Jt: 58, Jf: 60, K: 0x5d},
+				// 30: jge #0x64, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x64},
+				// 31: jge #0x62, +56, +58
+				{Code: 0x35, Jt: 56, Jf: 58, K: 0x62},
+				// 32: jge #0x65, +0, +57
+				{Code: 0x35, Jt: 0, Jf: 57, K: 0x65},
+				// 33: jge #0x66, +56, +54
+				{Code: 0x35, Jt: 56, Jf: 54, K: 0x66},
+				// 34: jge #0x82, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x82},
+				// 35: jge #0x7b, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7b},
+				// 36: jge #0x72, +53, +51
+				{Code: 0x35, Jt: 53, Jf: 51, K: 0x72},
+				// 37: jge #0x7d, +0, +50
+				{Code: 0x35, Jt: 0, Jf: 50, K: 0x7d},
+				// 38: jge #0x80, +49, +51
+				{Code: 0x35, Jt: 49, Jf: 51, K: 0x80},
+				// 39: jge #0x85, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x85},
+				// 40: jge #0x83, +47, +49
+				{Code: 0x35, Jt: 47, Jf: 49, K: 0x83},
+				// 41: jge #0x86, +0, +48
+				{Code: 0x35, Jt: 0, Jf: 48, K: 0x86},
+				// 42: jge #0x88, +47, +45
+				{Code: 0x35, Jt: 47, Jf: 45, K: 0x88},
+				// 43: jge #0xdc, +19, +0
+				{Code: 0x35, Jt: 19, Jf: 0, K: 0xdc},
+				// 44: jge #0xc6, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0xc6},
+				// 45: jge #0xa8, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xa8},
+				// 46: jge #0xa0, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xa0},
+				// 47: jge #0x8c, +42, +40
+				{Code: 0x35, Jt: 42, Jf: 40, K: 0x8c},
+				// 48: jge #0xa1, +0, +39
+				{Code: 0x35, Jt: 0, Jf: 39, K: 0xa1},
+				// 49: jge #0xa7, +38, +40
+				{Code: 0x35, Jt: 38, Jf: 40, K: 0xa7},
+				// 50: jge #0xad, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xad},
+				// 51: jge #0xac, +36, +38
+				{Code: 0x35, Jt: 36, Jf: 38, K: 0xac},
+				// 52: jge #0xb2, +0, +37
+				{Code: 0x35, Jt: 0, Jf: 37, K: 0xb2},
+				// 53: jge #0xb3, +36, +34
+				{Code: 0x35, Jt: 36, Jf: 34, K: 0xb3},
+				// 54: jge #0xd3, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xd3},
+				// 55: jge #0xc8, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xc8},
-				// 51: jge #0xc7, +25, +24
-				{Code: 0x35, Jt: 25, Jf: 24, K: 0xc7},
-				// 52: jge #0xca, +0, +23
-				{Code: 0x35, Jt: 0, Jf: 23, K: 0xca},
-				// 53: jge #0xcc, +22, +23
-				{Code: 0x35, Jt: 22, Jf: 23, K: 0xcc},
-				// 54: jge #0xe3, +7, +0
-				{Code: 0x35, Jt: 7, Jf: 0, K: 0xe3},
-				// 55: jge #0xdd, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xdd},
-				// 56: jge #0xd8, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xd8},
-				// 57: jge #0xd7, +18, +19
-				{Code: 0x35, Jt: 18, Jf: 19, K: 0xd7},
-				// 58: jge #0xdc, +17, +18
-				{Code: 0x35, Jt: 17, Jf: 18, K: 0xdc},
-				// 59: jge #0xdf, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdf},
-				// 60: jge #0xde, +15, +16
-				{Code: 0x35, Jt: 15, Jf: 16, K: 0xde},
-				// 61: jge #0xe2, +14, +15
-				{Code: 0x35, Jt: 14, Jf: 15, K: 0xe2},
-				// 62: jge #0xf3, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xf3},
-				// 63: jge #0xea, +1, +0
+				// 56: jge #0xc7, +33, +31
+				{Code: 0x35, Jt: 33, Jf: 31, K: 0xc7},
+				// 57: jge #0xca, +0, +30
+				{Code: 0x35, Jt: 0, Jf: 30, K: 0xca},
+				// 58: jge #0xcc, +29, +31
+				{Code: 0x35, Jt: 29, Jf: 31, K: 0xcc},
+				// 59: jge #0xd5, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xd5},
+				// 60: jge #0xd4, +27, +29
+				{Code: 0x35, Jt: 27, Jf: 29, K: 0xd4},
+				// 61: jge #0xd6, +0, +28
+				{Code: 0x35, Jt: 0, Jf: 28, K: 0xd6},
+				// 62: jge #0xd8, +27, +25
+				{Code: 0x35, Jt: 27, Jf: 25, K: 0xd8},
+				// 63: jge #0x10d, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x10d},
+				// 64: jge #0xe3, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xe3},
+				// 65: jge #0xde, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xde},
+				// 66: jge #0xdd, +23, +21
+				{Code: 0x35, Jt: 23, Jf: 21, K: 0xdd},
+				// 67: jge #0xdf, +0, +20
+				{Code: 0x35, Jt: 0, Jf: 20, K: 0xdf},
+				// 68: jge #0xe2, +19, +21
+				{Code: 0x35, Jt: 19, Jf: 21, K: 0xe2},
+				// 69: jge #0xea, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xea},
-				// 64: jge #0xe9, +11, +12
-				{Code: 0x35, Jt: 11, Jf: 12, K: 0xe9},
-				// 65: jge #0xf2, +10, +11
-				{Code: 0x35, Jt: 10, Jf: 11, K: 0xf2},
-				// 66: jge #0x117, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x117},
-				// 67: jge #0x116, +8, +9
-				{Code: 0x35, Jt: 8, Jf: 9, K: 0x116},
-				// 68: jge #0x11d, +0, +8
-				{Code: 0x35, Jt: 0, Jf: 8, K: 0x11d},
-				// 69: jge #0x11e, +7, +6
-				{Code: 0x35, Jt: 7, Jf: 6, K: 0x11e},
-				// 70: ld [36]
+				// 70: jge #0xe9, +17, +19
+				{Code: 0x35, Jt: 17, Jf: 19, K: 0xe9},
+				// 71: jge #0xf2, +0, +18
+				{Code: 0x35, Jt: 0, Jf: 18, K: 0xf2},
+				// 72: jge #0xf3, +17, +15
+				{Code: 0x35, Jt: 17, Jf: 15, K: 0xf3},
+				// 73: jge #0x11e, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x11e},
+				// 74: jge #0x116, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x116},
+				// 75: jge #0x10e, +14, +12
+				{Code: 0x35, Jt: 14, Jf: 12, K: 0x10e},
+				// 76: jge #0x117, +0, +11
+				{Code: 0x35, Jt: 0, Jf: 11, K: 0x117},
+				// 77: jge #0x11d, +10, +12
+				{Code: 0x35, Jt: 10, Jf: 12, K: 0x11d},
+				// 78: jge #0x126, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
+				// 79: jge #0x125, +8, +10
+				{Code: 0x35, Jt: 8, Jf: 10, K: 0x125},
+				// 80: jge #0x1b3, +0, +9
+				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
+				// 81: jge #0x1b4, +8, +7
+				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
+				// 82: ld [36]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-				// 71: and #0x0
+				// 83: and #0x0
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-				// 72: jeq #0x0, +0, +4
-				{Code: 0x15, Jt: 0, Jf: 4, K: 0x0},
-				// 73: ld [32]
+				// 84: jeq #0x0, +0, +5
+				{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
+				// 85: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 74: and #0x643
+				// 86: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 75: jeq #0x0, +0, +1
-				{Code: 0x15, Jt: 0, Jf: 1, K: 0x0},
-				// 76: ret 0x7fff0000
+				// 87: jeq #0x0, +0, +2
+				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
+				// 88: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 77: ret 0x80000000
+				// 89: ret 0x50026
+				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
+				// 90: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -291,169 +328,179 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc00000b7, +0, +79
-			{Code: 0x15, Jt: 0, Jf: 79, K: 0xc00000b7},
+			// 1: jeq #0xc00000b7, +0, +84
+			{Code: 0x15, Jt: 0, Jf: 84, K: 0xc00000b7},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jge #0x8b, +35, +0
-			{Code: 0x35, Jt: 35, Jf: 0, K: 0x8b},
-			// 4: jge #0x4e, +17, +0
-			{Code: 0x35, Jt: 17, Jf: 0, K: 0x4e},
+			// 3: jge #0xa0, +37, +0
+			{Code: 0x35, Jt: 37, Jf: 0, K: 0xa0},
+			// 4: jge #0x51, +18, +0
+			{Code: 0x35, Jt: 18, Jf: 0, K: 0x51},
 			// 5: jge #0x3c, +8, +0
 			{Code: 0x35, Jt: 8, Jf: 0, K: 0x3c},
 			// 6: jge #0x1a, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1a},
 			// 7: jge #0x17, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x17},
-			// 8: jge #0x15, +71, +72
-			{Code: 0x35, Jt: 71, Jf: 72, K: 0x15},
-			// 9: jge #0x19, +70, +71
-			{Code: 0x35, Jt: 70, Jf: 71, K: 0x19},
+			// 8: jge #0x15, +75, +77
+			{Code: 0x35, Jt: 75, Jf: 77, K: 0x15},
+			// 9: jge #0x19, +74, +76
+			{Code: 0x35, Jt: 74, Jf: 76, K: 0x19},
 			// 10: jge #0x39, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-			// 11: jge #0x38, +62, +69
-			{Code: 0x35, Jt: 62, Jf: 69, K: 0x38},
-			// 12: jge #0x3a, +0, +67
-			{Code: 0x35, Jt: 0, Jf: 67, K: 0x3a},
-			// 13: jge #0x3b, +66, +67
-			{Code: 0x35, Jt: 66, Jf: 67, K: 0x3b},
-			// 14: jge #0x44, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x44},
+			// 11: jge #0x38, +66, +74
+			{Code: 0x35, Jt: 66, Jf: 74, K: 0x38},
+			// 12: jge #0x3a, +0, +71
+			{Code: 0x35, Jt: 0, Jf: 71, K: 0x3a},
+			// 13: jge #0x3b, +70, +72
+			{Code: 0x35, Jt: 70, Jf: 72, K: 0x3b},
+			// 14: jge #0x47, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x47},
 			// 15: jge #0x41, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x41},
-			// 16: jge #0x3d, +63, +64
-			{Code: 0x35, Jt: 63, Jf: 64, K: 0x3d},
-			// 17: jge #0x43, +62, +63
-			{Code: 0x35, Jt: 62, Jf: 63, K: 0x43},
-			// 18: jge #0x48, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
-			// 19: jge #0x47, +60, +61
-			{Code: 0x35, Jt: 60, Jf: 61, K: 0x47},
-			// 20: jge #0x4c, +0, +60
-			{Code: 0x35, Jt: 0, Jf: 60, K: 0x4c},
-			// 21: jge #0x4d, +59, +58
-			{Code: 0x35, Jt: 59, Jf: 58, K: 0x4d},
-			// 22: jge #0x72, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x72},
-			// 23: jge #0x62, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x62},
-			// 24: jge #0x5d, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x5d},
-			// 25: jge #0x51, +55, +54
-			{Code: 0x35, Jt: 55, Jf: 54, K: 0x51},
-			// 26: jge #0x5f, +54, +53
-			{Code: 0x35, Jt: 54, Jf: 53, K: 0x5f},
-			// 27: jge #0x65, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x65},
-			// 28: jge #0x63, +52, +51
-			{Code: 0x35, Jt: 52, Jf: 51, K: 0x63},
-			// 29: jge #0x66, +0, +50
-			{Code: 0x35, Jt: 0, Jf: 50, K: 0x66},
-			// 30: jge #0x71, +49, +50
-			{Code: 0x35, Jt: 49, Jf: 50, K: 0x71},
-			// 31: jge #0x82, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x82},
-			// 32: jge #0x7d, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x7d},
-			// 33: jge #0x7b, +46, +47
-			{Code: 0x35, Jt: 46, Jf: 47, K: 0x7b},
-			// 34: jge #0x80, +45, +46
-			{Code: 0x35, Jt: 45, Jf: 46, K: 0x80},
-			// 35: jge #0x85, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x85},
-			// 36: jge #0x83, +43, +44
-			{Code: 0x35, Jt: 43, Jf: 44, K: 0x83},
-			// 37: jge #0x86, +0, +43
-			{Code: 0x35, Jt: 0, Jf: 43, K: 0x86},
-			// 38: jge #0x88, +42, +41
-			{Code: 0x35, Jt: 42, Jf: 41, K: 0x88},
-			// 39: jge #0xd2, +17, +0
-			{Code: 0x35, Jt: 17, Jf: 0, K: 0xd2},
-			// 40: jge #0xb3, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xb3},
-			// 41: jge #0xa7, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xa7},
-			// 42: jge #0xa0, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xa0},
-			// 43: jge #0x8c, +37, +36
-			{Code: 0x35, Jt: 37, Jf: 36, K: 0x8c},
-			// 44: jge #0xa1, +36, +35
-			{Code: 0x35, Jt: 36, Jf: 35, K: 0xa1},
-			// 45: jge #0xac, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xac},
-			// 46: jge #0xa8, +34, +33
-			{Code: 0x35, Jt: 34, Jf: 33, K: 0xa8},
-			// 47: jge #0xad, +0, +32
-			{Code: 0x35, Jt: 0, Jf: 32, K: 0xad},
-			// 48: jge #0xb2, +31, +32
-			{Code: 0x35, Jt: 31, Jf: 32, K: 0xb2},
-			// 49: jge #0xc9, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xc9},
-			// 50: jge #0xc7, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xc7},
-			// 51: jge #0xc6, +28, +29
-			{Code: 0x35, Jt: 28, Jf: 29, K: 0xc6},
-			// 52: jge #0xc8, +27, +28
-			{Code: 0x35, Jt: 27, Jf: 28, K: 0xc8},
-			// 53: jge #0xcd, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcd},
-			// 54: jge #0xcc, +25, +26
-			{Code: 0x35, Jt: 25, Jf: 26, K: 0xcc},
-			// 55: jge #0xce, +0, +25
-			{Code: 0x35, Jt: 0, Jf: 25, K: 0xce},
-			// 56: jge #0xd1, +24, +23
-			{Code: 0x35, Jt: 24, Jf: 23, K: 0xd1},
-			// 57: jge #0xe3, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xe3},
-			// 58: jge #0xdc, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xdc},
-			// 59: jge #0xd7, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd7},
-			// 60: jge #0xd3, +20, +19
-			{Code: 0x35, Jt: 20, Jf: 19, K: 0xd3},
-			// 61: jge #0xd8, +19, +18
-			{Code: 0x35, Jt: 19, Jf: 18, K: 0xd8},
-			// 62: jge #0xde, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xde},
-			// 63: jge #0xdd, +17, +16
-			{Code: 0x35, Jt: 17, Jf: 16, K: 0xdd},
-			// 64: jge #0xdf, +0, +15
-			{Code: 0x35, Jt: 0, Jf: 15, K: 0xdf},
-			// 65: jge #0xe2, +14, +15
-			{Code: 0x35, Jt: 14, Jf: 15, K: 0xe2},
-			// 66: jge #0xf3, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xf3},
-			// 67: jge #0xea, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xea},
-			// 68: jge #0xe9, +11, +12
-			{Code: 0x35, Jt: 11, Jf: 12, K: 0xe9},
-			// 69: jge #0xf2, +10, +11
-			{Code: 0x35, Jt: 10, Jf: 11, K: 0xf2},
-			// 70: jge #0x117, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x117},
-			// 71: jge #0x116, +8, +9
-			{Code: 0x35, Jt: 8, Jf: 9, K: 0x116},
-			// 72: jge #0x11d, +0, +8
-			{Code: 0x35, Jt: 0, Jf: 8, K: 0x11d},
-			// 73: jge #0x11e, +7, +6
-			{Code: 0x35, Jt: 7, Jf: 6, K: 0x11e},
-			// 74: ld [36]
+			// 16: jge #0x3d, +67, +69
+			{Code: 0x35, Jt: 67, Jf: 69, K: 0x3d},
+			// 17: jge #0x43, +0, +68
+			{Code: 0x35, Jt: 0, Jf: 68, K: 0x43},
+			// 18: jge #0x44, +67, +65
+			{Code: 0x35, Jt: 67, Jf: 65, K: 0x44},
+			// 19: jge #0x4c, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x4c},
+			// 20: jge #0x48, +65, +63
+			{Code: 0x35, Jt: 65, Jf: 63, K: 0x48},
+			// 21: jge #0x4d, +0, +62
+			{Code: 0x35, Jt: 0, Jf: 62, K: 0x4d},
+			// 22: jge #0x4e, +61, +63
+			{Code: 0x35, Jt: 61, Jf: 63, K: 0x4e},
+			// 23: jge #0x7b, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0x7b},
+			// 24: jge #0x64, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x64},
+			// 25: jge #0x5f, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x5f},
+			// 26: jge #0x5d, +57, +59
+			{Code: 0x35, Jt: 57, Jf: 59, K: 0x5d},
+			// 27: jge #0x62, +56, +58
+			{Code: 0x35, Jt: 56, Jf: 58, K: 0x62},
+			// 28: jge #0x66, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x66},
+			// 29: jge #0x65, +54, +56
+			{Code: 0x35, Jt: 54, Jf: 56, K: 0x65},
+			// 30: jge #0x71, +0, +55
+			{Code: 0x35, Jt: 0, Jf: 55, K: 0x71},
+			// 31: jge #0x72, +54, +52
+			{Code: 0x35, Jt: 54, Jf: 52, K: 0x72},
+			// 32: jge #0x85, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x85},
+			// 33: jge #0x80, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x80},
+			// 34: jge #0x7d, +51, +49
+			{Code: 0x35, Jt: 51, Jf: 49, K: 0x7d},
+			// 35: jge #0x82, +0, +48
+			{Code: 0x35, Jt: 0, Jf: 48, K: 0x82},
+			// 36: jge #0x83, +47, +49
+			{Code: 0x35, Jt: 47, Jf: 49, K: 0x83},
+			// 37: jge #0x88, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x88},
+			// 38: jge #0x86, +45, +47
+			{Code: 0x35, Jt: 45, Jf: 47, K: 0x86},
+			// 39: jge #0x8b, +0, +46
+			{Code: 0x35, Jt: 0, Jf: 46, K: 0x8b},
+			// 40: jge #0x8c, +45, +43
+			{Code: 0x35, Jt: 45, Jf: 43, K: 0x8c},
+			// 41: jge #0xd8, +18, +0
+			{Code: 0x35, Jt: 18, Jf: 0, K: 0xd8},
+			// 42: jge #0xc7, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0xc7},
+			// 43: jge #0xac, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xac},
+			// 44: jge #0xa7, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xa7},
+			// 45: jge #0xa1, +40, +38
+			{Code: 0x35, Jt: 40, Jf: 38, K: 0xa1},
+			// 46: jge #0xa8, +39, +37
+			{Code: 0x35, Jt: 39, Jf: 37, K: 0xa8},
+			// 47: jge #0xb2, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xb2},
+			// 48: jge #0xad, +37, +35
+			{Code: 0x35, Jt: 37, Jf: 35, K: 0xad},
+			// 49: jge #0xb3, +0, +34
+			{Code: 0x35, Jt: 0, Jf: 34, K: 0xb3},
+			// 50: jge #0xc6, +33, +35
+			{Code: 0x35, Jt: 33, Jf: 35, K: 0xc6},
+			// 51: jge #0xce, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0xce},
+			// 52: jge #0xc9, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xc9},
+			// 53: jge #0xc8, +30, +32
+			{Code: 0x35, Jt: 30, Jf: 32, K: 0xc8},
+			// 54: jge #0xcc, +0, +31
+			{Code: 0x35, Jt: 0, Jf: 31, K: 0xcc},
+			// 55: jge #0xcd, +30, +28
+			{Code: 0x35, Jt: 30, Jf: 28, K: 0xcd},
+			// 56: jge #0xd2, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd2},
+			// 57: jge #0xd1, +28, +26
+			{Code: 0x35, Jt: 28, Jf: 26, K: 0xd1},
+			// 58: jge #0xd3, +0, +25
+			{Code: 0x35, Jt: 0, Jf: 25, K: 0xd3},
+			// 59: jge #0xd6, +24, +26
+			{Code: 0x35, Jt: 24, Jf: 26, K: 0xd6},
+			// 60: jge #0xf2, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0xf2},
+			// 61: jge #0xdf, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xdf},
+			// 62: jge #0xdd, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdd},
+			// 63: jge #0xdc, +20, +22
+			{Code: 0x35, Jt: 20, Jf: 22, K: 0xdc},
+			// 64: jge #0xde, +19, +21
+			{Code: 0x35, Jt: 19, Jf: 21, K: 0xde},
+			// 65: jge #0xe3, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe3},
+			// 66: jge #0xe2, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0xe2},
+			// 67: jge #0xe9, +0, +18
+			{Code: 0x35, Jt: 0, Jf: 18, K: 0xe9},
+			// 68: jge #0xea, +17, +15
+			{Code: 0x35, Jt: 17, Jf: 15, K: 0xea},
+			// 69: jge #0x11e, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x11e},
+			// 70: jge #0x116, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x116},
+			// 71: jge #0xf3, +14, +12
+			{Code: 0x35, Jt: 14, Jf: 12, K: 0xf3},
+			// 72: jge #0x117, +0, +11
+			{Code: 0x35, Jt: 0, Jf: 11, K: 0x117},
+			// 73: jge #0x11d, +10, +12
+			{Code: 0x35, Jt: 10, Jf: 12, K: 0x11d},
+			// 74: jge #0x126, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
+			// 75: jge #0x125, +8, +10
+			{Code: 0x35, Jt: 8, Jf: 10, K: 0x125},
+			// 76: jge #0x1b3, +0, +9
+			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
+			// 77: jge #0x1b4, +8, +7
+			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
+			// 78: ld [36]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-			// 75: and #0x0
+			// 79: and #0x0
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-			// 76: jeq #0x0, +0, +4
-			{Code: 0x15, Jt: 0, Jf: 4, K: 0x0},
-			// 77: ld [32]
+			// 80: jeq #0x0, +0, +5
+			{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
+			// 81: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 78: and #0x643
+			// 82: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 79: jeq #0x0, +0, +1
-			{Code: 0x15, Jt: 0, Jf: 1, K: 0x0},
-			// 80: ret 0x7fff0000
+			// 83: jeq #0x0, +0, +2
+			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
+			// 84: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 81: ret 0x80000000
+			// 85: ret 0x50026
+			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
+			// 86: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "269f6c058285739456dc5201f4d417373f9b45485e51c2e8b584e424c783dfa6",
+		PolicyHash: "ed6a5584ec4ea24072dfe14726eefd13f94e42f79755a9207b54976fcc1b30d6",
 	})
 }

@@ -1,0 +1,89 @@
+package analyzer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sandboxgen/sandboxgen/runtimeprofile"
+)
+
+// assumeCgo adds to prog, analysed as a cross build without cgo, what a
+// native build with cgo needs on top, taking the cgo-specific part of ref
+// (the same program analysed with cgo on another architecture): the
+// runtime's cgo group of prog's architecture, the syscalls ref's libc
+// calls need (by name, where prog's architecture has them), and ref's go
+// statements before Lock that prog lacks, with their needs. The sources of
+// the standard library's cgo code are the same on every architecture, so
+// ref's call paths and go statements hold for prog's native build.
+func (a *analysis) assumeCgo(prog, ref *Program) {
+	have := map[string]int{}
+	for i, n := range prog.Syscalls {
+		have[n.Name] = i
+	}
+	add := func(n Need) {
+		nr, ok := a.table.Number(n.Name)
+		if !ok {
+			return // e.g. poll on arm64, where glibc uses ppoll
+		}
+		n.Nr = nr
+		if i, ok := have[n.Name]; ok {
+			if prog.Syscalls[i].Errno != 0 && n.Errno == 0 {
+				prog.Syscalls[i] = n
+			}
+			return
+		}
+		have[n.Name] = len(prog.Syscalls)
+		prog.Syscalls = append(prog.Syscalls, n)
+	}
+	if a.runtimeNames == nil {
+		a.runtimeNames = map[string]bool{}
+	}
+	for _, s := range a.profile.Select(runtimeprofile.Cgo) {
+		if s.Group != runtimeprofile.Cgo || onlyPollerCreation(s) {
+			continue // Select adds Base, which addRuntime merged already
+		}
+		a.runtimeNames[s.Name] = true
+		add(Need{Name: s.Name, Origin: OriginRuntimePrefix + s.Group.String(), Errno: s.Errno})
+	}
+	inOutliving := map[string]bool{}
+	for _, g := range ref.Outliving {
+		for _, n := range g.Needs {
+			inOutliving[n.Name] = true
+		}
+	}
+	// ref's cgo needs that its own filter allows go into prog's; those
+	// only its outliving goroutines need go with those goroutines below.
+	for _, n := range ref.Syscalls {
+		if strings.HasPrefix(n.Origin, OriginCgoPrefix) && !inOutliving[n.Name] {
+			add(n)
+		}
+	}
+	narrow := map[string]bool{}
+	for _, n := range prog.Narrow() {
+		narrow[n.Name] = true
+	}
+	for _, g := range ref.Outliving {
+		if slices.ContainsFunc(prog.Outliving, func(h Goroutine) bool { return h.File == g.File && h.Line == g.Line }) {
+			continue
+		}
+		var needs []Need
+		for _, n := range g.Needs {
+			if nr, ok := a.table.Number(n.Name); ok && !narrow[n.Name] {
+				n.Nr = nr
+				needs = append(needs, n)
+				add(n)
+			}
+		}
+		if len(needs) > 0 {
+			g.Needs = needs
+			prog.Outliving = append(prog.Outliving, g)
+		}
+	}
+	sortNeeds(prog.Syscalls)
+	slices.SortFunc(prog.Outliving, func(x, y Goroutine) int {
+		return strings.Compare(x.File+fmt.Sprintf(":%08d", x.Line), y.File+fmt.Sprintf(":%08d", y.Line))
+	})
+	prog.Features.Cgo = true
+	prog.Warnings = append(prog.Warnings, fmt.Sprintf("cgo: linux/%s was analysed as a cross build, without cgo; the linux/%s analysis links cgo, so its cgo needs and the runtime's cgo group are added for a native %s build with cgo", prog.GOARCH, ref.GOARCH, prog.GOARCH))
+}
