@@ -59,34 +59,42 @@ func percentile(sorted []float64, p float64) float64 {
 // BenchmarkLock measures the latency of Lock(): NNP, the action check and
 // seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) with the generated instructions
 // over every thread of a fresh process.
+//
+// The fallback case registers a program with a Fallback whose go statement
+// started no running goroutine: Lock reads every goroutine's traceback,
+// finds none, and installs the program's own filter.
 func BenchmarkLock(b *testing.B) {
 	needKernelB(b)
 	allow, errno := runtimeSyscalls(b)
-	env := []string{envBenchChild + "=lock", envAllow + "=" + allow, envErrno + "=" + errno}
-	re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
-	var ns []float64
-	var insns, threads string
-	for range b.N {
-		out := execSelf(b, env, "-test.run=^TestLockLatencyChild$", "-test.count=1", "-test.v")
-		m := re.FindStringSubmatch(out)
-		if m == nil {
-			b.Fatalf("the child did not report its Lock latency:\n%s", out)
-		}
-		v, _ := strconv.ParseFloat(m[1], 64)
-		ns = append(ns, v)
-		insns, threads = m[2], m[3]
+	for _, variant := range []string{"lock", "lock-fallback"} {
+		b.Run(variant, func(b *testing.B) {
+			env := []string{envBenchChild + "=" + variant, envAllow + "=" + allow, envErrno + "=" + errno}
+			re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
+			var ns []float64
+			var insns, threads string
+			for range b.N {
+				out := execSelf(b, env, "-test.run=^TestLockLatencyChild$", "-test.count=1", "-test.v")
+				m := re.FindStringSubmatch(out)
+				if m == nil {
+					b.Fatalf("the child did not report its Lock latency:\n%s", out)
+				}
+				v, _ := strconv.ParseFloat(m[1], 64)
+				ns = append(ns, v)
+				insns, threads = m[2], m[3]
+			}
+			slices.Sort(ns)
+			b.ReportMetric(percentile(ns, 0.5), "ns/op")
+			b.ReportMetric(percentile(ns, 0.1), "p10-ns")
+			b.ReportMetric(percentile(ns, 0.9), "p90-ns")
+			b.Logf("Lock() of %s instructions over %s threads, %d fresh processes", insns, threads, len(ns))
+		})
 	}
-	slices.Sort(ns)
-	b.ReportMetric(percentile(ns, 0.5), "ns/op")
-	b.ReportMetric(percentile(ns, 0.1), "p10-ns")
-	b.ReportMetric(percentile(ns, 0.9), "p90-ns")
-	b.Logf("Lock() of %s instructions over %s threads, %d fresh processes", insns, threads, len(ns))
 }
 
 // TestLockLatencyChild is BenchmarkLock's child; it does nothing in a
 // normal test run.
 func TestLockLatencyChild(t *testing.T) {
-	if benchChild != "lock" {
+	if benchChild != "lock" && benchChild != "lock-fallback" {
 		t.Skip("run by BenchmarkLock in a child process")
 	}
 	p := childPolicy(t)
@@ -94,7 +102,15 @@ func TestLockLatencyChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
+	meta := gen.Metadata{GoVersion: runtime.Version()}
+	if benchChild == "lock-fallback" {
+		wide, err := gen.Compile(childPolicy(t, "getppid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: []selfsandbox.GoStatement{{Func: "none", File: "none.go", Line: 1, EndLine: 1}}}
+	}
+	selfsandbox.Register(prog.Selfsandbox(meta))
 	runtime.GC()
 	start := time.Now()
 	err = selfsandbox.Lock()
