@@ -66,6 +66,9 @@ var fixtures = []struct {
 		[]string{"listen", "connect", "chdir", "umask"}, ""},
 	// A goroutine started before Lock makes its syscall after it.
 	{"prunegoroutine", map[string]string{"getppid": "prunegoroutine.main$1 "}, "", []string{"getpgid"}, ""},
+	// A goroutine that ends locked to its thread ends the thread: the
+	// runtime's exit.
+	{"lockedthread", map[string]string{"exit": "runtime:thread exit"}, "", nil, ""},
 	// Syscalls in branches that cannot run after Lock (constant
 	// conditions, a helper's constant argument): only getppid is needed.
 	{"prunebranch", map[string]string{"getppid": "prunebranch.probe "}, "", []string{"getpgid"}, ""},
@@ -186,6 +189,13 @@ func checkWant(t *testing.T, prog *Program, want map[string]string) {
 		n, ok := prog.Need(name)
 		if !ok {
 			t.Errorf("%s is not in the allow-list %v", name, prog.Names())
+			continue
+		}
+		if strings.HasPrefix(want[name], OriginRuntimePrefix) {
+			// The runtime baseline needs it, because of a feature.
+			if n.Origin != want[name] {
+				t.Errorf("%s has origin %q, want %q", name, n.Origin, want[name])
+			}
 			continue
 		}
 		if strings.HasPrefix(want[name], OriginCgoPrefix) {
