@@ -17,34 +17,21 @@ import (
 // the standard library's cgo code are the same on every architecture, so
 // ref's call paths and go statements hold for prog's native build.
 func (a *analysis) assumeCgo(prog, ref *Program) {
-	have := map[string]int{}
-	for i, n := range prog.Syscalls {
-		have[n.Name] = i
-	}
+	m := newNeedMerger(prog)
+	// add merges a need of ref's architecture under this one's number.
 	add := func(n Need) {
 		nr, ok := a.table.Number(n.Name)
 		if !ok {
 			return // e.g. poll on arm64, where glibc uses ppoll
 		}
 		n.Nr = nr
-		if i, ok := have[n.Name]; ok {
-			if prog.Syscalls[i].Errno != 0 && n.Errno == 0 {
-				prog.Syscalls[i] = n
-			}
-			return
-		}
-		have[n.Name] = len(prog.Syscalls)
-		prog.Syscalls = append(prog.Syscalls, n)
-	}
-	if a.runtimeNames == nil {
-		a.runtimeNames = map[string]bool{}
+		m.add(n)
 	}
 	for _, s := range a.profile.Select(runtimeprofile.Cgo) {
 		if s.Group != runtimeprofile.Cgo || onlyPollerCreation(s) {
 			continue // Select adds Base, which addRuntime merged already
 		}
-		a.runtimeNames[s.Name] = true
-		add(Need{Name: s.Name, Origin: OriginRuntimePrefix + s.Group.String(), Errno: s.Errno})
+		a.addRuntimeNeed(m, s)
 	}
 	inOutliving := map[string]bool{}
 	for _, g := range ref.Outliving {

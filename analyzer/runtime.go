@@ -40,33 +40,56 @@ func (a *analysis) addRuntime(prog *Program, goroot string) error {
 	if a.profile.GoVersion != "" && prog.GoVersion != "" && a.profile.GoVersion != prog.GoVersion {
 		prog.Warnings = append(prog.Warnings, fmt.Sprintf("runtime baseline is for %s but the program is built by %s", a.profile.GoVersion, prog.GoVersion))
 	}
-	have := make(map[string]int, len(prog.Syscalls))
-	for i, n := range prog.Syscalls {
-		have[n.Name] = i
-	}
+	m := newNeedMerger(prog)
 	for _, s := range a.profile.Select(runtimeGroups(prog.Features, a.cfg.ExecChild)...) {
 		if onlyPollerCreation(s) {
 			continue // selfsandbox.Lock creates the poller before the filter
 		}
-		if a.runtimeNames == nil {
-			a.runtimeNames = map[string]bool{}
-		}
-		a.runtimeNames[s.Name] = true
-		n := Need{Name: s.Name, Nr: s.Nr, Origin: OriginRuntimePrefix + s.Trigger.String(), Errno: s.Errno}
-		if s.Group != runtimeprofile.Base {
-			n.Origin = OriginRuntimePrefix + s.Group.String()
-		}
-		if i, ok := have[s.Name]; ok {
-			if prog.Syscalls[i].Errno != 0 && s.Errno == 0 {
-				prog.Syscalls[i] = n
-			}
-			continue
-		}
-		have[s.Name] = len(prog.Syscalls)
-		prog.Syscalls = append(prog.Syscalls, n)
+		a.addRuntimeNeed(m, s)
 	}
 	sortNeeds(prog.Syscalls)
 	return nil
+}
+
+// addRuntimeNeed merges the runtime profile's entry s into m's program and
+// records that the runtime baseline needs it.
+func (a *analysis) addRuntimeNeed(m *needMerger, s runtimeprofile.Syscall) {
+	if a.runtimeNames == nil {
+		a.runtimeNames = map[string]bool{}
+	}
+	a.runtimeNames[s.Name] = true
+	n := Need{Name: s.Name, Nr: s.Nr, Origin: OriginRuntimePrefix + s.Trigger.String(), Errno: s.Errno}
+	if s.Group != runtimeprofile.Base {
+		n.Origin = OriginRuntimePrefix + s.Group.String()
+	}
+	m.add(n)
+}
+
+// needMerger adds needs to a program's Syscalls, one per name: a need
+// that allows replaces one answered with an errno; otherwise the need
+// already there (the program's own, with its call path) stays.
+type needMerger struct {
+	prog *Program
+	at   map[string]int
+}
+
+func newNeedMerger(prog *Program) *needMerger {
+	m := &needMerger{prog: prog, at: make(map[string]int, len(prog.Syscalls))}
+	for i, n := range prog.Syscalls {
+		m.at[n.Name] = i
+	}
+	return m
+}
+
+func (m *needMerger) add(n Need) {
+	if i, ok := m.at[n.Name]; ok {
+		if m.prog.Syscalls[i].Errno != 0 && n.Errno == 0 {
+			m.prog.Syscalls[i] = n
+		}
+		return
+	}
+	m.at[n.Name] = len(m.prog.Syscalls)
+	m.prog.Syscalls = append(m.prog.Syscalls, n)
 }
 
 // onlyPollerCreation reports whether every runtime site of s creates the

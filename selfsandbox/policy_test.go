@@ -14,6 +14,7 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
+	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
@@ -23,8 +24,8 @@ import (
 // child in these variables; the child compiles its program from them with
 // gen, as a generated file would have it precompiled.
 const (
-	envAllow = "SELFSANDBOX_TEST_ALLOW" // comma-separated names to allow
-	envErrno = "SELFSANDBOX_TEST_ERRNO" // comma-separated name=errno pairs
+	envAllow = testpolicy.EnvAllow
+	envErrno = testpolicy.EnvErrno
 )
 
 // testOwn is what the test binary itself needs after Lock on top of the
@@ -97,21 +98,9 @@ func runChild(t *testing.T, env ...string) childtest.Result {
 // program's baked default; the mode may rewrite it).
 func childPolicy(t testing.TB, extra ...string) gen.Policy {
 	t.Helper()
-	p := gen.Policy{Arch: runtime.GOARCH, Default: gen.KillProcess, Syscalls: map[string][]gen.Rule{}}
-	for _, pair := range splitList(os.Getenv(envErrno)) {
-		name, n, _ := strings.Cut(pair, "=")
-		e, err := strconv.Atoi(n)
-		if err != nil {
-			t.Fatalf("%s: %q: %v", envErrno, pair, err)
-		}
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Errno(uint16(e))}}
-	}
-	allow := splitList(os.Getenv(envAllow))
-	if len(allow) == 0 {
-		t.Fatalf("%s is empty: run the child through runChild", envAllow)
-	}
-	for _, name := range slices.Concat(allow, testOwn, extra) {
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
+	p, err := testpolicy.FromEnv(slices.Concat(testOwn, extra))
+	if err != nil {
+		t.Fatalf("%v (run the child through runChild)", err)
 	}
 	return p
 }
@@ -129,13 +118,6 @@ func registerPolicy(t testing.TB, p gen.Policy, goVersion ...string) {
 		v = goVersion[0]
 	}
 	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: v}))
-}
-
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
 }
 
 // taskStatus is one thread's seccomp state from /proc/self/task/TID/status.

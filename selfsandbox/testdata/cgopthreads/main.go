@@ -48,10 +48,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -90,37 +90,17 @@ func startPthreads(n int) []int {
 }
 
 func register() {
-	p := gen.Policy{Arch: runtime.GOARCH, Default: gen.KillProcess, Syscalls: map[string][]gen.Rule{}}
-	for _, pair := range list("SELFSANDBOX_TEST_ERRNO") {
-		name, n, _ := strings.Cut(pair, "=")
-		e, err := strconv.Atoi(n)
-		if err != nil {
-			fail("SELFSANDBOX_TEST_ERRNO: %q: %v", pair, err)
-		}
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Errno(uint16(e))}}
-	}
-	allow := list("SELFSANDBOX_TEST_ALLOW")
-	if len(allow) == 0 {
-		fail("SELFSANDBOX_TEST_ALLOW is empty")
-	}
 	// What this program does itself after Lock.
-	allow = append(allow, "openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "gettid", "exit_group",
-		"clock_nanosleep") // sleep(3) in the pthreads
-	for _, name := range allow {
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
+	p, err := testpolicy.FromEnv([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "gettid",
+		"exit_group", "clock_nanosleep"}) // sleep(3) in the pthreads
+	if err != nil {
+		fail("%v", err)
 	}
 	prog, err := gen.Compile(p)
 	if err != nil {
 		fail("compile: %v", err)
 	}
 	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
-}
-
-func list(env string) []string {
-	if v := os.Getenv(env); v != "" {
-		return strings.Split(v, ",")
-	}
-	return nil
 }
 
 func field(status, name string) string {

@@ -14,12 +14,11 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -73,39 +72,19 @@ func hasEventpoll() bool {
 }
 
 func register() {
-	p := gen.Policy{Arch: runtime.GOARCH, Default: gen.KillProcess, Syscalls: map[string][]gen.Rule{}}
-	for _, pair := range list("SELFSANDBOX_TEST_ERRNO") {
-		name, n, _ := strings.Cut(pair, "=")
-		e, err := strconv.Atoi(n)
-		if err != nil {
-			fail("SELFSANDBOX_TEST_ERRNO: %q: %v", pair, err)
-		}
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Errno(uint16(e))}}
-	}
-	allow := list("SELFSANDBOX_TEST_ALLOW")
-	if len(allow) == 0 {
-		fail("SELFSANDBOX_TEST_ALLOW is empty")
-	}
-	// What this program does itself after Lock.
-	allow = append(allow, "openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "readlinkat",
+	// What this program does itself after Lock, without what creating the
+	// network poller takes.
+	p, err := testpolicy.FromEnv([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "readlinkat",
 		"socket", "bind", "listen", "accept4", "connect", "getsockname", "getpeername", "setsockopt", "getsockopt",
-		"epoll_ctl", "epoll_pwait", "uname", "exit_group")
-	allow = slices.DeleteFunc(allow, func(name string) bool { return name == "epoll_create1" || name == "eventfd2" })
-	for _, name := range allow {
-		p.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
+		"epoll_ctl", "epoll_pwait", "uname", "exit_group"}, "epoll_create1", "eventfd2")
+	if err != nil {
+		fail("%v", err)
 	}
 	prog, err := gen.Compile(p)
 	if err != nil {
 		fail("compile: %v", err)
 	}
 	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
-}
-
-func list(env string) []string {
-	if v := os.Getenv(env); v != "" {
-		return strings.Split(v, ",")
-	}
-	return nil
 }
 
 func fail(format string, args ...any) {
