@@ -118,8 +118,13 @@ func (l *syncLog) String() string {
 	return l.b.String()
 }
 
+// testClient gives up on a request after 30 s, so that a server that hangs
+// (a handler waiting for a child that cannot exit, say) fails the test
+// with a message instead of running into go test's timeout.
+var testClient = &http.Client{Timeout: 30 * time.Second}
+
 func (s *child) get(path string) (*http.Response, []byte, error) {
-	resp, err := http.Get("http://" + s.addr + path)
+	resp, err := testClient.Get("http://" + s.addr + path)
 	if err != nil {
 		return nil, nil, err
 	}
