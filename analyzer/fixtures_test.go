@@ -40,7 +40,7 @@ var fixtures = []struct {
 	{"httpserver", map[string]string{"accept4": "", "connect": "", "setsockopt": ""}, "", nil, ""},
 	{"osexec", map[string]string{"execve": "syscall.forkAndExecInChild1", "wait4": "", "dup3": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 	{"signal", map[string]string{"kill": "syscall.Kill"}, "Signal", nil, ""},
-	{"timer", map[string]string{"getrusage": "timer.main$1 "}, "", nil, ""},
+	{"timer", map[string]string{"getrusage": "timer.main$1 ", "gettimeofday": "syscall.gettimeofday"}, "", nil, ""},
 	{"mmap", map[string]string{"mmap": "syscall.Mmap", "munmap": "syscall.Munmap", "mprotect": "syscall.Mprotect"}, "", nil, ""},
 	{"xsysunix", map[string]string{"flock": "unix.Flock", "prctl": "unix.Prctl", "uname": "unix.Uname", "getcpu": "xsysunix.main "}, "", nil, ""},
 	{"dispatch", map[string]string{

@@ -23,9 +23,10 @@
 //     attributed to the calling function, with the constants read from the
 //     arch's defs_linux_<arch>.go.
 //   - The vDSO: each function in the runtime's vdsoSymbolKeys that the
-//     runtime ever calls (clock_gettime, gettimeofday, getrandom) can enter
-//     the kernel as the syscall of the same name when its fast path cannot
-//     answer.
+//     runtime itself calls (clock_gettime, getrandom) can enter the kernel
+//     as the syscall of the same name when its fast path cannot answer.
+//     amd64's gettimeofday is looked up for the syscall package only, whose
+//     own assembly the program analysis reads.
 //   - Before or after main: a call graph by name over runtime and its
 //     dependencies (Go calls, method calls by name, assembly CALL/JMP and
 //     address references) proves which syscall sites run only before

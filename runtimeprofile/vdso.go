@@ -92,9 +92,12 @@ func vdsoSyscall(symbol string) string {
 }
 
 // vdsoUsed reports whether the runtime ever calls through k's pointer: a
-// function body names it, assembly loads it, or another package reaches it
-// through //go:linkname.
+// function body names it, or the runtime's assembly loads it. Another
+// package that reaches the pointer through //go:linkname calls it from its
+// own code: on amd64 the syscall package's gettimeofday uses
+// vdsoGettimeofdaySym and falls back to SYS_gettimeofday in its assembly,
+// which the program analysis finds when the program reaches it. So such a
+// pointer does not put a syscall into the runtime's baseline.
 func (s *scan) vdsoUsed(k vdsoKey) bool {
-	_, linked := s.escapes["runtime."+k.ptrVar]
-	return s.bodyIdents[k.ptrVar] || s.asmRefs["runtime."+k.ptrVar] || linked
+	return s.bodyIdents[k.ptrVar] || s.asmRefs["runtime."+k.ptrVar]
 }

@@ -6,9 +6,9 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
-// 53 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 92 instructions, 80 number ranges. selfsandbox.Lock installs it.
-// Its Fallback allows 62 syscalls; Lock installs that instead if a goroutine started
+// 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 90 instructions, 78 number ranges. selfsandbox.Lock installs it.
+// Its Fallback allows 61 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -32,7 +32,6 @@ func init() {
 			{Name: "getrandom", Nr: 318},
 			{Name: "getsockname", Nr: 51},
 			{Name: "gettid", Nr: 186},
-			{Name: "gettimeofday", Nr: 96},
 			{Name: "kill", Nr: 62},
 			{Name: "lseek", Nr: 8},
 			{Name: "madvise", Nr: 28},
@@ -93,7 +92,6 @@ func init() {
 				{Name: "getsockname", Nr: 51},
 				{Name: "getsockopt", Nr: 55},
 				{Name: "gettid", Nr: 186},
-				{Name: "gettimeofday", Nr: 96},
 				{Name: "ioctl", Nr: 16},
 				{Name: "kill", Nr: 62},
 				{Name: "listen", Nr: 50},
@@ -145,187 +143,183 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +89
-				{Code: 0x15, Jt: 0, Jf: 89, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +87
+				{Code: 0x15, Jt: 0, Jf: 87, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jge #0x40000000, +87, +0
-				{Code: 0x35, Jt: 87, Jf: 0, K: 0x40000000},
-				// 4: jge #0xd9, +39, +0
-				{Code: 0x35, Jt: 39, Jf: 0, K: 0xd9},
-				// 5: jge #0x36, +19, +0
-				{Code: 0x35, Jt: 19, Jf: 0, K: 0x36},
-				// 6: jge #0x1c, +9, +0
-				{Code: 0x35, Jt: 9, Jf: 0, K: 0x1c},
-				// 7: jge #0x6, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x6},
+				// 3: jge #0x40000000, +85, +0
+				{Code: 0x35, Jt: 85, Jf: 0, K: 0x40000000},
+				// 4: jge #0xda, +38, +0
+				{Code: 0x35, Jt: 38, Jf: 0, K: 0xda},
+				// 5: jge #0x35, +18, +0
+				{Code: 0x35, Jt: 18, Jf: 0, K: 0x35},
+				// 6: jge #0x19, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x19},
+				// 7: jge #0x5, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 				// 8: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 9: jge #0x2, +81, +79
-				{Code: 0x35, Jt: 81, Jf: 79, K: 0x2},
-				// 10: jge #0x4, +0, +78
-				{Code: 0x35, Jt: 0, Jf: 78, K: 0x4},
-				// 11: jge #0x5, +77, +79
-				{Code: 0x35, Jt: 77, Jf: 79, K: 0x5},
-				// 12: jge #0x12, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x12},
-				// 13: jge #0x7, +75, +77
-				{Code: 0x35, Jt: 75, Jf: 77, K: 0x7},
-				// 14: jge #0x18, +0, +76
-				{Code: 0x35, Jt: 0, Jf: 76, K: 0x18},
-				// 15: jge #0x19, +75, +73
-				{Code: 0x35, Jt: 75, Jf: 73, K: 0x19},
-				// 16: jge #0x2a, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x2a},
-				// 17: jge #0x23, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x23},
-				// 18: jge #0x1d, +72, +70
-				{Code: 0x35, Jt: 72, Jf: 70, K: 0x1d},
-				// 19: jge #0x24, +0, +69
-				{Code: 0x35, Jt: 0, Jf: 69, K: 0x24},
-				// 20: jge #0x27, +68, +70
-				{Code: 0x35, Jt: 68, Jf: 70, K: 0x27},
-				// 21: jge #0x2e, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2e},
-				// 22: jge #0x2c, +66, +68
-				{Code: 0x35, Jt: 66, Jf: 68, K: 0x2c},
-				// 23: jge #0x2f, +0, +67
-				{Code: 0x35, Jt: 0, Jf: 67, K: 0x2f},
-				// 24: jge #0x35, +66, +64
-				{Code: 0x35, Jt: 66, Jf: 64, K: 0x35},
-				// 25: jge #0x83, +9, +0
-				{Code: 0x35, Jt: 9, Jf: 0, K: 0x83},
-				// 26: jge #0x40, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x40},
-				// 27: jge #0x3c, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3c},
-				// 28: jge #0x39, +62, +60
-				{Code: 0x35, Jt: 62, Jf: 60, K: 0x39},
-				// 29: jge #0x3d, +0, +59
-				{Code: 0x35, Jt: 0, Jf: 59, K: 0x3d},
-				// 30: jge #0x3e, +58, +60
-				{Code: 0x35, Jt: 58, Jf: 60, K: 0x3e},
-				// 31: jge #0x49, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x49},
-				// 32: jge #0x48, +56, +58
-				{Code: 0x35, Jt: 56, Jf: 58, K: 0x48},
-				// 33: jge #0x60, +0, +57
-				{Code: 0x35, Jt: 0, Jf: 57, K: 0x60},
-				// 34: jge #0x61, +56, +54
-				{Code: 0x35, Jt: 56, Jf: 54, K: 0x61},
-				// 35: jge #0xbb, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xbb},
-				// 36: jge #0x9d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
-				// 37: jge #0x84, +53, +51
-				{Code: 0x35, Jt: 53, Jf: 51, K: 0x84},
-				// 38: jge #0x9e, +0, +50
-				{Code: 0x35, Jt: 0, Jf: 50, K: 0x9e},
-				// 39: jge #0xba, +49, +51
-				{Code: 0x35, Jt: 49, Jf: 51, K: 0xba},
-				// 40: jge #0xcb, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
-				// 41: jge #0xca, +47, +49
-				{Code: 0x35, Jt: 47, Jf: 49, K: 0xca},
-				// 42: jge #0xcc, +0, +48
-				{Code: 0x35, Jt: 0, Jf: 48, K: 0xcc},
-				// 43: jge #0xcd, +47, +45
-				{Code: 0x35, Jt: 47, Jf: 45, K: 0xcd},
-				// 44: jge #0x113, +19, +0
-				{Code: 0x35, Jt: 19, Jf: 0, K: 0x113},
-				// 45: jge #0x101, +9, +0
-				{Code: 0x35, Jt: 9, Jf: 0, K: 0x101},
-				// 46: jge #0xe5, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xe5},
-				// 47: jge #0xdb, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
-				// 48: jge #0xda, +42, +40
-				{Code: 0x35, Jt: 42, Jf: 40, K: 0xda},
-				// 49: jge #0xdc, +0, +39
-				{Code: 0x35, Jt: 0, Jf: 39, K: 0xdc},
-				// 50: jge #0xe4, +38, +40
+				// 9: jge #0x2, +79, +77
+				{Code: 0x35, Jt: 79, Jf: 77, K: 0x2},
+				// 10: jge #0x4, +78, +76
+				{Code: 0x35, Jt: 78, Jf: 76, K: 0x4},
+				// 11: jge #0x7, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7},
+				// 12: jge #0x6, +76, +74
+				{Code: 0x35, Jt: 76, Jf: 74, K: 0x6},
+				// 13: jge #0x12, +0, +73
+				{Code: 0x35, Jt: 0, Jf: 73, K: 0x12},
+				// 14: jge #0x18, +72, +74
+				{Code: 0x35, Jt: 72, Jf: 74, K: 0x18},
+				// 15: jge #0x27, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x27},
+				// 16: jge #0x1d, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1d},
+				// 17: jge #0x1c, +69, +71
+				{Code: 0x35, Jt: 69, Jf: 71, K: 0x1c},
+				// 18: jge #0x23, +0, +70
+				{Code: 0x35, Jt: 0, Jf: 70, K: 0x23},
+				// 19: jge #0x24, +69, +67
+				{Code: 0x35, Jt: 69, Jf: 67, K: 0x24},
+				// 20: jge #0x2c, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2c},
+				// 21: jge #0x2a, +67, +65
+				{Code: 0x35, Jt: 67, Jf: 65, K: 0x2a},
+				// 22: jge #0x2e, +0, +64
+				{Code: 0x35, Jt: 0, Jf: 64, K: 0x2e},
+				// 23: jge #0x2f, +63, +65
+				{Code: 0x35, Jt: 63, Jf: 65, K: 0x2f},
+				// 24: jge #0x84, +9, +0
+				{Code: 0x35, Jt: 9, Jf: 0, K: 0x84},
+				// 25: jge #0x3e, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x3e},
+				// 26: jge #0x39, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
+				// 27: jge #0x36, +59, +61
+				{Code: 0x35, Jt: 59, Jf: 61, K: 0x36},
+				// 28: jge #0x3c, +0, +60
+				{Code: 0x35, Jt: 0, Jf: 60, K: 0x3c},
+				// 29: jge #0x3d, +59, +57
+				{Code: 0x35, Jt: 59, Jf: 57, K: 0x3d},
+				// 30: jge #0x48, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
+				// 31: jge #0x40, +57, +55
+				{Code: 0x35, Jt: 57, Jf: 55, K: 0x40},
+				// 32: jge #0x49, +0, +54
+				{Code: 0x35, Jt: 0, Jf: 54, K: 0x49},
+				// 33: jge #0x83, +53, +55
+				{Code: 0x35, Jt: 53, Jf: 55, K: 0x83},
+				// 34: jge #0xca, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xca},
+				// 35: jge #0x9e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9e},
+				// 36: jge #0x9d, +50, +52
+				{Code: 0x35, Jt: 50, Jf: 52, K: 0x9d},
+				// 37: jge #0xba, +0, +51
+				{Code: 0x35, Jt: 0, Jf: 51, K: 0xba},
+				// 38: jge #0xbb, +50, +48
+				{Code: 0x35, Jt: 50, Jf: 48, K: 0xbb},
+				// 39: jge #0xcc, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcc},
+				// 40: jge #0xcb, +48, +46
+				{Code: 0x35, Jt: 48, Jf: 46, K: 0xcb},
+				// 41: jge #0xcd, +0, +45
+				{Code: 0x35, Jt: 0, Jf: 45, K: 0xcd},
+				// 42: jge #0xd9, +44, +46
+				{Code: 0x35, Jt: 44, Jf: 46, K: 0xd9},
+				// 43: jge #0x113, +18, +0
+				{Code: 0x35, Jt: 18, Jf: 0, K: 0x113},
+				// 44: jge #0x101, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x101},
+				// 45: jge #0xe5, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xe5},
+				// 46: jge #0xdc, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdc},
+				// 47: jge #0xdb, +39, +41
+				{Code: 0x35, Jt: 39, Jf: 41, K: 0xdb},
+				// 48: jge #0xe4, +38, +40
 				{Code: 0x35, Jt: 38, Jf: 40, K: 0xe4},
-				// 51: jge #0xe8, +1, +0
+				// 49: jge #0xe8, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe8},
-				// 52: jge #0xe7, +36, +38
+				// 50: jge #0xe7, +36, +38
 				{Code: 0x35, Jt: 36, Jf: 38, K: 0xe7},
-				// 53: jge #0xe9, +0, +37
+				// 51: jge #0xe9, +0, +37
 				{Code: 0x35, Jt: 0, Jf: 37, K: 0xe9},
-				// 54: jge #0xeb, +36, +34
+				// 52: jge #0xeb, +36, +34
 				{Code: 0x35, Jt: 36, Jf: 34, K: 0xeb},
-				// 55: jge #0x10c, +4, +0
+				// 53: jge #0x10c, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x10c},
-				// 56: jge #0x106, +1, +0
+				// 54: jge #0x106, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
-				// 57: jge #0x102, +33, +25
+				// 55: jge #0x102, +33, +25
 				{Code: 0x35, Jt: 33, Jf: 25, K: 0x102},
-				// 58: jge #0x107, +0, +30
+				// 56: jge #0x107, +0, +30
 				{Code: 0x35, Jt: 0, Jf: 30, K: 0x107},
-				// 59: jge #0x10b, +29, +31
+				// 57: jge #0x10b, +29, +31
 				{Code: 0x35, Jt: 29, Jf: 31, K: 0x10b},
-				// 60: jge #0x110, +1, +0
+				// 58: jge #0x110, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x110},
-				// 61: jge #0x10f, +27, +29
+				// 59: jge #0x10f, +27, +29
 				{Code: 0x35, Jt: 27, Jf: 29, K: 0x10f},
-				// 62: jge #0x111, +0, +28
+				// 60: jge #0x111, +0, +28
 				{Code: 0x35, Jt: 0, Jf: 28, K: 0x111},
-				// 63: jge #0x112, +27, +25
+				// 61: jge #0x112, +27, +25
 				{Code: 0x35, Jt: 27, Jf: 25, K: 0x112},
-				// 64: jge #0x133, +9, +0
+				// 62: jge #0x133, +9, +0
 				{Code: 0x35, Jt: 9, Jf: 0, K: 0x133},
-				// 65: jge #0x121, +4, +0
+				// 63: jge #0x121, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x121},
-				// 66: jge #0x119, +1, +0
+				// 64: jge #0x119, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x119},
-				// 67: jge #0x114, +23, +21
+				// 65: jge #0x114, +23, +21
 				{Code: 0x35, Jt: 23, Jf: 21, K: 0x114},
-				// 68: jge #0x11a, +0, +20
+				// 66: jge #0x11a, +0, +20
 				{Code: 0x35, Jt: 0, Jf: 20, K: 0x11a},
-				// 69: jge #0x120, +19, +21
+				// 67: jge #0x120, +19, +21
 				{Code: 0x35, Jt: 19, Jf: 21, K: 0x120},
-				// 70: jge #0x126, +1, +0
+				// 68: jge #0x126, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-				// 71: jge #0x125, +17, +19
+				// 69: jge #0x125, +17, +19
 				{Code: 0x35, Jt: 17, Jf: 19, K: 0x125},
-				// 72: jge #0x12e, +0, +18
+				// 70: jge #0x12e, +0, +18
 				{Code: 0x35, Jt: 0, Jf: 18, K: 0x12e},
-				// 73: jge #0x12f, +17, +15
+				// 71: jge #0x12f, +17, +15
 				{Code: 0x35, Jt: 17, Jf: 15, K: 0x12f},
-				// 74: jge #0x147, +4, +0
+				// 72: jge #0x147, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-				// 75: jge #0x13e, +1, +0
+				// 73: jge #0x13e, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-				// 76: jge #0x134, +14, +12
+				// 74: jge #0x134, +14, +12
 				{Code: 0x35, Jt: 14, Jf: 12, K: 0x134},
-				// 77: jge #0x13f, +0, +11
+				// 75: jge #0x13f, +0, +11
 				{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
-				// 78: jge #0x146, +10, +12
+				// 76: jge #0x146, +10, +12
 				{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
-				// 79: jge #0x14f, +1, +0
+				// 77: jge #0x14f, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-				// 80: jge #0x14e, +8, +10
+				// 78: jge #0x14e, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-				// 81: jge #0x1b3, +0, +9
+				// 79: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 82: jge #0x1b4, +8, +7
+				// 80: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 83: ld [36]
+				// 81: ld [36]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-				// 84: and #0x0
+				// 82: and #0x0
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-				// 85: jeq #0x0, +0, +5
+				// 83: jeq #0x0, +0, +5
 				{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
-				// 86: ld [32]
+				// 84: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 87: and #0x643
+				// 85: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 88: jeq #0x0, +0, +2
+				// 86: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 89: ret 0x7fff0000
+				// 87: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 90: ret 0x50026
+				// 88: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 91: ret 0x80000000
+				// 89: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -334,189 +328,185 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +89
-			{Code: 0x15, Jt: 0, Jf: 89, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +87
+			{Code: 0x15, Jt: 0, Jf: 87, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jge #0x40000000, +87, +0
-			{Code: 0x35, Jt: 87, Jf: 0, K: 0x40000000},
-			// 4: jge #0xba, +39, +0
-			{Code: 0x35, Jt: 39, Jf: 0, K: 0xba},
-			// 5: jge #0x30, +19, +0
-			{Code: 0x35, Jt: 19, Jf: 0, K: 0x30},
-			// 6: jge #0x18, +9, +0
-			{Code: 0x35, Jt: 9, Jf: 0, K: 0x18},
-			// 7: jge #0x6, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x6},
+			// 3: jge #0x40000000, +85, +0
+			{Code: 0x35, Jt: 85, Jf: 0, K: 0x40000000},
+			// 4: jge #0xbb, +38, +0
+			{Code: 0x35, Jt: 38, Jf: 0, K: 0xbb},
+			// 5: jge #0x2e, +18, +0
+			{Code: 0x35, Jt: 18, Jf: 0, K: 0x2e},
+			// 6: jge #0x12, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0x12},
+			// 7: jge #0x5, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 			// 8: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 9: jge #0x2, +81, +79
-			{Code: 0x35, Jt: 81, Jf: 79, K: 0x2},
-			// 10: jge #0x4, +0, +78
-			{Code: 0x35, Jt: 0, Jf: 78, K: 0x4},
-			// 11: jge #0x5, +77, +79
-			{Code: 0x35, Jt: 77, Jf: 79, K: 0x5},
-			// 12: jge #0x10, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x10},
-			// 13: jge #0x8, +75, +77
-			{Code: 0x35, Jt: 75, Jf: 77, K: 0x8},
-			// 14: jge #0x11, +0, +76
-			{Code: 0x35, Jt: 0, Jf: 76, K: 0x11},
-			// 15: jge #0x12, +75, +73
-			{Code: 0x35, Jt: 75, Jf: 73, K: 0x12},
-			// 16: jge #0x24, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x24},
-			// 17: jge #0x1c, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x1c},
-			// 18: jge #0x19, +72, +70
-			{Code: 0x35, Jt: 72, Jf: 70, K: 0x19},
-			// 19: jge #0x1d, +0, +69
-			{Code: 0x35, Jt: 0, Jf: 69, K: 0x1d},
-			// 20: jge #0x23, +68, +70
-			{Code: 0x35, Jt: 68, Jf: 70, K: 0x23},
-			// 21: jge #0x2a, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x2a},
-			// 22: jge #0x27, +66, +68
-			{Code: 0x35, Jt: 66, Jf: 68, K: 0x27},
-			// 23: jge #0x2c, +0, +67
-			{Code: 0x35, Jt: 0, Jf: 67, K: 0x2c},
-			// 24: jge #0x2e, +66, +64
-			{Code: 0x35, Jt: 66, Jf: 64, K: 0x2e},
-			// 25: jge #0x3e, +9, +0
-			{Code: 0x35, Jt: 9, Jf: 0, K: 0x3e},
-			// 26: jge #0x37, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x37},
-			// 27: jge #0x33, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x33},
-			// 28: jge #0x32, +62, +60
-			{Code: 0x35, Jt: 62, Jf: 60, K: 0x32},
-			// 29: jge #0x34, +0, +59
-			{Code: 0x35, Jt: 0, Jf: 59, K: 0x34},
-			// 30: jge #0x36, +58, +60
-			{Code: 0x35, Jt: 58, Jf: 60, K: 0x36},
-			// 31: jge #0x39, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-			// 32: jge #0x38, +56, +58
-			{Code: 0x35, Jt: 56, Jf: 58, K: 0x38},
-			// 33: jge #0x3c, +0, +57
-			{Code: 0x35, Jt: 0, Jf: 57, K: 0x3c},
-			// 34: jge #0x3d, +56, +54
-			{Code: 0x35, Jt: 56, Jf: 54, K: 0x3d},
-			// 35: jge #0x61, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x61},
-			// 36: jge #0x48, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
-			// 37: jge #0x40, +53, +51
-			{Code: 0x35, Jt: 53, Jf: 51, K: 0x40},
-			// 38: jge #0x49, +0, +50
-			{Code: 0x35, Jt: 0, Jf: 50, K: 0x49},
-			// 39: jge #0x60, +49, +51
-			{Code: 0x35, Jt: 49, Jf: 51, K: 0x60},
-			// 40: jge #0x84, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
-			// 41: jge #0x83, +47, +49
-			{Code: 0x35, Jt: 47, Jf: 49, K: 0x83},
-			// 42: jge #0x9d, +0, +48
-			{Code: 0x35, Jt: 0, Jf: 48, K: 0x9d},
-			// 43: jge #0x9e, +47, +45
-			{Code: 0x35, Jt: 47, Jf: 45, K: 0x9e},
-			// 44: jge #0x10b, +19, +0
-			{Code: 0x35, Jt: 19, Jf: 0, K: 0x10b},
-			// 45: jge #0xe4, +9, +0
-			{Code: 0x35, Jt: 9, Jf: 0, K: 0xe4},
-			// 46: jge #0xcd, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0xcd},
-			// 47: jge #0xca, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
-			// 48: jge #0xbb, +42, +40
-			{Code: 0x35, Jt: 42, Jf: 40, K: 0xbb},
-			// 49: jge #0xcb, +0, +39
-			{Code: 0x35, Jt: 0, Jf: 39, K: 0xcb},
-			// 50: jge #0xcc, +38, +40
+			// 9: jge #0x2, +79, +77
+			{Code: 0x35, Jt: 79, Jf: 77, K: 0x2},
+			// 10: jge #0x4, +78, +76
+			{Code: 0x35, Jt: 78, Jf: 76, K: 0x4},
+			// 11: jge #0x8, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8},
+			// 12: jge #0x6, +76, +74
+			{Code: 0x35, Jt: 76, Jf: 74, K: 0x6},
+			// 13: jge #0x10, +0, +73
+			{Code: 0x35, Jt: 0, Jf: 73, K: 0x10},
+			// 14: jge #0x11, +72, +74
+			{Code: 0x35, Jt: 72, Jf: 74, K: 0x11},
+			// 15: jge #0x23, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x23},
+			// 16: jge #0x19, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x19},
+			// 17: jge #0x18, +69, +71
+			{Code: 0x35, Jt: 69, Jf: 71, K: 0x18},
+			// 18: jge #0x1c, +0, +70
+			{Code: 0x35, Jt: 0, Jf: 70, K: 0x1c},
+			// 19: jge #0x1d, +69, +67
+			{Code: 0x35, Jt: 69, Jf: 67, K: 0x1d},
+			// 20: jge #0x27, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x27},
+			// 21: jge #0x24, +67, +65
+			{Code: 0x35, Jt: 67, Jf: 65, K: 0x24},
+			// 22: jge #0x2a, +0, +64
+			{Code: 0x35, Jt: 0, Jf: 64, K: 0x2a},
+			// 23: jge #0x2c, +63, +65
+			{Code: 0x35, Jt: 63, Jf: 65, K: 0x2c},
+			// 24: jge #0x3d, +9, +0
+			{Code: 0x35, Jt: 9, Jf: 0, K: 0x3d},
+			// 25: jge #0x36, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x36},
+			// 26: jge #0x32, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x32},
+			// 27: jge #0x30, +59, +61
+			{Code: 0x35, Jt: 59, Jf: 61, K: 0x30},
+			// 28: jge #0x33, +0, +60
+			{Code: 0x35, Jt: 0, Jf: 60, K: 0x33},
+			// 29: jge #0x34, +59, +57
+			{Code: 0x35, Jt: 59, Jf: 57, K: 0x34},
+			// 30: jge #0x38, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x38},
+			// 31: jge #0x37, +57, +55
+			{Code: 0x35, Jt: 57, Jf: 55, K: 0x37},
+			// 32: jge #0x39, +0, +54
+			{Code: 0x35, Jt: 0, Jf: 54, K: 0x39},
+			// 33: jge #0x3c, +53, +55
+			{Code: 0x35, Jt: 53, Jf: 55, K: 0x3c},
+			// 34: jge #0x83, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x83},
+			// 35: jge #0x40, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x40},
+			// 36: jge #0x3e, +50, +52
+			{Code: 0x35, Jt: 50, Jf: 52, K: 0x3e},
+			// 37: jge #0x48, +0, +51
+			{Code: 0x35, Jt: 0, Jf: 51, K: 0x48},
+			// 38: jge #0x49, +50, +48
+			{Code: 0x35, Jt: 50, Jf: 48, K: 0x49},
+			// 39: jge #0x9d, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
+			// 40: jge #0x84, +48, +46
+			{Code: 0x35, Jt: 48, Jf: 46, K: 0x84},
+			// 41: jge #0x9e, +0, +45
+			{Code: 0x35, Jt: 0, Jf: 45, K: 0x9e},
+			// 42: jge #0xba, +44, +46
+			{Code: 0x35, Jt: 44, Jf: 46, K: 0xba},
+			// 43: jge #0x10b, +18, +0
+			{Code: 0x35, Jt: 18, Jf: 0, K: 0x10b},
+			// 44: jge #0xe4, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0xe4},
+			// 45: jge #0xcd, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcd},
+			// 46: jge #0xcb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
+			// 47: jge #0xca, +39, +41
+			{Code: 0x35, Jt: 39, Jf: 41, K: 0xca},
+			// 48: jge #0xcc, +38, +40
 			{Code: 0x35, Jt: 38, Jf: 40, K: 0xcc},
-			// 51: jge #0xda, +1, +0
+			// 49: jge #0xda, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
-			// 52: jge #0xd9, +36, +38
+			// 50: jge #0xd9, +36, +38
 			{Code: 0x35, Jt: 36, Jf: 38, K: 0xd9},
-			// 53: jge #0xdb, +0, +37
+			// 51: jge #0xdb, +0, +37
 			{Code: 0x35, Jt: 0, Jf: 37, K: 0xdb},
-			// 54: jge #0xdc, +36, +34
+			// 52: jge #0xdc, +36, +34
 			{Code: 0x35, Jt: 36, Jf: 34, K: 0xdc},
-			// 55: jge #0xeb, +4, +0
+			// 53: jge #0xeb, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0xeb},
-			// 56: jge #0xe7, +1, +0
+			// 54: jge #0xe7, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
-			// 57: jge #0xe5, +33, +31
+			// 55: jge #0xe5, +33, +31
 			{Code: 0x35, Jt: 33, Jf: 31, K: 0xe5},
-			// 58: jge #0xe8, +0, +30
+			// 56: jge #0xe8, +0, +30
 			{Code: 0x35, Jt: 0, Jf: 30, K: 0xe8},
-			// 59: jge #0xe9, +29, +31
+			// 57: jge #0xe9, +29, +31
 			{Code: 0x35, Jt: 29, Jf: 31, K: 0xe9},
-			// 60: jge #0x102, +1, +0
+			// 58: jge #0x102, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x102},
-			// 61: jge #0x101, +21, +29
+			// 59: jge #0x101, +21, +29
 			{Code: 0x35, Jt: 21, Jf: 29, K: 0x101},
-			// 62: jge #0x106, +0, +28
+			// 60: jge #0x106, +0, +28
 			{Code: 0x35, Jt: 0, Jf: 28, K: 0x106},
-			// 63: jge #0x107, +27, +25
+			// 61: jge #0x107, +27, +25
 			{Code: 0x35, Jt: 27, Jf: 25, K: 0x107},
-			// 64: jge #0x125, +9, +0
+			// 62: jge #0x125, +9, +0
 			{Code: 0x35, Jt: 9, Jf: 0, K: 0x125},
-			// 65: jge #0x114, +4, +0
+			// 63: jge #0x114, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x114},
-			// 66: jge #0x111, +1, +0
+			// 64: jge #0x111, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-			// 67: jge #0x10c, +23, +21
+			// 65: jge #0x10c, +23, +21
 			{Code: 0x35, Jt: 23, Jf: 21, K: 0x10c},
-			// 68: jge #0x112, +0, +20
+			// 66: jge #0x112, +0, +20
 			{Code: 0x35, Jt: 0, Jf: 20, K: 0x112},
-			// 69: jge #0x113, +19, +21
+			// 67: jge #0x113, +19, +21
 			{Code: 0x35, Jt: 19, Jf: 21, K: 0x113},
-			// 70: jge #0x11a, +1, +0
+			// 68: jge #0x11a, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-			// 71: jge #0x119, +17, +19
+			// 69: jge #0x119, +17, +19
 			{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
-			// 72: jge #0x120, +0, +18
+			// 70: jge #0x120, +0, +18
 			{Code: 0x35, Jt: 0, Jf: 18, K: 0x120},
-			// 73: jge #0x121, +17, +15
+			// 71: jge #0x121, +17, +15
 			{Code: 0x35, Jt: 17, Jf: 15, K: 0x121},
-			// 74: jge #0x147, +4, +0
+			// 72: jge #0x147, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-			// 75: jge #0x13e, +1, +0
+			// 73: jge #0x13e, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-			// 76: jge #0x126, +14, +12
+			// 74: jge #0x126, +14, +12
 			{Code: 0x35, Jt: 14, Jf: 12, K: 0x126},
-			// 77: jge #0x13f, +0, +11
+			// 75: jge #0x13f, +0, +11
 			{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
-			// 78: jge #0x146, +10, +12
+			// 76: jge #0x146, +10, +12
 			{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
-			// 79: jge #0x14f, +1, +0
+			// 77: jge #0x14f, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-			// 80: jge #0x14e, +8, +10
+			// 78: jge #0x14e, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-			// 81: jge #0x1b3, +0, +9
+			// 79: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 82: jge #0x1b4, +8, +7
+			// 80: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 83: ld [36]
+			// 81: ld [36]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x24},
-			// 84: and #0x0
+			// 82: and #0x0
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x0},
-			// 85: jeq #0x0, +0, +5
+			// 83: jeq #0x0, +0, +5
 			{Code: 0x15, Jt: 0, Jf: 5, K: 0x0},
-			// 86: ld [32]
+			// 84: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 87: and #0x643
+			// 85: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 88: jeq #0x0, +0, +2
+			// 86: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 89: ret 0x7fff0000
+			// 87: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 90: ret 0x50026
+			// 88: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 91: ret 0x80000000
+			// 89: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "791493776532aeb9c84047881c7f98c15de538cd727175b769ed0cf41efe8fa3",
+		PolicyHash: "55a8503ea3a6dcd60f6796a026acce3e70942d88e8ab93e71fda0d9dd8e2ca87",
 	})
 }

@@ -1,5 +1,6 @@
 // Command timer sleeps, ticks, and runs a function from a timer; the timer
-// function makes a syscall nothing else in the program makes.
+// function makes a syscall nothing else in the program makes. It also reads
+// the time of day through the syscall package.
 package main
 
 import (
@@ -37,6 +38,13 @@ func main() {
 	<-ctxTimer.C
 	if time.Since(start) < 20*time.Millisecond {
 		panic("clock went backwards")
+	}
+	// syscall.Gettimeofday goes through the vDSO, whose fallback is the
+	// gettimeofday syscall in the syscall package's assembly: the program
+	// analysis must find it there (the runtime's baseline does not have it).
+	var tv syscall.Timeval
+	if err := syscall.Gettimeofday(&tv); err != nil || tv.Sec == 0 {
+		panic(fmt.Sprint("gettimeofday: ", tv, err))
 	}
 	fmt.Println("ok", time.Now().Year() > 2000)
 }
