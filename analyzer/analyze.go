@@ -43,6 +43,10 @@ type analysis struct {
 	// and branchParams, per function; see branch.go.
 	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
 	branchCache map[*ssa.Function]map[int]bool
+	// cgoFuncs are the reachable cgo wrappers of known libc functions,
+	// once cgoFound; see cgoWrappers.
+	cgoFuncs []cgoWrapper
+	cgoFound bool
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative

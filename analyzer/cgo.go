@@ -45,6 +45,38 @@ var (
 // set, only those whose wrapper is live are returned in out, and those
 // whose wrapper reached admits (all, when reached is nil) in pruned.
 func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
+	for _, w := range a.cgoWrappers(r) {
+		path := a.pathTo(r, w.fn, w.fn.Pos())
+		for _, s := range libcFuncs[w.cname] {
+			if nr, ok := a.table.Number(s); ok {
+				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, w.cname), Path: path}
+				if live != nil && !live(w.fn) {
+					if reached == nil || reached(w.fn) {
+						pruned = append(pruned, n)
+					}
+				} else {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	return out, pruned
+}
+
+// cgoWrapper is a reachable cgo wrapper of a libc function libcFuncs knows.
+type cgoWrapper struct {
+	fn    *ssa.Function
+	cname string
+}
+
+// cgoWrappers returns the reachable cgo wrappers of the libc functions
+// libcFuncs knows, in a stable order, found once per analysis: cgoNeeds
+// runs for the code after Lock and again for each go statement before it.
+func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
+	if a.cgoFound {
+		return a.cgoFuncs
+	}
+	a.cgoFound = true
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -56,23 +88,9 @@ func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (o
 		default:
 			continue
 		}
-		needs, ok := libcFuncs[cname]
-		if !ok {
-			continue
-		}
-		path := a.pathTo(r, fn, fn.Pos())
-		for _, s := range needs {
-			if nr, ok := a.table.Number(s); ok {
-				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, cname), Path: path}
-				if live != nil && !live(fn) {
-					if reached == nil || reached(fn) {
-						pruned = append(pruned, n)
-					}
-				} else {
-					out = append(out, n)
-				}
-			}
+		if _, ok := libcFuncs[cname]; ok {
+			a.cgoFuncs = append(a.cgoFuncs, cgoWrapper{fn, cname})
 		}
 	}
-	return out, pruned
+	return a.cgoFuncs
 }
