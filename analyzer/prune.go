@@ -287,19 +287,6 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			}
 		}
 	}
-	bySite := map[ssa.CallInstruction]*preLockGo{}
-	for _, g := range before.goroutines {
-		pg := bySite[g.site]
-		if pg == nil {
-			pg = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(a, r, mainFn), needs: map[uint64]Need{}}
-			bySite[g.site] = pg
-			al.started = append(al.started, pg)
-		}
-		pg.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
-	}
-	for _, pg := range al.started {
-		pg.walk.run()
-	}
 	for _, fn := range r.roots {
 		if fn != mainFn && fn != initFn {
 			after.root(fn, fctx{}, r.rootWhy[fn])
@@ -313,7 +300,32 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	}
 	after.run()
 	al.funcs, al.walk = after.funcs, after
+
+	// Each go statement before Lock gets a walk of its own, which stops
+	// where the code after Lock was walked already: all that code reaches
+	// is allowed anyway.
+	bySite := map[ssa.CallInstruction]*preLockGo{}
+	for _, g := range before.goroutines {
+		pg := bySite[g.site]
+		if pg == nil {
+			pg = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(a, r, mainFn), needs: map[uint64]Need{}}
+			pg.walk.covered = after
+			bySite[g.site] = pg
+			al.started = append(al.started, pg)
+		}
+		pg.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+	}
+	for _, pg := range al.started {
+		pg.walk.run()
+	}
 	return al
+}
+
+// walked reports whether w walked fn in context ctx, or in the empty
+// context that stands for every context once fn has too many.
+func (w *csWalker) walked(fn *ssa.Function, ctx fctx) bool {
+	ctxs := w.seen[fn]
+	return ctxs[ctx.key] || (len(ctxs) >= maxContexts && ctxs[""])
 }
 
 // fctx is a calling context: the functions that some of a function's
@@ -393,6 +405,9 @@ type csWalker struct {
 	// blocks are, per walked function, the blocks that can run in some
 	// context it was walked in; nil when all can.
 	blocks map[*ssa.Function]map[*ssa.BasicBlock]bool
+	// covered, when set, is a walk whose states this one does not enter:
+	// what they reach is accounted for there.
+	covered *csWalker
 }
 
 func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
@@ -417,7 +432,7 @@ func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) (csKey, bool) {
 // enter queues fn in context ctx unless it was walked in it already, and
 // returns the state's key and whether it is new.
 func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
-	if isRuntime(fn) {
+	if isRuntime(fn) || (w.covered != nil && w.covered.walked(fn, ctx)) {
 		return csKey{}, false
 	}
 	ctxs := w.seen[fn]
