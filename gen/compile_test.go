@@ -221,33 +221,97 @@ func TestLongJumps(t *testing.T) {
 	checkProgram(t, rand.New(rand.NewPCG(1, 2)), p, prog)
 }
 
+// argRule is an argument rule for path-length tests: allow when args[0]
+// is 7.
+var argRule = []Rule{{Action: Allow, Args: []ArgCond{{Index: 0, Op: OpEqual, Value: 7}}}}
+
 // TestAllowedPathLength checks the dispatch bound: an allowed syscall
-// without argument rules runs at most ⌈log2(ranges)⌉ + 6 instructions.
+// without argument rules runs at most ⌈log2(ranges)⌉ + 6 instructions,
+// also behind the front tests for syscalls with argument rules.
 func TestAllowedPathLength(t *testing.T) {
 	for _, arch := range []string{"amd64", "arm64"} {
 		table, _ := systable.Lookup(arch)
 		for _, n := range []int{1, 10, 40, 350} {
-			r := rand.New(rand.NewPCG(uint64(n), 7))
-			p := Policy{Arch: arch, Default: KillProcess, Syscalls: map[string][]Rule{}}
-			all := table.Syscalls()
-			for len(p.Syscalls) < min(n, len(all)) {
-				p.Syscalls[all[r.IntN(len(all))].Name] = []Rule{{Action: Allow}}
+			for _, withArgs := range []int{0, 1, 3} {
+				r := rand.New(rand.NewPCG(uint64(n), uint64(7+withArgs)))
+				p := Policy{Arch: arch, Default: KillProcess, Syscalls: map[string][]Rule{}}
+				all := table.Syscalls()
+				for len(p.Syscalls) < min(n, len(all)) {
+					p.Syscalls[all[r.IntN(len(all))].Name] = []Rule{{Action: Allow}}
+				}
+				// Some of them (or others) get argument rules instead.
+				for i := 0; i < withArgs; {
+					if name := all[r.IntN(len(all))].Name; p.Syscalls[name] == nil || len(p.Syscalls[name][0].Args) == 0 {
+						p.Syscalls[name] = argRule
+						i++
+					}
+				}
+				checkAllowedPath(t, table, p)
 			}
-			prog, err := Compile(p)
+		}
+	}
+}
+
+func checkAllowedPath(t *testing.T, table *systable.Table, p Policy) {
+	t.Helper()
+	prog, err := Compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := treeDepth(prog.Ranges) + 6
+	for name, rules := range p.Syscalls {
+		if len(rules[0].Args) > 0 {
+			continue
+		}
+		nr, _ := table.Number(name)
+		res, err := bpf.Run(prog.Instructions, bpf.SeccompData{Nr: nr, Arch: table.AuditArch}, table.BigEndian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Executed > bound {
+			t.Errorf("%s/%d: %s executes %d instructions; bound ⌈log2(%d)⌉+6 = %d", p.Arch, len(p.Syscalls), name, res.Executed, prog.Ranges, bound)
+		}
+	}
+}
+
+// TestArgumentPathLength checks the front tests: the hottest syscalls with
+// argument rules are decided after the arch check, at most maxFrontTests
+// comparisons of the number and their argument checks, whatever the size
+// of the rest of the policy; the others go through the search.
+func TestArgumentPathLength(t *testing.T) {
+	table, _ := systable.Lookup("amd64")
+	all := table.Syscalls()
+	for _, plain := range []int{0, 40, 300} {
+		p := Policy{Arch: "amd64", Default: KillProcess, Syscalls: map[string][]Rule{}}
+		for _, s := range all[:plain] {
+			p.Syscalls[s.Name] = []Rule{{Action: Allow}}
+		}
+		// openat and futex are hot, so they are tested in front (futex
+		// first); getpriority waits for the search.
+		for _, name := range []string{"getpriority", "openat", "futex"} {
+			p.Syscalls[name] = argRule
+		}
+		prog, err := Compile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkProgram(t, rand.New(rand.NewPCG(3, uint64(plain))), p, prog)
+		// ld arch, jeq, ld nr, the front tests up to this one, ld hi,
+		// jeq, ld lo, jeq, ret.
+		for i, name := range []string{"futex", "openat"} {
+			nr, _ := table.Number(name)
+			res, err := bpf.Run(prog.Instructions, bpf.SeccompData{Nr: nr, Arch: table.AuditArch, Args: [6]uint64{7}}, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			bound := treeDepth(prog.Ranges) + 6
-			for name := range p.Syscalls {
-				nr, _ := table.Number(name)
-				res, err := bpf.Run(prog.Instructions, bpf.SeccompData{Nr: nr, Arch: table.AuditArch}, table.BigEndian)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if res.Executed > bound {
-					t.Errorf("%s/%d: %s executes %d instructions; bound ⌈log2(%d)⌉+6 = %d", arch, n, name, res.Executed, prog.Ranges, bound)
-				}
+			if want := 3 + i + 1 + 4 + 1; res.Executed != want || res.Ret != Allow.Ret() {
+				t.Errorf("%d plain: %s runs %d instructions to %#x, want %d to ALLOW", plain, name, res.Executed, res.Ret, want)
 			}
+		}
+		nr, _ := table.Number("getpriority")
+		res, _ := bpf.Run(prog.Instructions, bpf.SeccompData{Nr: nr, Arch: table.AuditArch, Args: [6]uint64{7}}, false)
+		if min := 3 + maxFrontTests + 4 + 1; plain > 0 && res.Executed <= min {
+			t.Errorf("%d plain: getpriority runs %d instructions; behind the front tests and a search it needs more than %d", plain, res.Executed, min)
 		}
 	}
 }

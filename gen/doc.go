@@ -16,10 +16,14 @@
 //  2. build: an intermediate program with symbolic jump labels:
 //
 //     ld arch; jeq AUDIT_ARCH_x, next, badarch   arch check first
-//     ld nr; jge 0x40000000, default             amd64: block the x32 ABI
+//     ld nr; jeq nr1, args1; jeq nr2, args2      up to two syscalls with argument rules
 //     jge/jge/...                                balanced binary search over the ranges
 //     argument blocks                            loads of arguments happen only here
 //     ret allow; ret errno(...); ret default...  one shared copy of each return
+//
+//     The search's top range, every number above the highest syscall,
+//     takes the default action: on amd64 that is the x32 ABI block
+//     (numbers with bit 30 set).
 //
 //  3. optimize: shared returns, jump threading, dead code; the tests run
 //     every program both ways through the interpreter in internal/bpf;
@@ -30,12 +34,16 @@
 //
 // Because the dispatch only loads nr and arch and compares constants, every
 // syscall allowed without argument rules is in the kernel's action cache
-// (Linux 5.11+): the filter does not even run for it. An allowed syscall
-// without rules executes at most ⌈log2(ranges)⌉ + 5 instructions.
+// (Linux 5.11+): the filter does not even run for it. The filter runs for
+// the syscalls with argument rules, so the hottest two of them are tested
+// by number before the search: their path is the arch check, one or two
+// comparisons and their argument checks. An allowed syscall without rules
+// executes at most ⌈log2(ranges)⌉ + 6 instructions where there is no cache.
 //
 // Argument conditions compare all 64 bits: each condition checks the high
 // and the low 32-bit halves of seccomp_data.args[i], in the architecture's
-// byte order.
+// byte order. A half that always passes (a mask with no bits in it, every
+// bit allowed) is not tested.
 //
 // # The default action and modes
 //

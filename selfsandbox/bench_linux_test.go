@@ -139,7 +139,8 @@ var bigEndian = func() bool { x := uint16(1); return *(*byte)(unsafe.Pointer(&x)
 // installScenario installs, once per child process, the filter of the
 // scenario: "none", "allowall" (one RET ALLOW: the kernel's floor for any
 // filter), "argonly" (six instructions that check getpriority's first
-// argument and allow everything else) or "ours" (the runtime's syscalls and the test's own, compiled by
+// argument and allow everything else), "argpad" (the same after 40 loads)
+// or "ours" (the runtime's syscalls and the test's own, compiled by
 // gen, plus getpriority under an argument rule).
 func installScenario(b *testing.B, filter string) {
 	installOnce.Do(func() {
@@ -152,24 +153,32 @@ func installScenario(b *testing.B, filter string) {
 				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x80000000, GoVersion: runtime.Version(),
 				Instructions: []selfsandbox.Instruction{{Code: 0x06, K: 0x7fff0000}},
 			})
-		case "argonly":
+		case "argonly", "argpad":
 			// The smallest filter that must run for getpriority: what
 			// any argument rule costs before the program's own length.
+			// argpad puts 40 loads of nr in front, to show what the
+			// length costs.
 			audit, _ := selfsandbox.AuditArch(runtime.GOARCH)
 			lo := uint32(16) // offsetof(seccomp_data, args[0]), low word
 			if bigEndian {
 				lo += 4
 			}
+			var insns []selfsandbox.Instruction
+			if filter == "argpad" {
+				for range 40 {
+					insns = append(insns, selfsandbox.Instruction{Code: 0x20, K: 0})
+				}
+			}
 			selfsandbox.Register(selfsandbox.Program{
 				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x00050001, GoVersion: runtime.Version(),
-				Instructions: []selfsandbox.Instruction{
+				Instructions: append(insns, []selfsandbox.Instruction{
 					{Code: 0x20, K: 0},                           // ld nr
 					{Code: 0x15, Jf: 3, K: unix.SYS_GETPRIORITY}, // jeq getpriority
 					{Code: 0x20, K: lo},                          // ld args[0] (low)
 					{Code: 0x15, Jt: 1, K: unix.PRIO_PROCESS},    // jeq PRIO_PROCESS
 					{Code: 0x06, K: 0x00050001},                  // ret ERRNO(EPERM)
 					{Code: 0x06, K: 0x7fff0000},                  // ret ALLOW
-				},
+				}...),
 			})
 		case "ours":
 			p := childPolicy(b)
@@ -193,7 +202,7 @@ var syscallCalls = []struct {
 	fn   func()
 }{{"getpid", callGetpid}, {"getpriority-argrule", callGetpriority}}
 
-var syscallFilters = []string{"none", "allowall", "argonly", "ours"}
+var syscallFilters = []string{"none", "allowall", "argonly", "argpad", "ours"}
 
 // syscallResults holds, per "filter/call", the ns/op of every child run.
 var syscallResults struct {
@@ -209,7 +218,7 @@ func measureSyscalls(b *testing.B) map[string][]float64 {
 		allow, errno := runtimeSyscalls(b)
 		syscallResults.ns = map[string][]float64{}
 		re := regexp.MustCompile(`\s([\d.]+) ns/op`)
-		for range 5 {
+		for range 7 {
 			for _, filter := range syscallFilters {
 				for _, c := range syscallCalls {
 					name := filter + "/" + c.name
@@ -233,12 +242,14 @@ func measureSyscalls(b *testing.B) map[string][]float64 {
 
 // BenchmarkSyscall reports the cost of one system call under no filter,
 // an allow-all filter (the kernel's floor for a filtered process), a
-// six-instruction argument filter and our filter: getpid, which the program allows outright, and getpriority, which
-// it allows under an argument rule. Run it with
+// six-instruction argument filter, the same with 40 more instructions on
+// its path, and our filter: getpid, which the programs allow outright, and
+// getpriority, which they allow under an argument rule. Run it with
 // go test -run '^$' -bench BenchmarkSyscall ./selfsandbox; ns/op is the
-// median of 15 child runs per scenario (5 interleaved rounds of 3). The
-// iteration column counts the parent's passes, which only report what the
-// children measured; it says nothing about the syscalls.
+// median of 21 child runs per scenario (7 interleaved rounds of 3), and
+// over-floor-ns the median of the differences to the allow-all run of the
+// same round. The iteration column counts the parent's passes, which only
+// report what the children measured; it says nothing about the syscalls.
 func BenchmarkSyscall(b *testing.B) {
 	needKernelB(b)
 	for _, filter := range syscallFilters {
@@ -253,11 +264,25 @@ func BenchmarkSyscall(b *testing.B) {
 					}
 					return
 				}
-				ns := slices.Clone(measureSyscalls(b)[name])
+				all := measureSyscalls(b)
+				ns := slices.Clone(all[name])
 				slices.Sort(ns)
 				b.ReportMetric(percentile(ns, 0.5), "ns/op")
 				b.ReportMetric(percentile(ns, 0.1), "p10-ns")
 				b.ReportMetric(percentile(ns, 0.9), "p90-ns")
+				if filter != "allowall" {
+					// Run i of every scenario comes from the same
+					// round, seconds apart: the median of the
+					// differences is steadier than the difference
+					// of the medians.
+					floor := all["allowall/"+c.name]
+					var diff []float64
+					for i, v := range all[name] {
+						diff = append(diff, v-floor[i])
+					}
+					slices.Sort(diff)
+					b.ReportMetric(percentile(diff, 0.5), "over-floor-ns")
+				}
 			})
 		}
 	}
