@@ -1,41 +1,49 @@
 #!/usr/bin/env bash
 # Throughput of the example web server with and without its seccomp filter.
 #
-# The same binary runs with Lock (the generated filter, enforce mode) and
-# with -nolock, under the same closed-loop load from a second process
-# (bench/loadgen) on loopback. Runs alternate between the two so that drift
-# (thermal, other load) hits both alike; the script prints the median
-# requests per second of each and the ratio locked/unlocked (target >= 0.98).
-# Throughput on a shared machine is noisy, so it also prints the server's
-# CPU time per request (user+system from /proc/PID/stat over the whole run,
-# divided by the requests it served): that ratio is the steadier measure of
-# what the filter costs.
-# A third variant, "floor", is the same server locked with a filter that
-# allows everything (a single RET ALLOW, swapped in for the generated file
-# with go build -overlay): what any seccomp filter costs on this kernel, so
-# that the generated filter's own cost can be told from the kernel's.
-# With two or more CPUs the server is pinned to CPU 0 and the load generator
-# to CPU 1 with taskset, so they do not compete for one core.
+# Three builds of the example serve the same path: "lock" (the generated
+# filter, enforce mode), "nolock" (the same binary with -nolock) and
+# "floor" (locked with a filter that allows everything, a single RET ALLOW
+# swapped in for the generated file with go build -overlay: what any
+# seccomp filter costs on this kernel, so that the generated filter's own
+# cost can be told from the kernel's).
+#
+# A second process, bench/loadgen, loads them on loopback, closed loop,
+# -c keep-alive connections per server, one server at a time in slices of
+# 100 ms in turn (lock, nolock, floor, lock, ...): the two servers of a
+# ratio run a fraction of a second apart, so drift on a shared machine
+# (other tenants, frequency changes), which moves consecutive runs of
+# seconds by tens of per cent here, hits both alike. Idle servers wait in
+# epoll and cost nothing. The servers share CPU 0 and the load generator
+# has CPU 1 (taskset, with two or more CPUs).
+#
+# Each round starts fresh servers (the order rotates) and loads them for
+# -d seconds. The script prints, per variant, the requests per second in
+# its own slices and the CPU time per request (user+system from
+# /proc/PID/stat over the round, divided by the requests served); then the
+# median and interquartile range, over every cycle of every round, of the
+# ratios of requests served in one cycle; and how busy the load generator
+# was (near one CPU, it and not the servers would set the pace).
 #
 # Usage: bench/throughput.sh [-r rounds] [-d seconds] [-c connections] [-p path]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=7 seconds=5 conns=16 path=/index.html
+rounds=6 seconds=20 conns=16 path=/
 while getopts "r:d:c:p:h" opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	d) seconds=$OPTARG ;;
 	c) conns=$OPTARG ;;
 	p) path=$OPTARG ;;
-	*) sed -n '2,13p' "$0"; exit 2 ;;
+	*) sed -n '2,28p' "$0"; exit 2 ;;
 	esac
 done
 
 tmp=$(mktemp -d)
-server_pid=
+pids=()
 cleanup() {
-	if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; fi
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -72,87 +80,106 @@ go build -overlay "$tmp/overlay.json" -o "$tmp/webserver-floor" ./examples/webse
 server_cpu=() client_cpu=()
 if command -v taskset >/dev/null && (($(nproc) >= 2)); then
 	server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
+else
+	echo "warning: no taskset or fewer than two CPUs: the servers and the load generator share CPUs" >&2
 fi
 
 hz=$(getconf CLK_TCK)
+variants=(lock nolock floor)
+declare -A addr pid
 
-# one_run VARIANT prints the requests per second of one run and the
-# server's CPU microseconds per request.
-one_run() {
+# start VARIANT starts that server and sets addr[VARIANT], pid[VARIANT].
+start() {
 	local flags=() bin=$tmp/webserver
 	[[ $1 == nolock ]] && flags=(-nolock)
 	[[ $1 == floor ]] && bin=$tmp/webserver-floor
-	# A fresh file: the previous run's address must not be read.
-	rm -f "$tmp/out"
+	# A fresh file: a previous round's address must not be read.
+	rm -f "$tmp/$1.out"
 	"${server_cpu[@]}" "$bin" -addr 127.0.0.1:0 -root examples/webserver/static "${flags[@]}" \
-		>"$tmp/out" 2>"$tmp/err" &
-	server_pid=$!
-	local addr=
+		>"$tmp/$1.out" 2>"$tmp/$1.err" &
+	pid[$1]=$!
+	pids+=("$!")
+	local a=
 	for _ in $(seq 100); do
-		addr=$(sed -n 's|^listening on http://||p' "$tmp/out" 2>/dev/null)
-		[[ -n $addr ]] && break
+		a=$(sed -n 's|^listening on http://||p' "$tmp/$1.out" 2>/dev/null)
+		[[ -n $a ]] && break
 		sleep 0.05
 	done
-	if [[ -z $addr ]]; then
-		echo "the server did not start:" >&2
-		cat "$tmp/err" >&2
+	if [[ -z $a ]]; then
+		echo "the $1 server did not start:" >&2
+		cat "$tmp/$1.err" >&2
 		exit 1
 	fi
-	if [[ $1 != nolock ]] && ! grep -q "Seccomp:[[:space:]]*2" "/proc/$server_pid/status"; then
-		echo "the locked server is not under a seccomp filter" >&2
+	if [[ $1 != nolock ]] && ! grep -q "Seccomp:[[:space:]]*2" "/proc/${pid[$1]}/status"; then
+		echo "the $1 server is not under a seccomp filter" >&2
 		exit 1
 	fi
-	if ! "${client_cpu[@]}" "$tmp/loadgen" -url "http://$addr$path" -c "$conns" -d "${seconds}s" -warmup 1s >"$tmp/load"; then
-		echo "the load generator saw errors ($1 run):" >&2
-		cat "$tmp/load" "$tmp/err" >&2
-		exit 1
-	fi
-	local ticks total
+	addr[$1]=$a
+}
+
+# cpu_per_request VARIANT REQUESTS prints the server's CPU microseconds per
+# request so far.
+cpu_per_request() {
+	local ticks
 	# Fields 14 and 15 of /proc/PID/stat (after the parenthesised name):
 	# user and system time in clock ticks.
-	ticks=$(sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}')
-	total=$(sed -n 's/^requests_total //p' "$tmp/load")
-	echo "$(sed -n 's/^requests_per_second //p' "$tmp/load") $(awk -v t="$ticks" -v hz="$hz" -v n="$total" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')"
-	kill -TERM "$server_pid"
-	wait "$server_pid"
-	server_pid=
+	ticks=$(sed 's/^.*) //' "/proc/${pid[$1]}/stat" | awk '{print $12 + $13}')
+	awk -v t="$ticks" -v hz="$hz" -v n="$2" 'BEGIN {printf "%.2f\n", t / hz * 1e6 / n}'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# quartiles prints "median (interquartile range q1..q3)" of its input.
+quartiles() {
+	sort -g | awk '{a[NR]=$1}
+		function q(p,  i) {i = 1 + p * (NR - 1); return a[int(i)] + (i - int(i)) * (a[int(i) + 1] - a[int(i)])}
+		END {printf "%.3f (interquartile range %.3f..%.3f, %d cycles)", q(0.5), q(0.25), q(0.75), NR}'
+}
 
-: >"$tmp/lock"
-: >"$tmp/nolock"
-: >"$tmp/floor"
-: >"$tmp/lock.cpu"
-: >"$tmp/nolock.cpu"
-: >"$tmp/floor.cpu"
+for v in "${variants[@]}"; do : >"$tmp/$v.rps"; : >"$tmp/$v.cpu"; : >"$tmp/$v.cycles"; done
+: >"$tmp/loadgen.cpu"
 for ((i = 1; i <= rounds; i++)); do
-	# Rotate which variant goes first.
 	case $((i % 3)) in
 	1) order=(lock nolock floor) ;;
 	2) order=(nolock floor lock) ;;
 	0) order=(floor lock nolock) ;;
 	esac
+	urls=()
 	for v in "${order[@]}"; do
-		read -r rps cpu < <(one_run "$v")
-		echo "$rps" >>"$tmp/$v"
-		echo "$cpu" >>"$tmp/$v.cpu"
-		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request\n' "$i" "$v" "$rps" "$cpu"
+		start "$v"
+		urls+=(-url "http://${addr[$v]}$path")
 	done
+	if ! "${client_cpu[@]}" "$tmp/loadgen" "${urls[@]}" -c "$conns" -d "${seconds}s" -warmup 1s >"$tmp/load"; then
+		echo "the load generator saw errors (round $i):" >&2
+		cat "$tmp/load" >&2
+		for v in "${order[@]}"; do cat "$tmp/$v.err" >&2; done
+		exit 1
+	fi
+	sed -n 's/^loadgen_cpu //p' "$tmp/load" >>"$tmp/loadgen.cpu"
+	for j in "${!order[@]}"; do
+		v=${order[$j]}
+		rps=$(awk -v j="$j" '$1 == "requests_per_second" && $2 == j {print $3}' "$tmp/load")
+		total=$(awk -v j="$j" '$1 == "requests_total" && $2 == j {print $3}' "$tmp/load")
+		cpu=$(cpu_per_request "$v" "$total")
+		echo "$rps" >>"$tmp/$v.rps"
+		echo "$cpu" >>"$tmp/$v.cpu"
+		# This round's per-cycle counts of the variant, one a line.
+		awk -v f=$((j + 2)) '$1 == "cycle" {print $f}' "$tmp/load" >>"$tmp/$v.cycles"
+		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request\n' "$i" "$v" "$rps" "$cpu"
+		kill -TERM "${pid[$v]}"
+		wait "${pid[$v]}"
+	done
+	pids=()
 done
 
-lock=$(median <"$tmp/lock")
-nolock=$(median <"$tmp/nolock")
-echo "GET $path, $conns connections, ${seconds}s x $rounds rounds, $(go version | cut -d' ' -f3), $(nproc) CPUs"
-printf 'median locked   %10.1f req/s\n' "$lock"
-printf 'median unlocked %10.1f req/s\n' "$nolock"
-floor=$(median <"$tmp/floor")
-printf 'median allow-all %9.1f req/s\n' "$floor"
-lockcpu=$(median <"$tmp/lock.cpu")
-nolockcpu=$(median <"$tmp/nolock.cpu")
-floorcpu=$(median <"$tmp/floor.cpu")
-printf 'median CPU per request: locked %.2f us, unlocked %.2f us, allow-all %.2f us\n' "$lockcpu" "$nolockcpu" "$floorcpu"
-awk -v l="$lock" -v n="$nolock" 'BEGIN {printf "throughput ratio locked/unlocked %.3f (target >= 0.98)\n", l/n}'
+echo "GET $path, $conns connections per server, ${seconds}s x $rounds rounds in 100 ms turns, $(go version | cut -d' ' -f3), $(nproc) CPUs"
+for v in "${variants[@]}"; do
+	printf 'median %-6s %10.1f req/s %8.2f us CPU/request\n' "$v" "$(median <"$tmp/$v.rps")" "$(median <"$tmp/$v.cpu")"
+done
+printf 'load generator: median %.2f of a CPU busy\n' "$(median <"$tmp/loadgen.cpu")"
+# ratio A B prints the per-cycle ratios of A's requests to B's.
+ratio() { paste "$tmp/$1.cycles" "$tmp/$2.cycles" | awk '$2 > 0 {print $1 / $2}'; }
+echo "throughput ratio locked/unlocked   $(ratio lock nolock | quartiles) (target >= 0.98)"
+echo "throughput ratio allow-all/unlocked $(ratio floor nolock | quartiles): what any filter costs on this kernel"
+echo "throughput ratio locked/allow-all  $(ratio lock floor | quartiles): the generated filter on top of that"
+lockcpu=$(median <"$tmp/lock.cpu") nolockcpu=$(median <"$tmp/nolock.cpu")
 awk -v l="$lockcpu" -v n="$nolockcpu" 'BEGIN {printf "CPU-cost ratio unlocked/locked %.3f (requests per CPU second, locked relative to unlocked)\n", n/l}'
-awk -v f="$floor" -v n="$nolock" 'BEGIN {printf "throughput ratio allow-all/unlocked %.3f (what any filter costs on this kernel)\n", f/n}'
-awk -v l="$lock" -v f="$floor" 'BEGIN {printf "throughput ratio locked/allow-all %.3f (the generated filter on top of that)\n", l/f}'
