@@ -187,6 +187,9 @@ func serveWorkload(addr string, d time.Duration) (int, error) {
 		{"GET", "/docs/sub/c.txt", nil, 200},
 		{"GET", "/docs/a.txt", map[string]string{"Connection": "close"}, 200},
 		{"POST", "/api/status", nil, 405},
+		// A path below a file: open fails with ENOTDIR and the file
+		// server stats the path's prefixes to answer 404.
+		{"GET", "/robots.txt/x", nil, 404},
 	}
 	client := &http.Client{
 		Transport:     &http.Transport{MaxIdleConnsPerHost: 4},
@@ -212,7 +215,9 @@ func serveWorkload(addr string, d time.Duration) (int, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; time.Now().Before(deadline); i++ {
-				switch i % (len(reqs) + 3) {
+				switch i % (len(reqs) + 4) {
+				case len(reqs) + 3:
+					fail(oversizedUpload(addr))
 				case len(reqs):
 					fail(rawExchange(addr, "GET /robots.txt HTTP/1.0\r\n\r\n", "HTTP/1.0 200"))
 				case len(reqs) + 1:
@@ -229,7 +234,7 @@ func serveWorkload(addr string, d time.Duration) (int, error) {
 					c.(*net.TCPConn).SetLinger(0)
 					c.Close()
 				default:
-					r := reqs[i%(len(reqs)+3)]
+					r := reqs[i%(len(reqs)+4)]
 					hr, _ := http.NewRequest(r.method, "http://"+addr+r.path, nil)
 					for k, v := range r.header {
 						hr.Header.Set(k, v)
@@ -271,6 +276,33 @@ func installedFallback(addr string) (string, error) {
 		return "", fmt.Errorf("status endpoint: %+v, %v", st, err)
 	}
 	return st.Fallback, nil
+}
+
+// oversizedUpload posts a 1 MiB body that the server does not read (the
+// status endpoint answers POST with 405): past what net/http drains after
+// a handler, the server half-closes the connection (shutdown) and closes it
+// a moment later. Writing the rest of the body may fail then; only the
+// reply's status line counts.
+func oversizedUpload(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	const size = 1 << 20
+	go func() {
+		fmt.Fprintf(c, "POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
+		c.Write(make([]byte, size))
+	}()
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("oversized upload: %v", err)
+	}
+	if !strings.HasPrefix(line, "HTTP/1.1 405") {
+		return fmt.Errorf("oversized upload: got %q, want 405", line)
+	}
+	return nil
 }
 
 // rawExchange sends request on a new connection and checks that the reply's
