@@ -41,19 +41,11 @@ type schedule struct {
 func main() {
 	var targets []*target
 	flag.Func("url", "`URL` to request, on a loopback address (e.g. http://127.0.0.1:8080/); repeat it to load several servers in turn", func(s string) error {
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme != "http" {
-			return fmt.Errorf("%q: give an http URL, e.g. http://127.0.0.1:8080/", s)
+		t, err := newTarget(s)
+		if err != nil {
+			return err
 		}
-		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-			return errors.New("the host must be a loopback address (127.0.0.1 or ::1)")
-		}
-		port := u.Port()
-		if port == "" {
-			port = "80"
-		}
-		req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: loadgen\r\n\r\n", u.RequestURI(), u.Host)
-		targets = append(targets, &target{url: s, host: net.JoinHostPort(u.Hostname(), port), request: []byte(req)})
+		targets = append(targets, t)
 		return nil
 	})
 	conns := flag.Int("c", 16, "concurrent keep-alive `connections` per URL")
@@ -132,6 +124,24 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// newTarget checks rawURL (an http URL on a loopback address) and prepares
+// its request.
+func newTarget(rawURL string) (*target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" {
+		return nil, fmt.Errorf("%q: give an http URL, e.g. http://127.0.0.1:8080/", rawURL)
+	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("%q: the host must be a loopback address (127.0.0.1 or ::1)", rawURL)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: loadgen\r\n\r\n", u.RequestURI(), u.Host)
+	return &target{url: rawURL, host: net.JoinHostPort(u.Hostname(), port), request: []byte(req)}, nil
 }
 
 // set starts slice k, target active's turn.
