@@ -47,8 +47,9 @@ type sockFilter struct {
 }
 
 // kernelPolicy allows the runtime's syscalls, uname, and fcntl(F_GETFD)
-// only, answers getppid with ERRNO(EPERM) through the default action and
-// mkdirat with KILL_PROCESS; lseek is allowed only for an offset with a
+// only, answers getppid (and numbers no syscall has, x32 ones on amd64
+// among them) with ERRNO(EPERM) through the default action and mkdirat
+// with KILL_PROCESS; lseek is allowed only for an offset with a
 // zero upper half, so a value that differs only in the upper 32 bits is
 // told apart.
 func kernelPolicy() Policy {
@@ -84,7 +85,14 @@ func TestKernelAgrees(t *testing.T) {
 		"fcntl F_GETFL: operation not permitted",
 		"lseek small: ok",
 		"lseek upper-half: operation not permitted",
+		// Numbers no syscall has get the default action, not the
+		// kernel's ENOSYS: the search's top range.
+		"nr 1000: operation not permitted",
 		"mkdirat:",
+	}
+	if runtime.GOARCH == "amd64" {
+		// The x32 ABI's getpid: blocked by the same range.
+		want = append(want, "x32 getpid: operation not permitted")
 	}
 	for _, w := range want {
 		if !strings.Contains(r.Stdout, w) {
@@ -139,6 +147,13 @@ func kernelChild() {
 	report("lseek small", errnoErr(e))
 	_, _, e = unix.Syscall(unix.SYS_LSEEK, uintptr(fd), 10|1<<32, 0)
 	report("lseek upper-half", errnoErr(e))
+	_, _, e = unix.RawSyscall(1000, 0, 0, 0)
+	report("nr 1000", errnoErr(e))
+	if runtime.GOARCH == "amd64" {
+		const x32Bit = 0x40000000
+		_, _, e = unix.RawSyscall(x32Bit|unix.SYS_GETPID, 0, 0, 0)
+		report("x32 getpid", errnoErr(e))
+	}
 	fmt.Println("mkdirat:")
 	os.Stdout.Sync()
 	cwd := unix.AT_FDCWD
