@@ -11,7 +11,7 @@ import (
 // BenchmarkAnalyze analyses one program per iteration (the whole pipeline:
 // load, SSA, call graph, sites, runtime baseline) and reports the phases
 // and the process's peak resident memory. The program is
-// SANDBOXGEN_BENCH_PATTERN in SANDBOXGEN_BENCH_DIR (default: the 247-package
+// SANDBOXGEN_BENCH_PATTERN in SANDBOXGEN_BENCH_DIR (default: the 249-package
 // testdata/bigprog; SANDBOXGEN_BENCH_NOPRUNE=1 turns pruning off).
 // scripts/analysis-bench.sh runs it once per process, so
 // that the peak is the analysis's own.

@@ -18,7 +18,7 @@
 // //go:linkname declaration (finalizers, cleanups, time.AfterFunc's
 // function). The default algorithm is VTA over what CHA reaches
 // (govulncheck's recipe with one VTA round: a second found nothing more on
-// the fixtures and on a 247-package program, and costs about 1.5 s); "cha"
+// the fixtures and on a 249-package program, and costs about 1.5 s); "cha"
 // and "rta" can be chosen for comparison. On top of the algorithm's edges
 // the walk follows
 //

@@ -630,7 +630,7 @@ func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
 	case "", CallGraphVTA:
 		// VTA over what CHA reaches, then the walk again over VTA's graph.
 		// A second VTA round (govulncheck's recipe) found nothing more on
-		// the fixtures and the 247-package benchmark and costs ~1.5 s.
+		// the fixtures and the 249-package benchmark and costs ~1.5 s.
 		r := a.walk(roots, why, a.cha, nil)
 		g := vta.CallGraph(r.funcs, a.cha)
 		return a.walk(roots, why, g, r.funcs), nil

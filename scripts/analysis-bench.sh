@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # analysis-bench.sh: wall time and peak memory of the analysis (load, SSA,
-# call graph, syscall sites, runtime baseline) for examples/webserver and
-# for the 247-package analyzer/testdata/bigprog, each run in a fresh
-# process so that the peak resident memory is the analysis's own.
+# call graph, syscall sites and pruning, runtime baseline) for
+# examples/webserver and for the 249-package analyzer/testdata/bigprog
+# (which calls selfsandbox.MustLock once it listens, so pruning is timed
+# too), each run in a fresh process so that the peak resident memory is the
+# analysis's own.
 #
 # Usage: scripts/analysis-bench.sh [runs]   (default 5 runs per program)
 # Targets on a 2-core machine: bigprog median <= 10 s and <= 2 GiB. It then

@@ -80,6 +80,8 @@ import (
 	textTemplate "text/template"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
 var (
@@ -277,6 +279,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Like a service that sandboxes itself once it listens: the analysis
+	// then also decides what only the code before this point needs.
+	selfsandbox.MustLock()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.Handle("/debug/vars", expvar.Handler())
