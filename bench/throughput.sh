@@ -23,7 +23,8 @@
 # /proc/PID/stat over the round, divided by the requests served); then the
 # median and interquartile range, over every cycle of every round, of the
 # ratios of requests served in one cycle; and how busy the load generator
-# was (near one CPU, it and not the servers would set the pace).
+# was (near one CPU, it and not the servers would set the pace). With perf,
+# it also counts each server's syscalls per request.
 #
 # Usage: bench/throughput.sh [-r rounds] [-d seconds] [-c connections] [-p path]
 set -euo pipefail
@@ -36,7 +37,7 @@ while getopts "r:d:c:p:h" opt; do
 	d) seconds=$OPTARG ;;
 	c) conns=$OPTARG ;;
 	p) path=$OPTARG ;;
-	*) sed -n '2,28p' "$0"; exit 2 ;;
+	*) sed -n '2,29p' "$0"; exit 2 ;;
 	esac
 done
 
@@ -85,6 +86,15 @@ else
 fi
 
 hz=$(getconf CLK_TCK)
+# With perf and its syscall tracepoint, each server's syscalls are counted
+# too: the same count per request locked and unlocked shows that the
+# difference is what each syscall costs, not extra work.
+perf=
+if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -o /dev/null true 2>/dev/null; then
+	perf=1
+else
+	echo "note: no perf with the raw_syscalls tracepoint here: syscalls per request are not counted" >&2
+fi
 variants=(lock nolock floor)
 declare -A addr pid
 
@@ -135,7 +145,7 @@ quartiles() {
 		END {printf "%.3f (interquartile range %.3f..%.3f, %d cycles)", q(0.5), q(0.25), q(0.75), NR}'
 }
 
-for v in "${variants[@]}"; do : >"$tmp/$v.rps"; : >"$tmp/$v.cpu"; : >"$tmp/$v.cycles"; done
+for v in "${variants[@]}"; do : >"$tmp/$v.rps"; : >"$tmp/$v.cpu"; : >"$tmp/$v.cycles"; : >"$tmp/$v.sys"; done
 : >"$tmp/loadgen.cpu"
 for ((i = 1; i <= rounds; i++)); do
 	case $((i % 3)) in
@@ -148,6 +158,13 @@ for ((i = 1; i <= rounds; i++)); do
 		start "$v"
 		urls+=(-url "http://${addr[$v]}$path")
 	done
+	perfs=()
+	if [[ -n $perf ]]; then
+		for v in "${order[@]}"; do
+			perf stat -x, -e raw_syscalls:sys_enter -p "${pid[$v]}" -o "$tmp/$v.perf" &
+			perfs+=("$!")
+		done
+	fi
 	if ! "${client_cpu[@]}" "$tmp/loadgen" "${urls[@]}" -c "$conns" -d "${seconds}s" -warmup 1s >"$tmp/load"; then
 		echo "the load generator saw errors (round $i):" >&2
 		cat "$tmp/load" >&2
@@ -155,6 +172,10 @@ for ((i = 1; i <= rounds; i++)); do
 		exit 1
 	fi
 	sed -n 's/^loadgen_cpu //p' "$tmp/load" >>"$tmp/loadgen.cpu"
+	if ((${#perfs[@]} > 0)); then
+		kill -INT "${perfs[@]}"
+		wait "${perfs[@]}" || true
+	fi
 	for j in "${!order[@]}"; do
 		v=${order[$j]}
 		rps=$(awk -v j="$j" '$1 == "requests_per_second" && $2 == j {print $3}' "$tmp/load")
@@ -164,7 +185,15 @@ for ((i = 1; i <= rounds; i++)); do
 		echo "$cpu" >>"$tmp/$v.cpu"
 		# This round's per-cycle counts of the variant, one a line.
 		awk -v f=$((j + 2)) '$1 == "cycle" {print $f}' "$tmp/load" >>"$tmp/$v.cycles"
-		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request\n' "$i" "$v" "$rps" "$cpu"
+		sys=
+		if [[ -n $perf ]]; then
+			# perf counted from before the warm-up to the end, like
+			# requests_total.
+			sys=$(awk -F, -v n="$total" '$3 ~ /raw_syscalls:sys_enter/ {printf "%.2f", $1 / n}' "$tmp/$v.perf")
+			echo "$sys" >>"$tmp/$v.sys"
+			sys="  $sys syscalls/request"
+		fi
+		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request%s\n' "$i" "$v" "$rps" "$cpu" "$sys"
 		kill -TERM "${pid[$v]}"
 		wait "${pid[$v]}"
 	done
@@ -173,7 +202,9 @@ done
 
 echo "GET $path, $conns connections per server, ${seconds}s x $rounds rounds in 100 ms turns, $(go version | cut -d' ' -f3), $(nproc) CPUs"
 for v in "${variants[@]}"; do
-	printf 'median %-6s %10.1f req/s %8.2f us CPU/request\n' "$v" "$(median <"$tmp/$v.rps")" "$(median <"$tmp/$v.cpu")"
+	sys=
+	[[ -n $perf ]] && sys=$(printf '  %.2f syscalls/request' "$(median <"$tmp/$v.sys")")
+	printf 'median %-6s %10.1f req/s %8.2f us CPU/request%s\n' "$v" "$(median <"$tmp/$v.rps")" "$(median <"$tmp/$v.cpu")" "$sys"
 done
 printf 'load generator: median %.2f of a CPU busy\n' "$(median <"$tmp/loadgen.cpu")"
 # ratio A B prints the per-cycle ratios of A's requests to B's.
