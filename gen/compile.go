@@ -75,7 +75,7 @@ func CompileWith(p Policy, opts Options) (*Program, error) {
 		Instructions: insns,
 		Default:      c.def,
 		BadArch:      c.badArch,
-		Ranges:       len(c.searchRanges(c.frontTests())),
+		Ranges:       len(c.search),
 		PolicyHash:   hashPolicy(p, c.def, c.badArch),
 	}
 	for _, s := range c.syscalls {
@@ -94,6 +94,8 @@ type resolved struct {
 	badArch  Action
 	syscalls []*syscallRules // sorted by number
 	ranges   []numberRange
+	front    []*syscallRules // tested by number before the search, in order
+	search   []numberRange   // ranges with the front tests' numbers merged away
 }
 
 // syscallRules is one listed syscall with its normalised rules: rules after
@@ -193,6 +195,8 @@ func resolve(p Policy) (*resolved, error) {
 		return nil, fmt.Errorf("gen: internal error: %s's syscall table numbers %q at or above the x32 bit %#x", p.Arch, c.syscalls[len(c.syscalls)-1].name, x)
 	}
 	c.ranges = c.buildRanges()
+	c.front = c.frontTests()
+	c.search = c.searchRanges(c.front)
 	return c, nil
 }
 
@@ -328,13 +332,12 @@ func (c *resolved) build() *irProgram {
 	ir.cond(bpf.OpJEQ, c.table.AuditArch, next, retLabel(c.badArch))
 	ir.mark(next)
 	ir.load(bpf.OffsetNr)
-	front := c.frontTests()
-	for _, s := range front {
+	for _, s := range c.front {
 		next := ir.newLabel()
 		ir.cond(bpf.OpJEQ, s.nr, leaf(numberRange{start: s.nr, rules: s}), next)
 		ir.mark(next)
 	}
-	c.tree(ir, c.searchRanges(front), leaf)
+	c.tree(ir, c.search, leaf)
 
 	// Argument blocks, hot syscalls first, then by number.
 	var blocks []*syscallRules
