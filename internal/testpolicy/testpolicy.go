@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
 // The environment variables the parent sets.
@@ -48,6 +49,22 @@ func FromEnv(extra []string, drop ...string) (gen.Policy, error) {
 		delete(p.Syscalls, name)
 	}
 	return p, nil
+}
+
+// Register compiles the policy FromEnv(extra, drop...) returns and
+// registers it with selfsandbox, stamped with the running Go version, as a
+// generated file's init would: what a test program calls before Lock.
+func Register(extra []string, drop ...string) error {
+	p, err := FromEnv(extra, drop...)
+	if err != nil {
+		return err
+	}
+	prog, err := gen.Compile(p)
+	if err != nil {
+		return fmt.Errorf("compile: %w", err)
+	}
+	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
+	return nil
 }
 
 // list splits the comma-separated value of env.

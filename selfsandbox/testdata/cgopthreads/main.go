@@ -47,10 +47,8 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 
-	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
@@ -90,17 +88,12 @@ func startPthreads(n int) []int {
 }
 
 func register() {
-	// What this program does itself after Lock.
-	p, err := testpolicy.FromEnv([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "gettid",
-		"exit_group", "clock_nanosleep"}) // sleep(3) in the pthreads
-	if err != nil {
+	// What this program does itself after Lock; clock_nanosleep is
+	// sleep(3) in the pthreads.
+	if err := testpolicy.Register([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "gettid",
+		"exit_group", "clock_nanosleep"}); err != nil {
 		fail("%v", err)
 	}
-	prog, err := gen.Compile(p)
-	if err != nil {
-		fail("compile: %v", err)
-	}
-	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
 }
 
 func field(status, name string) string {

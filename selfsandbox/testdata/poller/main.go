@@ -13,11 +13,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 	"syscall"
 
-	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
@@ -74,17 +72,11 @@ func hasEventpoll() bool {
 func register() {
 	// What this program does itself after Lock, without what creating the
 	// network poller takes.
-	p, err := testpolicy.FromEnv([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "readlinkat",
+	if err := testpolicy.Register([]string{"openat", "read", "write", "close", "getdents64", "fstat", "newfstatat", "readlinkat",
 		"socket", "bind", "listen", "accept4", "connect", "getsockname", "getpeername", "setsockopt", "getsockopt",
-		"epoll_ctl", "epoll_pwait", "uname", "exit_group"}, "epoll_create1", "eventfd2")
-	if err != nil {
+		"epoll_ctl", "epoll_pwait", "uname", "exit_group"}, "epoll_create1", "eventfd2"); err != nil {
 		fail("%v", err)
 	}
-	prog, err := gen.Compile(p)
-	if err != nil {
-		fail("compile: %v", err)
-	}
-	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
 }
 
 func fail(format string, args ...any) {
