@@ -8,7 +8,7 @@
 // has done what needs more rights (reading configuration, opening
 // listeners, dropping privileges):
 //
-//	//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen .
+//	//go:generate go tool sandboxgen .
 //	package main
 //
 //	import "github.com/sandboxgen/sandboxgen/selfsandbox"

@@ -1,6 +1,6 @@
 package main
 
-//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen -deny connect -readonly-fs .
+//go:generate go tool sandboxgen -deny connect -readonly-fs .
 
 import (
 	"context"

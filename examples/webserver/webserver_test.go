@@ -31,7 +31,7 @@ func generateArgs(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen(.*)$`).FindSubmatch(src)
+	m := regexp.MustCompile(`(?m)^//go:generate go tool sandboxgen(.*)$`).FindSubmatch(src)
 	if m == nil {
 		t.Fatal("main.go has no //go:generate line running sandboxgen")
 	}
