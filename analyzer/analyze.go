@@ -115,9 +115,12 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return pa.runtimeNames[n.Name] })
 			}
 			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
+			cgo := prog.Features.Cgo
 			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
 				pa.assumeCgo(prog, ref)
+				cgo = true
 			}
+			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo)
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}
@@ -268,6 +271,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
 	out.Features = a.features(p, r)
+	out.argFacts = a.gatherArgFacts(r)
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
 	if out.Features.OsExec && !a.cfg.ExecChild {

@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"time"
+
+	"github.com/sandboxgen/sandboxgen/gen"
 )
 
 // Call graph algorithms accepted in Config.CallGraph.
@@ -109,12 +111,20 @@ type Program struct {
 	Unresolved []Site
 	// Warnings name the soundness limits that apply to this program.
 	Warnings []string
+	// RuleNotes say, for each argument rule the analysis tries (clone's
+	// namespace flags, PROT_EXEC on mmap and mprotect), why it could not
+	// prove the rule for this program, when it could not.
+	RuleNotes []string
 	// Features are the capabilities the program reaches.
 	Features Features
 	// Timings are the durations of the analysis phases. Load is shared by
 	// every program of one Analyze call; the other phases are this
 	// program's own.
 	Timings Timings
+
+	// argFacts are what the argument rules depend on, gathered with the
+	// call graph and applied once the runtime baseline is merged.
+	argFacts *argFacts
 }
 
 // Pruning says whether the syscalls reached only before selfsandbox.Lock
@@ -142,6 +152,13 @@ type Need struct {
 	// errno instead of allowing it (e.g. clone3 in a cgo program, so that
 	// libc falls back to clone).
 	Errno uint16
+	// Rules, when set, allow the syscall only for the argument values
+	// they describe (each rule's Action is gen.Allow); every other call
+	// gets the filter's default action. RulesWhy says what the analysis
+	// proved to leave the rest out. See Program.RuleNotes for the rules
+	// it could not prove.
+	Rules    []gen.Rule
+	RulesWhy string
 	// Path is one shortest call path from a root to the syscall site, as
 	// "function (file:line)" entries, root first, the site last; a root
 	// other than main.main or the package initialiser is preceded by

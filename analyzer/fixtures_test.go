@@ -233,8 +233,9 @@ func countOrigin(p *Program, origin string) int {
 // for it: prog.Policy with KILL_PROCESS for everything else (narrowed, with
 // the whole policy as the fallback, when prog has Outliving goroutines),
 // compiled by gen.Compile and rendered by gen.Emit, added with go build
-// -overlay so the source tree is not touched. It returns the binary.
-func buildLocked(t *testing.T, prog *Program) string {
+// -overlay so the source tree is not touched, with extra go build flags.
+// It returns the binary.
+func buildLocked(t *testing.T, prog *Program, flags ...string) string {
 	t.Helper()
 	pol := prog.Policy(gen.KillProcess)
 	meta := gen.Metadata{GoVersion: prog.GoVersion}
@@ -272,7 +273,7 @@ func buildLocked(t *testing.T, prog *Program) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(tmp, prog.Name)
-	cmd := exec.Command("go", "build", "-overlay="+ovFile, "-o", bin, ".")
+	cmd := exec.Command("go", append(append([]string{"build", "-overlay=" + ovFile, "-o", bin}, flags...), ".")...)
 	cmd.Dir = prog.Dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", prog.Dir, err, out)

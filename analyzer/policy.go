@@ -18,8 +18,9 @@ func enosys(goarch string) uint16 {
 }
 
 // Policy returns the allow-list policy the analysis supports for the
-// program: every syscall in p.Syscalls is allowed (or answered with its
-// Errno when that is set), except clone3, which is always
+// program: every syscall in p.Syscalls is allowed (only for the argument
+// values of its Rules when it has any, or answered with its Errno when
+// that is set), except clone3, which is always
 // answered with ENOSYS (its flags are behind a pointer no filter can read,
 // and callers fall back to clone); every other syscall gets def. The caller
 // owns the returned policy and may add overrides to it.
@@ -31,6 +32,10 @@ func (p *Program) Policy(def gen.Action) gen.Policy {
 		Syscalls: make(map[string][]gen.Rule, len(p.Syscalls)+1),
 	}
 	for _, n := range p.Syscalls {
+		if len(n.Rules) > 0 && n.Errno == 0 {
+			pol.Syscalls[n.Name] = slices.Clone(n.Rules)
+			continue
+		}
 		act := gen.Allow
 		if n.Errno != 0 {
 			act = gen.Errno(n.Errno)

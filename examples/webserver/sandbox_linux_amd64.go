@@ -7,7 +7,7 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
 // 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 85 instructions, 76 number ranges. selfsandbox.Lock installs it.
+// architecture; 87 instructions, 74 number ranges. selfsandbox.Lock installs it.
 // Its Fallback allows 61 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
@@ -143,173 +143,181 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +82
-				{Code: 0x15, Jt: 0, Jf: 82, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +86
+				{Code: 0x15, Jt: 0, Jf: 86, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jeq #0x101, +75, +0
-				{Code: 0x15, Jt: 75, Jf: 0, K: 0x101},
-				// 4: jge #0xd9, +37, +0
+				// 3: jeq #0x101, +76, +0
+				{Code: 0x15, Jt: 76, Jf: 0, K: 0x101},
+				// 4: jeq #0x38, +78, +0
+				{Code: 0x15, Jt: 78, Jf: 0, K: 0x38},
+				// 5: jge #0xd9, +37, +0
 				{Code: 0x35, Jt: 37, Jf: 0, K: 0xd9},
-				// 5: jge #0x35, +18, +0
+				// 6: jge #0x35, +18, +0
 				{Code: 0x35, Jt: 18, Jf: 0, K: 0x35},
-				// 6: jge #0x19, +8, +0
+				// 7: jge #0x19, +8, +0
 				{Code: 0x35, Jt: 8, Jf: 0, K: 0x19},
-				// 7: jge #0x5, +3, +0
+				// 8: jge #0x5, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
-				// 8: jge #0x3, +1, +0
+				// 9: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 9: jge #0x2, +74, +72
-				{Code: 0x35, Jt: 74, Jf: 72, K: 0x2},
-				// 10: jge #0x4, +73, +71
-				{Code: 0x35, Jt: 73, Jf: 71, K: 0x4},
-				// 11: jge #0x7, +1, +0
+				// 10: jge #0x2, +77, +75
+				{Code: 0x35, Jt: 77, Jf: 75, K: 0x2},
+				// 11: jge #0x4, +76, +74
+				{Code: 0x35, Jt: 76, Jf: 74, K: 0x4},
+				// 12: jge #0x7, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7},
-				// 12: jge #0x6, +71, +69
-				{Code: 0x35, Jt: 71, Jf: 69, K: 0x6},
-				// 13: jge #0x12, +0, +68
-				{Code: 0x35, Jt: 0, Jf: 68, K: 0x12},
-				// 14: jge #0x18, +67, +69
-				{Code: 0x35, Jt: 67, Jf: 69, K: 0x18},
-				// 15: jge #0x27, +4, +0
+				// 13: jge #0x6, +74, +72
+				{Code: 0x35, Jt: 74, Jf: 72, K: 0x6},
+				// 14: jge #0x12, +0, +71
+				{Code: 0x35, Jt: 0, Jf: 71, K: 0x12},
+				// 15: jge #0x18, +70, +72
+				{Code: 0x35, Jt: 70, Jf: 72, K: 0x18},
+				// 16: jge #0x27, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x27},
-				// 16: jge #0x1d, +1, +0
+				// 17: jge #0x1d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1d},
-				// 17: jge #0x1c, +64, +66
-				{Code: 0x35, Jt: 64, Jf: 66, K: 0x1c},
-				// 18: jge #0x23, +0, +65
-				{Code: 0x35, Jt: 0, Jf: 65, K: 0x23},
-				// 19: jge #0x24, +64, +62
-				{Code: 0x35, Jt: 64, Jf: 62, K: 0x24},
-				// 20: jge #0x2c, +1, +0
+				// 18: jge #0x1c, +67, +69
+				{Code: 0x35, Jt: 67, Jf: 69, K: 0x1c},
+				// 19: jge #0x23, +0, +68
+				{Code: 0x35, Jt: 0, Jf: 68, K: 0x23},
+				// 20: jge #0x24, +67, +65
+				{Code: 0x35, Jt: 67, Jf: 65, K: 0x24},
+				// 21: jge #0x2c, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2c},
-				// 21: jge #0x2a, +62, +60
-				{Code: 0x35, Jt: 62, Jf: 60, K: 0x2a},
-				// 22: jge #0x2e, +0, +59
-				{Code: 0x35, Jt: 0, Jf: 59, K: 0x2e},
-				// 23: jge #0x2f, +58, +60
-				{Code: 0x35, Jt: 58, Jf: 60, K: 0x2f},
-				// 24: jge #0x83, +8, +0
+				// 22: jge #0x2a, +65, +63
+				{Code: 0x35, Jt: 65, Jf: 63, K: 0x2a},
+				// 23: jge #0x2e, +0, +62
+				{Code: 0x35, Jt: 0, Jf: 62, K: 0x2e},
+				// 24: jge #0x2f, +61, +63
+				{Code: 0x35, Jt: 61, Jf: 63, K: 0x2f},
+				// 25: jge #0x83, +8, +0
 				{Code: 0x35, Jt: 8, Jf: 0, K: 0x83},
-				// 25: jge #0x3d, +3, +0
+				// 26: jge #0x3d, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x3d},
-				// 26: jge #0x39, +1, +0
+				// 27: jge #0x39, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-				// 27: jge #0x36, +54, +56
-				{Code: 0x35, Jt: 54, Jf: 56, K: 0x36},
-				// 28: jge #0x3c, +53, +55
-				{Code: 0x35, Jt: 53, Jf: 55, K: 0x3c},
-				// 29: jge #0x40, +1, +0
+				// 28: jge #0x36, +57, +59
+				{Code: 0x35, Jt: 57, Jf: 59, K: 0x36},
+				// 29: jge #0x3c, +56, +58
+				{Code: 0x35, Jt: 56, Jf: 58, K: 0x3c},
+				// 30: jge #0x40, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x40},
-				// 30: jge #0x3e, +51, +53
-				{Code: 0x35, Jt: 51, Jf: 53, K: 0x3e},
-				// 31: jge #0x48, +0, +52
-				{Code: 0x35, Jt: 0, Jf: 52, K: 0x48},
-				// 32: jge #0x49, +51, +49
-				{Code: 0x35, Jt: 51, Jf: 49, K: 0x49},
-				// 33: jge #0xbb, +4, +0
+				// 31: jge #0x3e, +54, +56
+				{Code: 0x35, Jt: 54, Jf: 56, K: 0x3e},
+				// 32: jge #0x48, +0, +55
+				{Code: 0x35, Jt: 0, Jf: 55, K: 0x48},
+				// 33: jge #0x49, +54, +52
+				{Code: 0x35, Jt: 54, Jf: 52, K: 0x49},
+				// 34: jge #0xbb, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0xbb},
-				// 34: jge #0x9d, +1, +0
+				// 35: jge #0x9d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
-				// 35: jge #0x84, +48, +46
-				{Code: 0x35, Jt: 48, Jf: 46, K: 0x84},
-				// 36: jge #0x9e, +0, +45
-				{Code: 0x35, Jt: 0, Jf: 45, K: 0x9e},
-				// 37: jge #0xba, +44, +46
-				{Code: 0x35, Jt: 44, Jf: 46, K: 0xba},
-				// 38: jge #0xcb, +1, +0
+				// 36: jge #0x84, +51, +49
+				{Code: 0x35, Jt: 51, Jf: 49, K: 0x84},
+				// 37: jge #0x9e, +0, +48
+				{Code: 0x35, Jt: 0, Jf: 48, K: 0x9e},
+				// 38: jge #0xba, +47, +49
+				{Code: 0x35, Jt: 47, Jf: 49, K: 0xba},
+				// 39: jge #0xcb, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
-				// 39: jge #0xca, +42, +44
-				{Code: 0x35, Jt: 42, Jf: 44, K: 0xca},
-				// 40: jge #0xcc, +0, +43
-				{Code: 0x35, Jt: 0, Jf: 43, K: 0xcc},
-				// 41: jge #0xcd, +42, +40
-				{Code: 0x35, Jt: 42, Jf: 40, K: 0xcd},
-				// 42: jge #0x114, +18, +0
+				// 40: jge #0xca, +45, +47
+				{Code: 0x35, Jt: 45, Jf: 47, K: 0xca},
+				// 41: jge #0xcc, +0, +46
+				{Code: 0x35, Jt: 0, Jf: 46, K: 0xcc},
+				// 42: jge #0xcd, +45, +43
+				{Code: 0x35, Jt: 45, Jf: 43, K: 0xcd},
+				// 43: jge #0x114, +18, +0
 				{Code: 0x35, Jt: 18, Jf: 0, K: 0x114},
-				// 43: jge #0xeb, +8, +0
+				// 44: jge #0xeb, +8, +0
 				{Code: 0x35, Jt: 8, Jf: 0, K: 0xeb},
-				// 44: jge #0xe4, +3, +0
+				// 45: jge #0xe4, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0xe4},
-				// 45: jge #0xdb, +1, +0
+				// 46: jge #0xdb, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
-				// 46: jge #0xda, +37, +35
-				{Code: 0x35, Jt: 37, Jf: 35, K: 0xda},
-				// 47: jge #0xdc, +36, +34
-				{Code: 0x35, Jt: 36, Jf: 34, K: 0xdc},
-				// 48: jge #0xe7, +1, +0
+				// 47: jge #0xda, +40, +38
+				{Code: 0x35, Jt: 40, Jf: 38, K: 0xda},
+				// 48: jge #0xdc, +39, +37
+				{Code: 0x35, Jt: 39, Jf: 37, K: 0xdc},
+				// 49: jge #0xe7, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
-				// 49: jge #0xe5, +34, +32
-				{Code: 0x35, Jt: 34, Jf: 32, K: 0xe5},
-				// 50: jge #0xe8, +0, +31
-				{Code: 0x35, Jt: 0, Jf: 31, K: 0xe8},
-				// 51: jge #0xe9, +30, +32
-				{Code: 0x35, Jt: 30, Jf: 32, K: 0xe9},
-				// 52: jge #0x10f, +4, +0
+				// 50: jge #0xe5, +37, +35
+				{Code: 0x35, Jt: 37, Jf: 35, K: 0xe5},
+				// 51: jge #0xe8, +0, +34
+				{Code: 0x35, Jt: 0, Jf: 34, K: 0xe8},
+				// 52: jge #0xe9, +33, +35
+				{Code: 0x35, Jt: 33, Jf: 35, K: 0xe9},
+				// 53: jge #0x10f, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x10f},
-				// 53: jge #0x107, +1, +0
+				// 54: jge #0x107, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
-				// 54: jge #0x106, +27, +29
-				{Code: 0x35, Jt: 27, Jf: 29, K: 0x106},
-				// 55: jge #0x10b, +0, +28
-				{Code: 0x35, Jt: 0, Jf: 28, K: 0x10b},
-				// 56: jge #0x10c, +27, +25
-				{Code: 0x35, Jt: 27, Jf: 25, K: 0x10c},
-				// 57: jge #0x111, +1, +0
+				// 55: jge #0x106, +30, +32
+				{Code: 0x35, Jt: 30, Jf: 32, K: 0x106},
+				// 56: jge #0x10b, +0, +31
+				{Code: 0x35, Jt: 0, Jf: 31, K: 0x10b},
+				// 57: jge #0x10c, +30, +28
+				{Code: 0x35, Jt: 30, Jf: 28, K: 0x10c},
+				// 58: jge #0x111, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-				// 58: jge #0x110, +25, +23
-				{Code: 0x35, Jt: 25, Jf: 23, K: 0x110},
-				// 59: jge #0x112, +0, +22
-				{Code: 0x35, Jt: 0, Jf: 22, K: 0x112},
-				// 60: jge #0x113, +21, +23
-				{Code: 0x35, Jt: 21, Jf: 23, K: 0x113},
-				// 61: jge #0x133, +8, +0
+				// 59: jge #0x110, +28, +26
+				{Code: 0x35, Jt: 28, Jf: 26, K: 0x110},
+				// 60: jge #0x112, +0, +25
+				{Code: 0x35, Jt: 0, Jf: 25, K: 0x112},
+				// 61: jge #0x113, +24, +26
+				{Code: 0x35, Jt: 24, Jf: 26, K: 0x113},
+				// 62: jge #0x133, +8, +0
 				{Code: 0x35, Jt: 8, Jf: 0, K: 0x133},
-				// 62: jge #0x121, +3, +0
+				// 63: jge #0x121, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x121},
-				// 63: jge #0x11a, +1, +0
+				// 64: jge #0x11a, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-				// 64: jge #0x119, +17, +19
-				{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
-				// 65: jge #0x120, +16, +18
-				{Code: 0x35, Jt: 16, Jf: 18, K: 0x120},
-				// 66: jge #0x126, +1, +0
+				// 65: jge #0x119, +20, +22
+				{Code: 0x35, Jt: 20, Jf: 22, K: 0x119},
+				// 66: jge #0x120, +19, +21
+				{Code: 0x35, Jt: 19, Jf: 21, K: 0x120},
+				// 67: jge #0x126, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-				// 67: jge #0x125, +14, +16
-				{Code: 0x35, Jt: 14, Jf: 16, K: 0x125},
-				// 68: jge #0x12e, +0, +15
-				{Code: 0x35, Jt: 0, Jf: 15, K: 0x12e},
-				// 69: jge #0x12f, +14, +12
-				{Code: 0x35, Jt: 14, Jf: 12, K: 0x12f},
-				// 70: jge #0x147, +4, +0
+				// 68: jge #0x125, +17, +19
+				{Code: 0x35, Jt: 17, Jf: 19, K: 0x125},
+				// 69: jge #0x12e, +0, +18
+				{Code: 0x35, Jt: 0, Jf: 18, K: 0x12e},
+				// 70: jge #0x12f, +17, +15
+				{Code: 0x35, Jt: 17, Jf: 15, K: 0x12f},
+				// 71: jge #0x147, +4, +0
 				{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-				// 71: jge #0x13e, +1, +0
+				// 72: jge #0x13e, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-				// 72: jge #0x134, +11, +9
-				{Code: 0x35, Jt: 11, Jf: 9, K: 0x134},
-				// 73: jge #0x13f, +0, +8
-				{Code: 0x35, Jt: 0, Jf: 8, K: 0x13f},
-				// 74: jge #0x146, +7, +9
-				{Code: 0x35, Jt: 7, Jf: 9, K: 0x146},
-				// 75: jge #0x14f, +1, +0
+				// 73: jge #0x134, +14, +12
+				{Code: 0x35, Jt: 14, Jf: 12, K: 0x134},
+				// 74: jge #0x13f, +0, +11
+				{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
+				// 75: jge #0x146, +10, +12
+				{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
+				// 76: jge #0x14f, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-				// 76: jge #0x14e, +5, +7
-				{Code: 0x35, Jt: 5, Jf: 7, K: 0x14e},
-				// 77: jge #0x1b3, +0, +6
-				{Code: 0x35, Jt: 0, Jf: 6, K: 0x1b3},
-				// 78: jge #0x1b4, +5, +4
-				{Code: 0x35, Jt: 5, Jf: 4, K: 0x1b4},
-				// 79: ld [32]
+				// 77: jge #0x14e, +8, +10
+				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
+				// 78: jge #0x1b3, +0, +9
+				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
+				// 79: jge #0x1b4, +8, +7
+				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
+				// 80: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 80: and #0x643
+				// 81: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 81: jeq #0x0, +0, +2
+				// 82: jeq #0x0, +3, +5
+				{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
+				// 83: ld [16]
+				{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
+				// 84: and #0x7e020000
+				{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
+				// 85: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 82: ret 0x7fff0000
+				// 86: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 83: ret 0x50026
+				// 87: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 84: ret 0x80000000
+				// 88: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -318,175 +326,179 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +82
-			{Code: 0x15, Jt: 0, Jf: 82, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +84
+			{Code: 0x15, Jt: 0, Jf: 84, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jeq #0x101, +75, +0
-			{Code: 0x15, Jt: 75, Jf: 0, K: 0x101},
-			// 4: jge #0xba, +37, +0
-			{Code: 0x35, Jt: 37, Jf: 0, K: 0xba},
-			// 5: jge #0x2e, +18, +0
-			{Code: 0x35, Jt: 18, Jf: 0, K: 0x2e},
-			// 6: jge #0x12, +8, +0
+			// 3: jeq #0x101, +74, +0
+			{Code: 0x15, Jt: 74, Jf: 0, K: 0x101},
+			// 4: jeq #0x38, +76, +0
+			{Code: 0x15, Jt: 76, Jf: 0, K: 0x38},
+			// 5: jge #0xbb, +36, +0
+			{Code: 0x35, Jt: 36, Jf: 0, K: 0xbb},
+			// 6: jge #0x2c, +17, +0
+			{Code: 0x35, Jt: 17, Jf: 0, K: 0x2c},
+			// 7: jge #0x12, +8, +0
 			{Code: 0x35, Jt: 8, Jf: 0, K: 0x12},
-			// 7: jge #0x5, +3, +0
+			// 8: jge #0x5, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
-			// 8: jge #0x3, +1, +0
+			// 9: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 9: jge #0x2, +74, +72
-			{Code: 0x35, Jt: 74, Jf: 72, K: 0x2},
-			// 10: jge #0x4, +73, +71
-			{Code: 0x35, Jt: 73, Jf: 71, K: 0x4},
-			// 11: jge #0x8, +1, +0
+			// 10: jge #0x2, +75, +73
+			{Code: 0x35, Jt: 75, Jf: 73, K: 0x2},
+			// 11: jge #0x4, +74, +72
+			{Code: 0x35, Jt: 74, Jf: 72, K: 0x4},
+			// 12: jge #0x8, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8},
-			// 12: jge #0x6, +71, +69
-			{Code: 0x35, Jt: 71, Jf: 69, K: 0x6},
-			// 13: jge #0x10, +0, +68
-			{Code: 0x35, Jt: 0, Jf: 68, K: 0x10},
-			// 14: jge #0x11, +67, +69
-			{Code: 0x35, Jt: 67, Jf: 69, K: 0x11},
-			// 15: jge #0x23, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x23},
-			// 16: jge #0x19, +1, +0
+			// 13: jge #0x6, +72, +70
+			{Code: 0x35, Jt: 72, Jf: 70, K: 0x6},
+			// 14: jge #0x10, +0, +69
+			{Code: 0x35, Jt: 0, Jf: 69, K: 0x10},
+			// 15: jge #0x11, +68, +70
+			{Code: 0x35, Jt: 68, Jf: 70, K: 0x11},
+			// 16: jge #0x1d, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1d},
+			// 17: jge #0x19, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x19},
-			// 17: jge #0x18, +64, +66
-			{Code: 0x35, Jt: 64, Jf: 66, K: 0x18},
-			// 18: jge #0x1c, +0, +65
-			{Code: 0x35, Jt: 0, Jf: 65, K: 0x1c},
-			// 19: jge #0x1d, +64, +62
-			{Code: 0x35, Jt: 64, Jf: 62, K: 0x1d},
-			// 20: jge #0x27, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x27},
-			// 21: jge #0x24, +62, +60
-			{Code: 0x35, Jt: 62, Jf: 60, K: 0x24},
-			// 22: jge #0x2a, +0, +59
-			{Code: 0x35, Jt: 0, Jf: 59, K: 0x2a},
-			// 23: jge #0x2c, +58, +60
-			{Code: 0x35, Jt: 58, Jf: 60, K: 0x2c},
-			// 24: jge #0x3c, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x3c},
-			// 25: jge #0x34, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x34},
-			// 26: jge #0x32, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x32},
-			// 27: jge #0x30, +54, +56
-			{Code: 0x35, Jt: 54, Jf: 56, K: 0x30},
-			// 28: jge #0x33, +53, +55
-			{Code: 0x35, Jt: 53, Jf: 55, K: 0x33},
-			// 29: jge #0x37, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x37},
-			// 30: jge #0x36, +51, +53
-			{Code: 0x35, Jt: 51, Jf: 53, K: 0x36},
-			// 31: jge #0x38, +0, +52
-			{Code: 0x35, Jt: 0, Jf: 52, K: 0x38},
-			// 32: jge #0x39, +51, +49
-			{Code: 0x35, Jt: 51, Jf: 49, K: 0x39},
-			// 33: jge #0x49, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x49},
-			// 34: jge #0x3e, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3e},
-			// 35: jge #0x3d, +48, +46
-			{Code: 0x35, Jt: 48, Jf: 46, K: 0x3d},
-			// 36: jge #0x40, +0, +45
-			{Code: 0x35, Jt: 0, Jf: 45, K: 0x40},
-			// 37: jge #0x48, +44, +46
-			{Code: 0x35, Jt: 44, Jf: 46, K: 0x48},
-			// 38: jge #0x84, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
-			// 39: jge #0x83, +42, +44
-			{Code: 0x35, Jt: 42, Jf: 44, K: 0x83},
-			// 40: jge #0x9d, +0, +43
-			{Code: 0x35, Jt: 0, Jf: 43, K: 0x9d},
-			// 41: jge #0x9e, +42, +40
-			{Code: 0x35, Jt: 42, Jf: 40, K: 0x9e},
-			// 42: jge #0x10c, +18, +0
-			{Code: 0x35, Jt: 18, Jf: 0, K: 0x10c},
-			// 43: jge #0xdc, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xdc},
-			// 44: jge #0xcc, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcc},
-			// 45: jge #0xca, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
-			// 46: jge #0xbb, +37, +35
-			{Code: 0x35, Jt: 37, Jf: 35, K: 0xbb},
-			// 47: jge #0xcb, +36, +34
-			{Code: 0x35, Jt: 36, Jf: 34, K: 0xcb},
-			// 48: jge #0xd9, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd9},
-			// 49: jge #0xcd, +34, +32
-			{Code: 0x35, Jt: 34, Jf: 32, K: 0xcd},
-			// 50: jge #0xda, +0, +31
-			{Code: 0x35, Jt: 0, Jf: 31, K: 0xda},
-			// 51: jge #0xdb, +30, +32
-			{Code: 0x35, Jt: 30, Jf: 32, K: 0xdb},
-			// 52: jge #0xe9, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0xe9},
-			// 53: jge #0xe5, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
-			// 54: jge #0xe4, +27, +29
-			{Code: 0x35, Jt: 27, Jf: 29, K: 0xe4},
-			// 55: jge #0xe7, +0, +28
-			{Code: 0x35, Jt: 0, Jf: 28, K: 0xe7},
-			// 56: jge #0xe8, +27, +25
-			{Code: 0x35, Jt: 27, Jf: 25, K: 0xe8},
-			// 57: jge #0x106, +1, +0
+			// 18: jge #0x18, +65, +67
+			{Code: 0x35, Jt: 65, Jf: 67, K: 0x18},
+			// 19: jge #0x1c, +64, +66
+			{Code: 0x35, Jt: 64, Jf: 66, K: 0x1c},
+			// 20: jge #0x24, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x24},
+			// 21: jge #0x23, +62, +64
+			{Code: 0x35, Jt: 62, Jf: 64, K: 0x23},
+			// 22: jge #0x27, +0, +63
+			{Code: 0x35, Jt: 0, Jf: 63, K: 0x27},
+			// 23: jge #0x2a, +62, +60
+			{Code: 0x35, Jt: 62, Jf: 60, K: 0x2a},
+			// 24: jge #0x3d, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0x3d},
+			// 25: jge #0x33, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x33},
+			// 26: jge #0x30, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x30},
+			// 27: jge #0x2e, +58, +56
+			{Code: 0x35, Jt: 58, Jf: 56, K: 0x2e},
+			// 28: jge #0x32, +57, +55
+			{Code: 0x35, Jt: 57, Jf: 55, K: 0x32},
+			// 29: jge #0x36, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x36},
+			// 30: jge #0x34, +55, +53
+			{Code: 0x35, Jt: 55, Jf: 53, K: 0x34},
+			// 31: jge #0x37, +0, +52
+			{Code: 0x35, Jt: 0, Jf: 52, K: 0x37},
+			// 32: jge #0x3c, +51, +53
+			{Code: 0x35, Jt: 51, Jf: 53, K: 0x3c},
+			// 33: jge #0x83, +4, +0
+			{Code: 0x35, Jt: 4, Jf: 0, K: 0x83},
+			// 34: jge #0x40, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x40},
+			// 35: jge #0x3e, +48, +50
+			{Code: 0x35, Jt: 48, Jf: 50, K: 0x3e},
+			// 36: jge #0x48, +0, +49
+			{Code: 0x35, Jt: 0, Jf: 49, K: 0x48},
+			// 37: jge #0x49, +48, +46
+			{Code: 0x35, Jt: 48, Jf: 46, K: 0x49},
+			// 38: jge #0x9d, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
+			// 39: jge #0x84, +46, +44
+			{Code: 0x35, Jt: 46, Jf: 44, K: 0x84},
+			// 40: jge #0x9e, +0, +43
+			{Code: 0x35, Jt: 0, Jf: 43, K: 0x9e},
+			// 41: jge #0xba, +42, +44
+			{Code: 0x35, Jt: 42, Jf: 44, K: 0xba},
+			// 42: jge #0x10c, +17, +0
+			{Code: 0x35, Jt: 17, Jf: 0, K: 0x10c},
+			// 43: jge #0xe4, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0xe4},
+			// 44: jge #0xcd, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcd},
+			// 45: jge #0xcb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
+			// 46: jge #0xca, +37, +39
+			{Code: 0x35, Jt: 37, Jf: 39, K: 0xca},
+			// 47: jge #0xcc, +36, +38
+			{Code: 0x35, Jt: 36, Jf: 38, K: 0xcc},
+			// 48: jge #0xda, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
+			// 49: jge #0xd9, +34, +36
+			{Code: 0x35, Jt: 34, Jf: 36, K: 0xd9},
+			// 50: jge #0xdb, +0, +35
+			{Code: 0x35, Jt: 0, Jf: 35, K: 0xdb},
+			// 51: jge #0xdc, +34, +32
+			{Code: 0x35, Jt: 34, Jf: 32, K: 0xdc},
+			// 52: jge #0xe9, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe9},
+			// 53: jge #0xe7, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
+			// 54: jge #0xe5, +31, +29
+			{Code: 0x35, Jt: 31, Jf: 29, K: 0xe5},
+			// 55: jge #0xe8, +30, +28
+			{Code: 0x35, Jt: 30, Jf: 28, K: 0xe8},
+			// 56: jge #0x106, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
-			// 58: jge #0xeb, +25, +23
-			{Code: 0x35, Jt: 25, Jf: 23, K: 0xeb},
-			// 59: jge #0x107, +0, +22
-			{Code: 0x35, Jt: 0, Jf: 22, K: 0x107},
-			// 60: jge #0x10b, +21, +23
-			{Code: 0x35, Jt: 21, Jf: 23, K: 0x10b},
-			// 61: jge #0x125, +8, +0
+			// 57: jge #0xeb, +28, +26
+			{Code: 0x35, Jt: 28, Jf: 26, K: 0xeb},
+			// 58: jge #0x107, +0, +25
+			{Code: 0x35, Jt: 0, Jf: 25, K: 0x107},
+			// 59: jge #0x10b, +24, +26
+			{Code: 0x35, Jt: 24, Jf: 26, K: 0x10b},
+			// 60: jge #0x125, +8, +0
 			{Code: 0x35, Jt: 8, Jf: 0, K: 0x125},
-			// 62: jge #0x114, +3, +0
+			// 61: jge #0x114, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x114},
-			// 63: jge #0x112, +1, +0
+			// 62: jge #0x112, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
-			// 64: jge #0x111, +17, +19
-			{Code: 0x35, Jt: 17, Jf: 19, K: 0x111},
-			// 65: jge #0x113, +16, +18
-			{Code: 0x35, Jt: 16, Jf: 18, K: 0x113},
-			// 66: jge #0x11a, +1, +0
+			// 63: jge #0x111, +20, +22
+			{Code: 0x35, Jt: 20, Jf: 22, K: 0x111},
+			// 64: jge #0x113, +19, +21
+			{Code: 0x35, Jt: 19, Jf: 21, K: 0x113},
+			// 65: jge #0x11a, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-			// 67: jge #0x119, +14, +16
-			{Code: 0x35, Jt: 14, Jf: 16, K: 0x119},
-			// 68: jge #0x120, +0, +15
-			{Code: 0x35, Jt: 0, Jf: 15, K: 0x120},
-			// 69: jge #0x121, +14, +12
-			{Code: 0x35, Jt: 14, Jf: 12, K: 0x121},
-			// 70: jge #0x147, +4, +0
+			// 66: jge #0x119, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
+			// 67: jge #0x120, +0, +18
+			{Code: 0x35, Jt: 0, Jf: 18, K: 0x120},
+			// 68: jge #0x121, +17, +15
+			{Code: 0x35, Jt: 17, Jf: 15, K: 0x121},
+			// 69: jge #0x147, +4, +0
 			{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-			// 71: jge #0x13e, +1, +0
+			// 70: jge #0x13e, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-			// 72: jge #0x126, +11, +9
-			{Code: 0x35, Jt: 11, Jf: 9, K: 0x126},
-			// 73: jge #0x13f, +0, +8
-			{Code: 0x35, Jt: 0, Jf: 8, K: 0x13f},
-			// 74: jge #0x146, +7, +9
-			{Code: 0x35, Jt: 7, Jf: 9, K: 0x146},
-			// 75: jge #0x14f, +1, +0
+			// 71: jge #0x126, +14, +12
+			{Code: 0x35, Jt: 14, Jf: 12, K: 0x126},
+			// 72: jge #0x13f, +0, +11
+			{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
+			// 73: jge #0x146, +10, +12
+			{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
+			// 74: jge #0x14f, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-			// 76: jge #0x14e, +5, +7
-			{Code: 0x35, Jt: 5, Jf: 7, K: 0x14e},
-			// 77: jge #0x1b3, +0, +6
-			{Code: 0x35, Jt: 0, Jf: 6, K: 0x1b3},
-			// 78: jge #0x1b4, +5, +4
-			{Code: 0x35, Jt: 5, Jf: 4, K: 0x1b4},
-			// 79: ld [32]
+			// 75: jge #0x14e, +8, +10
+			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
+			// 76: jge #0x1b3, +0, +9
+			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
+			// 77: jge #0x1b4, +8, +7
+			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
+			// 78: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 80: and #0x643
+			// 79: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 81: jeq #0x0, +0, +2
+			// 80: jeq #0x0, +3, +5
+			{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
+			// 81: ld [16]
+			{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
+			// 82: and #0x7e020000
+			{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
+			// 83: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 82: ret 0x7fff0000
+			// 84: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 83: ret 0x50026
+			// 85: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 84: ret 0x80000000
+			// 86: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "55a8503ea3a6dcd60f6796a026acce3e70942d88e8ab93e71fda0d9dd8e2ca87",
+		PolicyHash: "bc9853c7e9fccffccf49d38c586cd92fe42d62da662acad2843b2c87c5d44e48",
 	})
 }

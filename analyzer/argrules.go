@@ -1,0 +1,192 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/types"
+	"strings"
+
+	"github.com/sandboxgen/sandboxgen/gen"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Argument rules: syscalls every Go program needs (clone to start threads,
+// mmap and mprotect for its heap) also reach the parts of the kernel an
+// attacker wants most (new namespaces, executable memory). The analysis
+// knows which argument values a program can pass them, and the filter
+// allows only those:
+//
+//   - clone without any namespace flag, unless reachable code can set
+//     syscall.SysProcAttr.Cloneflags (os/exec's fork path passes them on).
+//     The runtime's thread flags, the fork path's CLONE_VFORK|CLONE_VM and
+//     libc's pthread_create and fork flags have none.
+//   - mmap, mprotect and pkey_mprotect without PROT_EXEC, unless something
+//     after Lock can need executable memory: C code (cgo: the C library
+//     loads shared objects for name lookups), plugins, children started
+//     with -exec-child (their dynamic loader maps libraries executable
+//     under the inherited filter), or the program's own calls of these
+//     syscalls, whose prot values the analysis does not trace yet.
+//
+// A rule is only ever a narrowing the analysis proves; where it cannot,
+// the syscall stays allowed without one and Program.RuleNotes says why.
+
+// namespaceCloneFlags are clone's CLONE_NEW* flags (CLONE_NEWNS,
+// CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
+// CLONE_NEWNET), the same on every Linux architecture. CLONE_NEWTIME (0x80)
+// is left out: clone(2) reads that bit as part of the exit signal, and
+// only clone3 and unshare take it.
+const namespaceCloneFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+
+// protExec is PROT_EXEC, the same on every Linux architecture.
+const protExec = 0x4
+
+// cloneFlagsArg is the index of clone's flags argument: the second on
+// s390x (its clone takes the stack first), the first elsewhere.
+func cloneFlagsArg(goarch string) int {
+	if goarch == "s390x" {
+		return 1
+	}
+	return 0
+}
+
+// protArg is the index of the prot argument of the syscalls whose
+// executable-memory use a rule can stop.
+var protArg = map[string]int{"mmap": 2, "mprotect": 2, "pkey_mprotect": 2}
+
+// argFacts are what the call graph tells about argument values, gathered
+// while the program's SSA is at hand and used once the runtime baseline
+// has been merged.
+type argFacts struct {
+	// cloneflagsSet are the places where reachable code can set
+	// syscall.SysProcAttr.Cloneflags; reflectSysProcAttr says reflection
+	// can set fields of a SysProcAttr.
+	cloneflagsSet      []string
+	reflectSysProcAttr bool
+}
+
+// gatherArgFacts scans the reachable code of r for what the rules depend on.
+func (a *analysis) gatherArgFacts(r *reach) *argFacts {
+	f := &argFacts{}
+	for _, fn := range sortedFuncs(r.funcs) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				fa, ok := instr.(*ssa.FieldAddr)
+				if !ok || !isSysProcAttrField(fa, "Cloneflags") {
+					continue
+				}
+				// The field's address is only read through in SSA's
+				// loads; a store, or the address going anywhere else,
+				// may set it.
+				for _, ref := range *fa.Referrers() {
+					if u, ok := ref.(*ssa.UnOp); ok && u.X == fa {
+						continue
+					}
+					f.cloneflagsSet = append(f.cloneflagsSet, a.pos(fa.Pos())+" in "+fn.RelString(nil))
+					break
+				}
+			}
+		}
+	}
+	if rt := a.reflectTypes(r); rt != nil {
+		setter := false
+		for _, m := range []string{"Set", "SetUint", "SetInt"} {
+			if a.reachedMethod(r, "reflect", "Value", m) {
+				setter = true
+			}
+		}
+		if setter {
+			for _, t := range rt.list {
+				if isNamed(t, "syscall", "SysProcAttr") {
+					f.reflectSysProcAttr = true
+					break
+				}
+			}
+		}
+	}
+	return f
+}
+
+// isSysProcAttrField reports whether fa addresses field name of a
+// syscall.SysProcAttr.
+func isSysProcAttrField(fa *ssa.FieldAddr, name string) bool {
+	ptr, ok := fa.X.Type().Underlying().(*types.Pointer)
+	if !ok || !isNamed(ptr.Elem(), "syscall", "SysProcAttr") {
+		return false
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	return ok && fa.Field < st.NumFields() && st.Field(fa.Field).Name() == name
+}
+
+// isNamed reports whether t is the named type pkg.name.
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := n.Obj()
+	return obj.Name() == name && obj.Pkg() != nil && obj.Pkg().Path() == pkg
+}
+
+// applyArgRules puts the argument rules the analysis proves on p's needs,
+// and notes in p.RuleNotes each rule it could not prove. execChild is
+// Config.ExecChild; cgo says C code can run after Lock (p.Features.Cgo, or
+// the cgo needs assumed for a native build of a cross-analysed
+// architecture).
+func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
+	if facts == nil {
+		facts = &argFacts{}
+	}
+	for i := range p.Syscalls {
+		n := &p.Syscalls[i]
+		if n.Errno != 0 {
+			continue
+		}
+		switch {
+		case n.Name == "clone":
+			var why string
+			switch {
+			case len(facts.cloneflagsSet) > 0:
+				why = "syscall.SysProcAttr.Cloneflags can be set (" + facts.cloneflagsSet[0] + ")"
+			case facts.reflectSysProcAttr:
+				why = "reflection can set the fields of a syscall.SysProcAttr"
+			}
+			if why != "" {
+				p.RuleNotes = append(p.RuleNotes, "clone: no rule on its flags: "+why)
+				continue
+			}
+			n.Rules = []gen.Rule{{
+				Args:   []gen.ArgCond{{Index: cloneFlagsArg(p.GOARCH), Op: gen.OpMaskedEqual, Mask: namespaceCloneFlags, Value: 0}},
+				Action: gen.Allow,
+			}}
+			n.RulesWhy = "no namespace flags: the runtime's threads, the fork path and libc pass none, and nothing reachable sets SysProcAttr.Cloneflags"
+		case protArg[n.Name] != 0:
+			var why string
+			switch {
+			case cgo:
+				why = "C code can run after Lock (cgo), and the C library can load shared objects"
+			case p.Features.Plugin:
+				why = "the program can load plugins"
+			case p.Features.OsExec && execChild:
+				why = "children started under -exec-child map their libraries executable"
+			case n.Origin == OriginProgram:
+				why = "the program's code calls it (" + siteOf(n.Path) + ") with a prot the analysis does not trace"
+			}
+			if why != "" {
+				p.RuleNotes = append(p.RuleNotes, fmt.Sprintf("%s: no rule against PROT_EXEC: %s", n.Name, why))
+				continue
+			}
+			n.Rules = []gen.Rule{{
+				Args:   []gen.ArgCond{{Index: protArg[n.Name], Op: gen.OpMaskedEqual, Mask: protExec, Value: 0}},
+				Action: gen.Allow,
+			}}
+			n.RulesWhy = "no PROT_EXEC: no C code, plugin or -exec-child child runs after Lock, and only the runtime calls it"
+		}
+	}
+}
+
+// siteOf returns the last entry of a call path: the syscall site.
+func siteOf(path []string) string {
+	if len(path) == 0 {
+		return "no path"
+	}
+	return strings.TrimSpace(path[len(path)-1])
+}

@@ -1,0 +1,95 @@
+package analyzer
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/sandboxgen/sandboxgen/internal/childtest"
+)
+
+// attempts are what testdata/argrules tries as injected code with the
+// inject tag (see inject.go): each prints its errno.
+var attempts = []string{"clone-newuser", "clone-newnet", "mprotect-exec", "mmap-exec"}
+
+// TestArgRules checks the argument rules on the real kernel: a pure Go
+// program gets clone without namespace flags and mmap/mprotect without
+// PROT_EXEC, and injected code that asks for either is stopped (EPERM in
+// errno mode, SIGSYS in enforce mode) while the program's own threads and
+// heap work; the same program with code that sets SysProcAttr.Cloneflags
+// and links C keeps both, and the same attempts pass the filter.
+func TestArgRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses a fixture twice and runs it under its filter")
+	}
+	closed := programNamed(t, analyzeCached(t, "argrules", Config{Env: []string{"CGO_ENABLED=0"}}, "./testdata/argrules"), "argrules")
+	for _, name := range []string{"clone", "mmap"} {
+		n, ok := closed.Need(name)
+		if !ok {
+			t.Fatalf("%s is not allowed at all: %v", name, closed.Names())
+		}
+		if len(n.Rules) != 1 || len(n.Rules[0].Args) != 1 || n.RulesWhy == "" {
+			t.Errorf("%s: want one argument rule with its reason, got %+v (%q); notes: %v", name, n.Rules, n.RulesWhy, closed.RuleNotes)
+		}
+	}
+	for _, note := range closed.RuleNotes {
+		if strings.HasPrefix(note, "clone") || strings.HasPrefix(note, "mmap") || strings.HasPrefix(note, "mprotect") {
+			t.Errorf("unexpected note for the pure Go program: %s", note)
+		}
+	}
+
+	bin := buildLocked(t, closed, "-tags=inject")
+	env := append(os.Environ(), "CGO_ENABLED=0")
+	cmd := exec.Command(bin, attempts...)
+	cmd.Env = append(slices.Clone(env), "SELFSANDBOX_MODE=errno")
+	res := childtest.RunCommand(t, cmd)
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "ok") {
+		t.Fatalf("the locked program did not run to completion in errno mode:\n%s", res)
+	}
+	for _, a := range attempts {
+		if !strings.Contains(res.Stdout, a+" 1\n") {
+			t.Errorf("%s was not answered with EPERM (1) in errno mode:\n%s", a, res.Stdout)
+		}
+	}
+	for _, a := range attempts {
+		cmd := exec.Command(bin, a)
+		cmd.Env = env
+		res := childtest.RunCommand(t, cmd)
+		if res.Signal != syscall.SIGSYS {
+			t.Errorf("%s in enforce mode: want death by SIGSYS, got\n%s", a, res)
+		}
+	}
+
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc is not installed: the open variant links C code")
+	}
+	open := programNamed(t, analyzeCached(t, "argrules-open", Config{Tags: []string{"open"}, Env: []string{"CGO_ENABLED=1"}}, "./testdata/argrules"), "argrules")
+	for _, name := range []string{"clone", "mmap", "mprotect"} {
+		if n, ok := open.Need(name); ok && len(n.Rules) > 0 {
+			t.Errorf("%s has a rule %+v although the program can need it: %s", name, n.Rules, n.RulesWhy)
+		}
+	}
+	notes := strings.Join(open.RuleNotes, "\n")
+	for _, want := range []string{"clone: no rule on its flags: syscall.SysProcAttr.Cloneflags can be set", "mmap: no rule against PROT_EXEC: C code"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("RuleNotes lack %q:\n%s", want, notes)
+		}
+	}
+	bin = buildLocked(t, open, "-tags=open,inject")
+	cmd = exec.Command(bin, attempts...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "SELFSANDBOX_MODE=errno")
+	res = childtest.RunCommand(t, cmd)
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "ok") {
+		t.Fatalf("the open variant did not run to completion:\n%s", res)
+	}
+	// Past the filter, the kernel answers the clone attempts with EINVAL
+	// (22) and grants the executable mappings.
+	for _, want := range []string{"clone-newuser 22\n", "clone-newnet 22\n", "mprotect-exec 0\n", "mmap-exec 0\n"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("open variant: want %q in\n%s", strings.TrimSpace(want), res.Stdout)
+		}
+	}
+}
