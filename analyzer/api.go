@@ -88,6 +88,16 @@ type Program struct {
 	// returned, when Pruning.Applied) and the runtime baseline. When both
 	// need a syscall, the program origin (with its call path) is kept.
 	Syscalls []Need
+	// Runtime are the syscalls the Go runtime itself issues in this
+	// program (the runtime baseline of the groups its features switch
+	// on), sorted by name, each once, whether or not the program's code
+	// needs the same syscall too (Syscalls then keeps the program's
+	// origin). Origin is OriginRuntimePrefix followed by every trigger of
+	// the runtime's sites for it, e.g. "runtime:netpoll, crash/exit" for
+	// write: the runtime reports panics and fatal errors through it. No
+	// override may deny one of these: the runtime would crash, or die
+	// without a word while reporting a crash. Empty with Config.NoRuntime.
+	Runtime []Need
 	// Outliving are the go statements that may run before Lock and start
 	// goroutines needing syscalls that the code after Lock does not. The
 	// analysis cannot tell whether such a goroutine has ended by the time

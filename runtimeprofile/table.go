@@ -157,6 +157,8 @@ var extraSyscalls = []extraSyscall{
 		why: "the kernel issues it when a signal handler returns into an interrupted nanosleep/futex wait (the runtime's sleeps are interrupted by preemption signals)"},
 	{name: "getrandom", group: Base, trigger: TriggerRandom,
 		why: "the vDSO getrandom (found in vdsoSymbolKeys where the arch has it) enters the kernel to seed its state; where it is missing, crypto/rand's fallback issues the syscall after the runtime's vgetrandom declines"},
+	{name: "write", group: Base, trigger: TriggerCrash,
+		why: "runtime.write1 is also how print reports panics, fatal errors and tracebacks to fd 2 (printpanics, dopanic_m); without it a crash after Lock ends with no message (strace of a panicking program: write(2, \"panic: \"...) then exit_group(2))"},
 	{name: "rt_sigreturn", group: Base, trigger: TriggerSignals,
 		why: "every signal handler returns through the signal trampoline (the runtime's SA_RESTORER on amd64, the vDSO's __kernel_rt_sigreturn on arm64)"},
 
