@@ -53,6 +53,9 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 			d[jen.Id("AuditArch")] = hex(prog.AuditArch)
 			d[jen.Id("DefaultAction")] = hex(prog.Default.Ret())
 			d[jen.Id("GoVersion")] = jen.Lit(meta.GoVersion)
+			// The build the allow-list covers: Lock refuses another.
+			d[jen.Id("Cgo")] = jen.Lit(meta.Cgo)
+			d[jen.Id("Race")] = jen.Lit(meta.Race)
 			d[jen.Id("GeneratorVersion")] = jen.Lit(meta.GeneratorVersion)
 			d[jen.Id("PolicyHash")] = jen.Lit(prog.PolicyHash)
 			d[jen.Id("Allowed")] = allowedLiteral(prog)
