@@ -176,6 +176,12 @@ var extraSyscalls = []extraSyscall{
 	{name: "brk", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc grows the main arena"},
 	{name: "getrandom", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc seeds its tcache key"},
 	{name: "rt_sigprocmask", group: Cgo, trigger: TriggerCgo, why: "pthread_create blocks signals around clone"},
+	// Measured with strace of a cgo program starting threads after Lock
+	// (analyzer/testdata/buildsettings): the first malloc on a new thread
+	// creates its arena, and glibc counts the CPUs for the arena limit.
+	{name: "openat", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc opens /sys/devices/system/cpu/online (get_nprocs, read-only) when a new thread creates its arena"},
+	{name: "read", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc reads /sys/devices/system/cpu/online"},
+	{name: "close", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc closes /sys/devices/system/cpu/online"},
 	// Not arch_prctl: on Linux, runtime.settls runs only in rt0_go (the
 	// calls in asm_amd64.s's cgocallback path are #ifdef GOOS_windows), and
 	// glibc sets a new thread's TLS with clone's CLONE_SETTLS. strace of a
