@@ -8,6 +8,7 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
 // 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
 // architecture; 85 instructions, 76 number ranges. selfsandbox.Lock installs it.
+// It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
 // Its Fallback allows 61 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
@@ -68,6 +69,7 @@ func init() {
 		},
 		Arch:          "amd64",
 		AuditArch:     0xc000003e,
+		Cgo:           true,
 		DefaultAction: 0x80000000,
 		Fallback: &selfsandbox.Fallback{
 			Allowed: []selfsandbox.Syscall{
@@ -488,5 +490,6 @@ func init() {
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
 		PolicyHash: "55a8503ea3a6dcd60f6796a026acce3e70942d88e8ab93e71fda0d9dd8e2ca87",
+		Race:       false,
 	})
 }
