@@ -118,6 +118,9 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
 				pa.assumeCgo(prog, ref)
 			}
+			if err := pa.coverCgo(prog); err != nil {
+				return nil, err
+			}
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}

@@ -121,6 +121,14 @@ type Program struct {
 	Warnings []string
 	// Features are the capabilities the program reaches.
 	Features Features
+	// CoversCgo reports whether Syscalls covers a build of the program
+	// with cgo as well as the analysed one: the analysed build links cgo,
+	// a build with cgo would not link runtime/cgo, or the two differ only
+	// in the standard library's cgo packages (net, os/user), whose needs
+	// the analysis then adds. A generated file records it
+	// (selfsandbox.Program.Cgo), and Lock refuses a binary that links cgo
+	// when it is false. Always false with Config.NoRuntime.
+	CoversCgo bool
 	// Timings are the durations of the analysis phases. Load is shared by
 	// every program of one Analyze call; the other phases are this
 	// program's own.

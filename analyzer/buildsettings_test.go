@@ -11,21 +11,37 @@ import (
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
 )
 
-// TestBuildSettings generates testdata/buildsettings's filter as sandboxgen
-// does under CGO_ENABLED=0 (and, for comparison, with cgo), then builds the
-// program without cgo, with cgo and with -race and runs it on the real
-// kernel. It starts threads after Lock. Each run must either finish ("ok")
-// or have Lock refuse with a *BuildMismatchError naming the setting (exit
-// 3); never die of SIGSYS at a new thread, as a cgo or race build of a
-// filter generated without cgo used to.
+// TestBuildSettings generates the filters of testdata/buildsettings and
+// buildsettingsc as sandboxgen does under CGO_ENABLED=0 (and, for
+// comparison, with cgo), then builds each program without cgo, with cgo
+// and with -race and runs it on the real kernel. Both start threads after
+// Lock. Each run must either finish ("ok") or have Lock refuse with a
+// *BuildMismatchError naming the setting (exit 3); never die of SIGSYS at
+// a new thread, as a cgo or race build of a filter generated without cgo
+// used to. buildsettings differs with cgo only in the standard library
+// (os/user), so its filter covers both builds; buildsettingsc has C code
+// of its own, which an analysis without cgo cannot see.
 func TestBuildSettings(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no C compiler, so no cgo build to compare (CI has one)")
 	}
-	nocgo := programNamed(t, analyzeCached(t, "buildsettings-nocgo", Config{Env: []string{"CGO_ENABLED=0"}}, "./testdata/buildsettings"), "buildsettings")
-	cgo := programNamed(t, analyzeCached(t, "buildsettings-cgo", Config{Env: []string{"CGO_ENABLED=1"}}, "./testdata/buildsettings"), "buildsettings")
-	if nocgo.Features.Cgo || !cgo.Features.Cgo {
-		t.Fatalf("Features.Cgo: %v under CGO_ENABLED=0, %v with cgo; want false, true (os/user has C code)", nocgo.Features.Cgo, cgo.Features.Cgo)
+	pats := []string{"./testdata/buildsettings", "./testdata/buildsettingsc"}
+	nocgoRep := analyzeCached(t, "buildsettings-nocgo", Config{Env: []string{"CGO_ENABLED=0"}}, pats...)
+	cgoRep := analyzeCached(t, "buildsettings-cgo", Config{Env: []string{"CGO_ENABLED=1"}}, pats...)
+	nocgo, cgo := programNamed(t, nocgoRep, "buildsettings"), programNamed(t, cgoRep, "buildsettings")
+	ownC := programNamed(t, nocgoRep, "buildsettingsc")
+	for _, c := range []struct {
+		name        string
+		prog        *Program
+		cgo, covers bool
+	}{
+		{"buildsettings without cgo", nocgo, false, true},
+		{"buildsettings with cgo", cgo, true, true},
+		{"buildsettingsc without cgo", ownC, false, false},
+	} {
+		if c.prog.Features.Cgo != c.cgo || c.prog.CoversCgo != c.covers {
+			t.Fatalf("%s: Features.Cgo %v, CoversCgo %v; want %v, %v", c.name, c.prog.Features.Cgo, c.prog.CoversCgo, c.cgo, c.covers)
+		}
 	}
 	for _, tt := range []struct {
 		name  string
@@ -35,10 +51,12 @@ func TestBuildSettings(t *testing.T) {
 		want  string // "ok" or the mismatched setting
 	}{
 		{"generated without cgo, built without cgo", nocgo, "CGO_ENABLED=0", nil, "ok"},
-		{"generated without cgo, built with cgo", nocgo, "CGO_ENABLED=1", nil, "cgo"},
+		{"generated without cgo, built with cgo", nocgo, "CGO_ENABLED=1", nil, "ok"},
 		{"generated without cgo, built with -race", nocgo, "CGO_ENABLED=1", []string{"-race"}, "race"},
 		{"generated with cgo, built with cgo", cgo, "CGO_ENABLED=1", nil, "ok"},
 		{"generated with cgo, built without cgo", cgo, "CGO_ENABLED=0", nil, "ok"},
+		{"own C code generated without cgo, built without cgo", ownC, "CGO_ENABLED=0", nil, "ok"},
+		{"own C code generated without cgo, built with cgo", ownC, "CGO_ENABLED=1", nil, "cgo"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pol, meta := lockedPolicy(t, tt.prog)
@@ -103,7 +121,7 @@ func TestPanicAfterLock(t *testing.T) {
 		}
 		pol.Syscalls[n.Name] = []gen.Rule{{Action: act}}
 	}
-	bin := buildLockedWith(t, prog, pol, gen.Metadata{GoVersion: prog.GoVersion, Cgo: prog.Features.Cgo}, nil)
+	bin := buildLockedWith(t, prog, pol, gen.Metadata{GoVersion: prog.GoVersion, Cgo: prog.CoversCgo}, nil)
 	for _, mode := range []string{"enforce", "trap", "errno"} {
 		t.Run(mode, func(t *testing.T) {
 			cmd := exec.Command(bin)

@@ -247,7 +247,7 @@ func buildLocked(t *testing.T, prog *Program) string {
 func lockedPolicy(t *testing.T, prog *Program) (gen.Policy, gen.Metadata) {
 	t.Helper()
 	pol := prog.Policy(gen.KillProcess)
-	meta := gen.Metadata{GoVersion: prog.GoVersion, Cgo: prog.Features.Cgo}
+	meta := gen.Metadata{GoVersion: prog.GoVersion, Cgo: prog.CoversCgo}
 	if narrow, ok := prog.NarrowPolicy(pol); ok {
 		wide, err := gen.Compile(pol)
 		if err != nil {

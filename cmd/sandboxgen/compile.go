@@ -30,10 +30,9 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 	if err != nil {
 		return compiled{}, err
 	}
-	// Cgo: the analysed build links cgo (or the analysis added what a
-	// native cgo build needs), so the filter covers one; Lock refuses a
-	// cgo binary otherwise.
-	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.Features.Cgo}
+	// Cgo: the filter covers a build with cgo (see
+	// analyzer.Program.CoversCgo); Lock refuses a cgo binary otherwise.
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo}
 	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
 	if fallback != nil {
 		wide, err := gen.Compile(*fallback)
