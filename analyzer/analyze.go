@@ -120,7 +120,10 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				pa.assumeCgo(prog, ref)
 				cgo = true
 			}
-			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo)
+			if err := pa.coverCgo(prog); err != nil {
+				return nil, err
+			}
+			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo || prog.cgoAdded)
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}

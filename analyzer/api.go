@@ -90,6 +90,16 @@ type Program struct {
 	// returned, when Pruning.Applied) and the runtime baseline. When both
 	// need a syscall, the program origin (with its call path) is kept.
 	Syscalls []Need
+	// Runtime are the syscalls the Go runtime itself issues in this
+	// program (the runtime baseline of the groups its features switch
+	// on), sorted by name, each once, whether or not the program's code
+	// needs the same syscall too (Syscalls then keeps the program's
+	// origin). Origin is OriginRuntimePrefix followed by every trigger of
+	// the runtime's sites for it, e.g. "runtime:netpoll, crash/exit" for
+	// write: the runtime reports panics and fatal errors through it. No
+	// override may deny one of these: the runtime would crash, or die
+	// without a word while reporting a crash. Empty with Config.NoRuntime.
+	Runtime []Need
 	// Outliving are the go statements that may run before Lock and start
 	// goroutines needing syscalls that the code after Lock does not. The
 	// analysis cannot tell whether such a goroutine has ended by the time
@@ -117,6 +127,14 @@ type Program struct {
 	RuleNotes []string
 	// Features are the capabilities the program reaches.
 	Features Features
+	// CoversCgo reports whether Syscalls covers a build of the program
+	// with cgo as well as the analysed one: the analysed build links cgo,
+	// a build with cgo would not link runtime/cgo, or the two differ only
+	// in the standard library's cgo packages (net, os/user), whose needs
+	// the analysis then adds. A generated file records it
+	// (selfsandbox.Program.Cgo), and Lock refuses a binary that links cgo
+	// when it is false. Always false with Config.NoRuntime.
+	CoversCgo bool
 	// Timings are the durations of the analysis phases. Load is shared by
 	// every program of one Analyze call; the other phases are this
 	// program's own.
@@ -125,6 +143,9 @@ type Program struct {
 	// argFacts are what the argument rules depend on, gathered with the
 	// call graph and applied once the runtime baseline is merged.
 	argFacts *argFacts
+	// cgoAdded says coverCgo added what a cgo build of the program runs:
+	// C code can run after Lock in a build the file covers.
+	cgoAdded bool
 }
 
 // Pruning says whether the syscalls reached only before selfsandbox.Lock

@@ -237,8 +237,18 @@ func countOrigin(p *Program, origin string) int {
 // It returns the binary.
 func buildLocked(t *testing.T, prog *Program, flags ...string) string {
 	t.Helper()
+	pol, meta := lockedPolicy(t, prog)
+	return buildLockedWith(t, prog, pol, meta, nil, flags...)
+}
+
+// lockedPolicy is the policy and metadata sandboxgen would generate for
+// prog: its allow-list with KILL_PROCESS for everything else, narrowed
+// with the whole policy as the fallback when prog has Outliving
+// goroutines.
+func lockedPolicy(t *testing.T, prog *Program) (gen.Policy, gen.Metadata) {
+	t.Helper()
 	pol := prog.Policy(gen.KillProcess)
-	meta := gen.Metadata{GoVersion: prog.GoVersion}
+	meta := gen.Metadata{GoVersion: prog.GoVersion, Cgo: prog.CoversCgo}
 	if narrow, ok := prog.NarrowPolicy(pol); ok {
 		wide, err := gen.Compile(pol)
 		if err != nil {
@@ -247,6 +257,14 @@ func buildLocked(t *testing.T, prog *Program, flags ...string) string {
 		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: prog.GoStatements()}
 		pol = narrow
 	}
+	return pol, meta
+}
+
+// buildLockedWith builds prog's package with the file gen.Emit writes for
+// pol and meta, as buildLocked does, with env added to go build's
+// environment and flags (e.g. -race) on its command line.
+func buildLockedWith(t *testing.T, prog *Program, pol gen.Policy, meta gen.Metadata, env []string, flags ...string) string {
+	t.Helper()
 	compiled, err := gen.Compile(pol)
 	if err != nil {
 		t.Fatalf("gen.Compile: %v", err)
@@ -273,8 +291,9 @@ func buildLocked(t *testing.T, prog *Program, flags ...string) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(tmp, prog.Name)
-	cmd := exec.Command("go", append(append([]string{"build", "-overlay=" + ovFile, "-o", bin}, flags...), ".")...)
+	cmd := exec.Command("go", append(append([]string{"build"}, flags...), "-overlay="+ovFile, "-o", bin, ".")...)
 	cmd.Dir = prog.Dir
+	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", prog.Dir, err, out)
 	}

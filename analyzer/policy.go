@@ -3,6 +3,7 @@ package analyzer
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
@@ -63,6 +64,22 @@ func (p *Program) Need(name string) (Need, bool) {
 		if n.Name == name {
 			return n, true
 		}
+	}
+	return Need{}, false
+}
+
+// RuntimeNeed returns the runtime's own need for the named syscall (see
+// Program.Runtime), if the runtime issues it in this program. A program
+// without a Runtime list (a result built by hand) falls back to the
+// origin recorded in Syscalls.
+func (p *Program) RuntimeNeed(name string) (Need, bool) {
+	for _, n := range p.Runtime {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	if n, ok := p.Need(name); ok && strings.HasPrefix(n.Origin, OriginRuntimePrefix) {
+		return n, true
 	}
 	return Need{}, false
 }

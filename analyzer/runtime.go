@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 )
@@ -63,6 +65,41 @@ func (a *analysis) addRuntimeNeed(m *needMerger, s runtimeprofile.Syscall) {
 		n.Origin = OriginRuntimePrefix + s.Group.String()
 	}
 	m.add(n)
+	m.addRuntime(n, s)
+}
+
+// addRuntime records in the program's Runtime list that the runtime
+// issues s, with every trigger of its sites (the most general one, which
+// n's origin names, first): write's netpoll trigger alone would hide that
+// the runtime prints panics with it.
+func (m *needMerger) addRuntime(n Need, s runtimeprofile.Syscall) {
+	triggers := []string{strings.TrimPrefix(n.Origin, OriginRuntimePrefix)}
+	for _, site := range s.Sites {
+		if site.Trigger == runtimeprofile.TriggerStartup {
+			continue
+		}
+		if t := site.Trigger.String(); !slices.Contains(triggers, t) {
+			triggers = append(triggers, t)
+		}
+	}
+	i := slices.IndexFunc(m.prog.Runtime, func(r Need) bool { return r.Name == n.Name })
+	if i < 0 {
+		n.Origin = OriginRuntimePrefix + strings.Join(triggers, ", ")
+		m.prog.Runtime = append(m.prog.Runtime, n)
+		slices.SortFunc(m.prog.Runtime, func(a, b Need) int { return strings.Compare(a.Name, b.Name) })
+		return
+	}
+	r := &m.prog.Runtime[i]
+	have := strings.Split(strings.TrimPrefix(r.Origin, OriginRuntimePrefix), ", ")
+	for _, t := range triggers {
+		if !slices.Contains(have, t) {
+			have = append(have, t)
+		}
+	}
+	r.Origin = OriginRuntimePrefix + strings.Join(have, ", ")
+	if r.Errno != 0 && n.Errno == 0 {
+		r.Errno = 0 // allowed by one group wins over an errno, as in Syscalls
+	}
 }
 
 // needMerger adds needs to a program's Syscalls, one per name: a need

@@ -70,6 +70,7 @@ func init() {
 		AuditArch:     audit,
 		DefaultAction: 0x80000000,
 		GoVersion:     runtime.Version(),
+		Cgo:           true, // allows everything, so it covers the server's cgo build
 		Instructions:  []selfsandbox.Instruction{{Code: 0x06, K: 0x7fff0000}},
 	})
 }

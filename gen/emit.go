@@ -43,6 +43,7 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	f.Comment(fmt.Sprintf("This file holds the seccomp filter sandboxgen compiled for this program on linux/%s:", prog.Arch))
 	f.Comment(fmt.Sprintf("%d syscalls allowed, %s for every other syscall, %s for a foreign", len(prog.Allowed), prog.Default, prog.BadArch))
 	f.Comment(fmt.Sprintf("architecture; %d instructions, %d number ranges. selfsandbox.Lock installs it.", len(prog.Instructions), prog.Ranges))
+	f.Comment(fmt.Sprintf("It covers builds %s and %s; Lock refuses a binary built otherwise.", coverage(meta.Cgo, "cgo"), coverage(meta.Race, "-race")))
 	if fb := meta.Fallback; fb != nil {
 		f.Comment(fmt.Sprintf("Its Fallback allows %d syscalls; Lock installs that instead if a goroutine started", len(fb.Program.Allowed)))
 		f.Comment("before Lock at one of the Goroutines below is still running.")
@@ -53,6 +54,9 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 			d[jen.Id("AuditArch")] = hex(prog.AuditArch)
 			d[jen.Id("DefaultAction")] = hex(prog.Default.Ret())
 			d[jen.Id("GoVersion")] = jen.Lit(meta.GoVersion)
+			// The build the allow-list covers: Lock refuses another.
+			d[jen.Id("Cgo")] = jen.Lit(meta.Cgo)
+			d[jen.Id("Race")] = jen.Lit(meta.Race)
 			d[jen.Id("GeneratorVersion")] = jen.Lit(meta.GeneratorVersion)
 			d[jen.Id("PolicyHash")] = jen.Lit(prog.PolicyHash)
 			d[jen.Id("Allowed")] = allowedLiteral(prog)
@@ -80,6 +84,14 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 		return nil, fmt.Errorf("gen: formatting the %s file: %w", prog.Arch, err)
 	}
 	return src, nil
+}
+
+// coverage says which builds with or without setting a file covers.
+func coverage(covered bool, setting string) string {
+	if covered {
+		return "with or without " + setting
+	}
+	return "without " + setting
 }
 
 // allowedLiteral is prog's allow-list as a []selfsandbox.Syscall literal.

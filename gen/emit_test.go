@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,7 +41,7 @@ func fallbackMeta(t *testing.T, arch string) Metadata {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test", Fallback: &Fallback{Program: wide,
+	return Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test", Cgo: true, Fallback: &Fallback{Program: wide,
 		Goroutines: []selfsandbox.GoStatement{{Func: "net.doBlockingWithCtx[...]", File: "cgo_unix.go", Line: 64, EndLine: 69}}}}
 }
 
@@ -134,6 +136,33 @@ func TestEmitFallbackMismatch(t *testing.T) {
 		src, err := Emit(prog, Metadata{Fallback: fb})
 		if err == nil || src != nil || !strings.Contains(err.Error(), "Fallback") {
 			t.Errorf("%s: Emit = %d bytes, %v; want an error naming the Fallback", name, len(src), err)
+		}
+	}
+}
+
+// TestBuildRecorded: the build settings the policy covers reach the
+// generated file and the program Selfsandbox returns, so that Lock can
+// refuse a binary built otherwise.
+func TestBuildRecorded(t *testing.T) {
+	prog, err := Compile(webPolicy("amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ cgo, race bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		meta := Metadata{GoVersion: "go1.26.8", Cgo: tc.cgo, Race: tc.race}
+		src, err := Emit(prog, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for field, want := range map[string]bool{"Cgo": tc.cgo, "Race": tc.race} {
+			re := regexp.MustCompile(`(?m)^\t\t` + field + `:\s+(true|false),$`)
+			m := re.FindSubmatch(src)
+			if m == nil || string(m[1]) != strconv.FormatBool(want) {
+				t.Errorf("cgo=%v race=%v: the file's %s field is %q, want %v", tc.cgo, tc.race, field, m, want)
+			}
+		}
+		if p := prog.Selfsandbox(meta); p.Cgo != tc.cgo || p.Race != tc.race {
+			t.Errorf("Selfsandbox: Cgo %v Race %v, want %v %v", p.Cgo, p.Race, tc.cgo, tc.race)
 		}
 	}
 }

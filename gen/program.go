@@ -42,6 +42,11 @@ type Metadata struct {
 	// GoVersion is the toolchain whose runtime baseline the policy
 	// includes, e.g. "go1.26.8".
 	GoVersion string
+	// Cgo says the policy covers a build that links cgo (the runtime's
+	// cgo group and the libc calls of the analysis); Race, a build with
+	// -race. They become selfsandbox.Program.Cgo and Race: Lock refuses a
+	// binary built with a setting its program does not cover.
+	Cgo, Race bool
 	// GeneratorVersion is the sandboxgen version; Version if empty.
 	GeneratorVersion string
 	// Fallback, when set, is a wider program for the same arch and default
@@ -94,6 +99,8 @@ func (p *Program) Selfsandbox(meta Metadata) selfsandbox.Program {
 		AuditArch:        p.AuditArch,
 		DefaultAction:    p.Default.Ret(),
 		GoVersion:        meta.GoVersion,
+		Cgo:              meta.Cgo,
+		Race:             meta.Race,
 		GeneratorVersion: meta.GeneratorVersion,
 		PolicyHash:       p.PolicyHash,
 	}

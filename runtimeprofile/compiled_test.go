@@ -38,7 +38,8 @@ func buildStressGenerated(t *testing.T, p *Profile, pol gen.Policy, cgo bool) st
 	if err != nil {
 		t.Fatalf("gen.Compile: %v", err)
 	}
-	src, err := gen.Emit(prog, gen.Metadata{GoVersion: p.GoVersion})
+	// With cgo the policy has the Cgo group: the file covers that build.
+	src, err := gen.Emit(prog, gen.Metadata{GoVersion: p.GoVersion, Cgo: cgo})
 	if err != nil {
 		t.Fatalf("gen.Emit: %v", err)
 	}

@@ -23,7 +23,7 @@ func TestExtractionFromFixture(t *testing.T) {
 	if p.GoVersion != "go1.99.0" {
 		t.Errorf("GoVersion %q, want go1.99.0", p.GoVersion)
 	}
-	wantBase := []string{"clock_gettime", "epoll_create1", "exit_group", "futex", "getrandom", "munmap", "restart_syscall", "rt_sigreturn", "setitimer"}
+	wantBase := []string{"clock_gettime", "epoll_create1", "exit_group", "futex", "getrandom", "munmap", "restart_syscall", "rt_sigreturn", "setitimer", "write"}
 	if got := p.Names(); !slices.Equal(got, wantBase) {
 		t.Errorf("Base = %v, want %v", got, wantBase)
 	}
@@ -39,6 +39,8 @@ func TestExtractionFromFixture(t *testing.T) {
 		{"setitimer", TriggerUnknown, "runtime/sys_linux_amd64.s:", "runtime.brandNew"},
 		{"clock_gettime", TriggerTimers, "runtime/", ""},
 		{"restart_syscall", TriggerSignals, "table: ", "table"},
+		// How the runtime reports a crash, whatever its source holds.
+		{"write", TriggerCrash, "table: ", "table"},
 		// A goroutine started during start-up may run after main.
 		{"munmap", TriggerUnknown, "runtime/proc.go:", "runtime.schedinit.func"},
 	} {

@@ -157,6 +157,8 @@ var extraSyscalls = []extraSyscall{
 		why: "the kernel issues it when a signal handler returns into an interrupted nanosleep/futex wait (the runtime's sleeps are interrupted by preemption signals)"},
 	{name: "getrandom", group: Base, trigger: TriggerRandom,
 		why: "the vDSO getrandom (found in vdsoSymbolKeys where the arch has it) enters the kernel to seed its state; where it is missing, crypto/rand's fallback issues the syscall after the runtime's vgetrandom declines"},
+	{name: "write", group: Base, trigger: TriggerCrash,
+		why: "runtime.write1 is also how print reports panics, fatal errors and tracebacks to fd 2 (printpanics, dopanic_m); without it a crash after Lock ends with no message (strace of a panicking program: write(2, \"panic: \"...) then exit_group(2))"},
 	{name: "rt_sigreturn", group: Base, trigger: TriggerSignals,
 		why: "every signal handler returns through the signal trampoline (the runtime's SA_RESTORER on amd64, the vDSO's __kernel_rt_sigreturn on arm64)"},
 
@@ -174,6 +176,12 @@ var extraSyscalls = []extraSyscall{
 	{name: "brk", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc grows the main arena"},
 	{name: "getrandom", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc seeds its tcache key"},
 	{name: "rt_sigprocmask", group: Cgo, trigger: TriggerCgo, why: "pthread_create blocks signals around clone"},
+	// Measured with strace of a cgo program starting threads after Lock
+	// (analyzer/testdata/buildsettings): the first malloc on a new thread
+	// creates its arena, and glibc counts the CPUs for the arena limit.
+	{name: "openat", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc opens /sys/devices/system/cpu/online (get_nprocs, read-only) when a new thread creates its arena"},
+	{name: "read", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc reads /sys/devices/system/cpu/online"},
+	{name: "close", group: Cgo, trigger: TriggerCgo, why: "glibc's malloc closes /sys/devices/system/cpu/online"},
 	// Not arch_prctl: on Linux, runtime.settls runs only in rt0_go (the
 	// calls in asm_amd64.s's cgocallback path are #ifdef GOOS_windows), and
 	// glibc sets a new thread's TLS with clone's CLONE_SETTLS. strace of a

@@ -102,7 +102,7 @@ func TestLockLatencyChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta := gen.Metadata{GoVersion: runtime.Version()}
+	meta := gen.Metadata{GoVersion: runtime.Version(), Cgo: true} // childPolicy has the cgo group
 	if benchChild == "lock-fallback" {
 		wide, err := gen.Compile(childPolicy(t, "getppid"))
 		if err != nil {
@@ -150,7 +150,7 @@ func installScenario(b *testing.B, filter string) {
 		case "allowall":
 			audit, _ := selfsandbox.AuditArch(runtime.GOARCH)
 			selfsandbox.Register(selfsandbox.Program{
-				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x80000000, GoVersion: runtime.Version(),
+				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x80000000, GoVersion: runtime.Version(), Cgo: true,
 				Instructions: []selfsandbox.Instruction{{Code: 0x06, K: 0x7fff0000}},
 			})
 		case "argonly", "argpad":
@@ -170,7 +170,7 @@ func installScenario(b *testing.B, filter string) {
 				}
 			}
 			selfsandbox.Register(selfsandbox.Program{
-				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x00050001, GoVersion: runtime.Version(),
+				Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: 0x00050001, GoVersion: runtime.Version(), Cgo: true,
 				Instructions: append(insns, []selfsandbox.Instruction{
 					{Code: 0x20, K: 0},                           // ld nr
 					{Code: 0x15, Jf: 3, K: unix.SYS_GETPRIORITY}, // jeq getpriority

@@ -79,6 +79,11 @@
 //     change between minor versions, so the allow-list may be wrong.
 //     Options.AllowGoVersionMismatch overrides. Development toolchains count
 //     as the go1.N they name.
+//   - *BuildMismatchError: the binary links cgo (runtime/cgo) or was built
+//     with -race, and the program does not cover that build
+//     (Program.Cgo, Program.Race): its threads would die of SIGSYS as they
+//     start. Setting names which; the message says how to regenerate or
+//     rebuild. Options.AllowBuildMismatch overrides.
 //   - ErrSeccompUnavailable: the kernel lacks seccomp filters, TSYNC, or the
 //     mode's action (Linux 4.14 or newer is needed).
 //   - *TSyncError: a thread already had a seccomp filter of its own, so the

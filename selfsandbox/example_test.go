@@ -43,6 +43,11 @@ func ExampleLockWith() {
 	if errors.As(err, &verr) {
 		log.Fatalf("regenerate the sandbox with %s: %v", verr.Running, err)
 	}
+	var berr *selfsandbox.BuildMismatchError
+	if errors.As(err, &berr) {
+		// e.g. a -race build: the message says how to build or regenerate.
+		log.Fatalf("this build (%s) is not covered by the sandbox: %v", berr.Setting, err)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestFallback(t *testing.T) {
 				}()
 				<-started
 				stmt := selfsandbox.GoStatement{Func: "TestFallback", File: filepath.Base(file), Line: line + 1, EndLine: line + 5}
-				selfsandbox.Register(narrow.Selfsandbox(gen.Metadata{GoVersion: runtime.Version(),
+				selfsandbox.Register(narrow.Selfsandbox(gen.Metadata{GoVersion: runtime.Version(), Cgo: true,
 					Fallback: &gen.Fallback{Program: wide, Goroutines: []selfsandbox.GoStatement{stmt}}}))
 				if !alive {
 					close(release)

@@ -25,6 +25,9 @@ func testProgram(t *testing.T) Program {
 	}
 	return Program{
 		Arch: runtime.GOARCH, AuditArch: audit, DefaultAction: retKillProcess, GoVersion: runtime.Version(),
+		// The fake kernel installs nothing: the program may claim to cover
+		// whatever build (cgo, -race) runs these tests.
+		Cgo: true, Race: true,
 		Instructions: []Instruction{
 			{Code: bpfLD | bpfW | bpfABS, K: 4},
 			{Code: bpfJMP | bpfJEQ | bpfK, Jf: 4, K: audit},

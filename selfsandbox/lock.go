@@ -26,6 +26,12 @@ type Options struct {
 	// runtime needs, and the process may die later, at a GC or a new
 	// thread.
 	AllowGoVersionMismatch bool
+	// AllowBuildMismatch installs a program that does not cover how the
+	// running binary was built (cgo linked but Program.Cgo false, -race but
+	// Program.Race false) instead of returning a *BuildMismatchError. The
+	// process is then likely to die of the denied action at its first new
+	// thread; with log mode it is a way to see what such a build needs.
+	AllowBuildMismatch bool
 }
 
 // fallbackGrace is how long Lock waits for the goroutines of a program's
@@ -80,7 +86,7 @@ func MustLock() {
 // When LockWith returns an error, no filter was installed (no_new_privs may
 // have been set on the calling thread). The errors: errors.ErrUnsupported
 // off Linux, ErrNoProgram, ErrInvalidProgram, *GoVersionError,
-// ErrSeccompUnavailable, *TSyncError, ErrAlreadyLocked, or a wrapped
+// *BuildMismatchError, ErrSeccompUnavailable, *TSyncError, ErrAlreadyLocked, or a wrapped
 // syscall error. LockWith is safe to call from any goroutine.
 func LockWith(opts Options) error {
 	state.mu.Lock()
@@ -105,6 +111,11 @@ func LockWith(opts Options) error {
 	}
 	if !opts.AllowGoVersionMismatch {
 		if err := checkGoVersion(prog.GoVersion, runtimeVersion()); err != nil {
+			return err
+		}
+	}
+	if !opts.AllowBuildMismatch {
+		if err := checkBuild(prog, binaryLinksCgo(), binaryRace()); err != nil {
 			return err
 		}
 	}

@@ -117,7 +117,8 @@ func registerPolicy(t testing.TB, p gen.Policy, goVersion ...string) {
 	if len(goVersion) > 0 {
 		v = goVersion[0]
 	}
-	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: v}))
+	// Cgo: the test binary links cgo, and childPolicy has the cgo group.
+	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: v, Cgo: true}))
 }
 
 // taskStatus is one thread's seccomp state from /proc/self/task/TID/status.

@@ -30,6 +30,17 @@ type Program struct {
 	// GoVersion is the Go toolchain whose runtime baseline the program
 	// includes, e.g. "go1.26.8".
 	GoVersion string
+	// Cgo reports whether the allow-list covers a binary that links cgo
+	// (runtime/cgo): the runtime's cgo group (glibc's thread start-up and
+	// malloc) and the libc calls the analysis knows. sandboxgen sets it
+	// when the analysed build links cgo. Lock refuses a binary that links
+	// cgo with a *BuildMismatchError when it is false.
+	Cgo bool
+	// Race reports whether the allow-list covers a binary built with
+	// -race. sandboxgen never sets it: the race detector's runtime
+	// (ThreadSanitizer) makes system calls no analysis sees. Lock refuses
+	// a race build with a *BuildMismatchError when it is false.
+	Race bool
 	// GeneratorVersion is the sandboxgen version that wrote the program.
 	GeneratorVersion string
 	// PolicyHash identifies the policy the program was compiled from.

@@ -30,7 +30,9 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 	if err != nil {
 		return compiled{}, err
 	}
-	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion}
+	// Cgo: the filter covers a build with cgo (see
+	// analyzer.Program.CoversCgo); Lock refuses a cgo binary otherwise.
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo}
 	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
 	if fallback != nil {
 		wide, err := gen.Compile(*fallback)

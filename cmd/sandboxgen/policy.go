@@ -8,6 +8,7 @@ import (
 	"github.com/sandboxgen/sandboxgen/analyzer"
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
+	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 )
 
 // modeAction is the default action -mode bakes into the filter.
@@ -68,12 +69,19 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 	}
 	pol := p.Policy(modeAction(o.mode))
 	var changes []override
+	// runtimeNeed says why the runtime cannot do without name, whoever
+	// else needs it: the program's own use of write does not make the
+	// runtime's (printing a panic) optional.
 	runtimeNeed := func(name string) (string, bool) {
-		n, ok := p.Need(name)
-		if ok && strings.HasPrefix(n.Origin, analyzer.OriginRuntimePrefix) {
-			return strings.TrimPrefix(n.Origin, analyzer.OriginRuntimePrefix), true
+		n, ok := p.RuntimeNeed(name)
+		if !ok {
+			return "", false
 		}
-		return "", false
+		why := "trigger: " + strings.TrimPrefix(n.Origin, analyzer.OriginRuntimePrefix)
+		if strings.Contains(n.Origin, runtimeprofile.TriggerCrash.String()) {
+			why += "; the runtime reports panics and fatal errors with it, so without it a crash after Lock would end with no message"
+		}
+		return why, true
 	}
 
 	for _, name := range o.deny {
@@ -81,7 +89,7 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 			continue // not a syscall on this architecture: nothing to deny
 		}
 		if trigger, ok := runtimeNeed(name); ok {
-			return gen.Policy{}, nil, usageErrorf("-deny %s: the Go runtime itself needs %s on %s (trigger: %s); denying it would crash the program, so drop it from -deny",
+			return gen.Policy{}, nil, usageErrorf("-deny %s: the Go runtime itself needs %s on %s (%s); denying it would crash the program, so drop it from -deny",
 				name, name, p.GOARCH, trigger)
 		}
 		if _, ok := pol.Syscalls[name]; !ok {
@@ -110,7 +118,7 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 				continue
 			}
 			if trigger, ok := runtimeNeed(name); ok {
-				return gen.Policy{}, nil, usageErrorf("-readonly-fs: the Go runtime needs %s on %s (trigger: %s), which -readonly-fs would deny; drop -readonly-fs",
+				return gen.Policy{}, nil, usageErrorf("-readonly-fs: the Go runtime needs %s on %s (%s), which -readonly-fs would deny; drop -readonly-fs",
 					name, p.GOARCH, trigger)
 			}
 			delete(pol.Syscalls, name)

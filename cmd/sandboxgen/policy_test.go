@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -122,5 +123,59 @@ func TestReadonlyRuleSemantics(t *testing.T) {
 		if got := cond.Holds(flags); got != allowed {
 			t.Errorf("flags %#x: allowed %v, want %v", flags, got, allowed)
 		}
+	}
+}
+
+// TestDenyWhatTheRuntimeNeeds: -deny and -readonly-fs refuse a syscall
+// the runtime issues even when the program's own code needs it too, so
+// that Syscalls records the program's origin: write, which the runtime
+// needs to print a panic, is the case that matters.
+func TestDenyWhatTheRuntimeNeeds(t *testing.T) {
+	p := fakeProgram("amd64", []string{"write", "getpid", "fchmod", "openat"}, []string{"futex"})
+	p.Runtime = []analyzer.Need{
+		{Name: "fchmod", Origin: analyzer.OriginRuntimePrefix + "always"}, // no runtime does; it exercises -readonly-fs
+		{Name: "futex", Origin: analyzer.OriginRuntimePrefix + "always"},
+		{Name: "getpid", Origin: analyzer.OriginRuntimePrefix + "signals and preemption"},
+		{Name: "write", Origin: analyzer.OriginRuntimePrefix + "netpoll, crash/exit"},
+	}
+	for _, tt := range []struct {
+		name    string
+		opts    options
+		wantErr []string // all must be in the error; none means no error
+	}{
+		{"deny write", options{mode: "enforce", deny: []string{"write"}},
+			[]string{"-deny write: the Go runtime itself needs write on amd64 (trigger: netpoll, crash/exit", "reports panics", "drop it from -deny"}},
+		{"deny write in trap mode", options{mode: "trap", deny: []string{"write"}},
+			[]string{"-deny write", "reports panics"}},
+		{"deny getpid", options{mode: "errno", deny: []string{"getpid"}},
+			[]string{"-deny getpid: the Go runtime itself needs getpid on amd64 (trigger: signals and preemption)"}},
+		{"readonly-fs", options{mode: "enforce", readonlyFS: true},
+			[]string{"-readonly-fs: the Go runtime needs fchmod", "drop -readonly-fs"}},
+		{"deny what only the program needs", options{mode: "enforce", deny: []string{"openat"}}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pol, _, err := buildPolicy(p, &tt.opts)
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := pol.Syscalls["write"]; !ok {
+					t.Error("write left the policy")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted; the policy allows write: %v", pol.Syscalls["write"] != nil)
+			}
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Errorf("%T is not a usage error (exit 2): %v", err, err)
+			}
+			for _, want := range tt.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+		})
 	}
 }

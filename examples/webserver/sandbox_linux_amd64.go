@@ -8,6 +8,7 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
 // 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
 // architecture; 87 instructions, 74 number ranges. selfsandbox.Lock installs it.
+// It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
 // Its Fallback allows 61 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
@@ -68,6 +69,7 @@ func init() {
 		},
 		Arch:          "amd64",
 		AuditArch:     0xc000003e,
+		Cgo:           true,
 		DefaultAction: 0x80000000,
 		Fallback: &selfsandbox.Fallback{
 			Allowed: []selfsandbox.Syscall{
@@ -500,5 +502,6 @@ func init() {
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
 		PolicyHash: "bc9853c7e9fccffccf49d38c586cd92fe42d62da662acad2843b2c87c5d44e48",
+		Race:       false,
 	})
 }

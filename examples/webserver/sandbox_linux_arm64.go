@@ -8,6 +8,7 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/arm64:
 // 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
 // architecture; 86 instructions, 73 number ranges. selfsandbox.Lock installs it.
+// It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
 // Its Fallback allows 59 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
@@ -68,6 +69,7 @@ func init() {
 		},
 		Arch:          "arm64",
 		AuditArch:     0xc00000b7,
+		Cgo:           true,
 		DefaultAction: 0x80000000,
 		Fallback: &selfsandbox.Fallback{
 			Allowed: []selfsandbox.Syscall{
@@ -498,5 +500,6 @@ func init() {
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
 		PolicyHash: "d13c0a7b77c0b364e957302cd489447814925df52c1b2cd6325bf5514b7db337",
+		Race:       false,
 	})
 }

@@ -63,7 +63,8 @@ func Register(extra []string, drop ...string) error {
 	if err != nil {
 		return fmt.Errorf("compile: %w", err)
 	}
-	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version()}))
+	// Cgo: the parent's allow-list includes the runtime's cgo group.
+	selfsandbox.Register(prog.Selfsandbox(gen.Metadata{GoVersion: runtime.Version(), Cgo: true}))
 	return nil
 }
 

@@ -1,0 +1,7 @@
+//go:build !cgo
+
+package selfsandbox
+
+// cgoTagged is the cgo build tag of the test binary, which links
+// runtime/cgo through net when the tag is set.
+const cgoTagged = false
