@@ -256,6 +256,9 @@ func fileName(o *options, arch string) string {
 // output writes, checks or reports the results and returns the exit status.
 func output(o *options, results []*result, stdout, stderr io.Writer) int {
 	dir, _ := os.Getwd()
+	if o.format != formatGo {
+		return exportProfile(o, results, stdout, stderr)
+	}
 	if o.why != "" {
 		for _, name := range splitList(o.why) {
 			writeWhy(stdout, name, results)

@@ -13,21 +13,23 @@ import (
 
 // options are the parsed command line.
 type options struct {
-	arches          []string
-	mode            string
-	allow, deny     []string
-	why             string
-	json            bool
-	check           bool
-	verbose         bool
-	output          string
-	tags            []string
-	callGraph       string
-	allowUnresolved bool
-	readonlyFS      bool
-	execChild       bool
-	noPrune         bool
-	patterns        []string
+	arches           []string
+	mode             string
+	allow, deny      []string
+	why              string
+	json             bool
+	check            bool
+	verbose          bool
+	output           string
+	tags             []string
+	callGraph        string
+	allowUnresolved  bool
+	readonlyFS       bool
+	execChild        bool
+	noPrune          bool
+	format           string
+	containerRuntime string
+	patterns         []string
 }
 
 // defaultArches are the architectures generated when -arch is not given.
@@ -91,6 +93,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.readonlyFS, "readonly-fs", false, "let open and openat open files for reading only (an argument rule on their\nflags) and deny the syscalls that create, remove, rename or change files;\nfor programs that never write files after Lock")
 	fs.BoolVar(&o.execChild, "exec-child", false, "for programs that start other programs (os/exec): also allow what a child\nneeds to start under the inherited filter (dynamic loader, libc, another Go\nruntime); without it a child may only use the parent's allow-list")
 	fs.BoolVar(&o.noPrune, "noprune", false, "keep the syscalls the program's code makes only before selfsandbox.Lock\n(by default they are left out when Lock is called once, directly in main)")
+	fs.StringVar(&o.format, "format", formatGo, formatUsage)
+	fs.StringVar(&o.containerRuntime, "container-runtime", "runc", containerRuntimeUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -150,7 +154,10 @@ func (o *options) validate() error {
 	if o.why != "" && o.check {
 		return usageErrorf("-why and -check do not go together: -why only reports")
 	}
-	if o.output != "" {
+	if err := o.validateExport(); err != nil {
+		return err
+	}
+	if o.output != "" && o.format == formatGo {
 		if strings.ContainsAny(o.output, `/\`) {
 			return usageErrorf("-o %q: give a file name, not a path: the file goes into each main package's directory", o.output)
 		}
