@@ -41,6 +41,10 @@ var startupMeasured = []string{
 	"rt_sigaction", "rt_sigprocmask", "sched_getaffinity", "sigaltstack",
 }
 
+// bootstrap is the runtime's entry, which runtimeprofile's PreMainWhy
+// names when a start-up function's callers lead back to it.
+const bootstrap = "runtime.rt0_go"
+
 // Input is the analysis of one program on one architecture.
 type Input struct {
 	// Program is the analysis, made without pruning (analyzer.Config's
@@ -189,7 +193,15 @@ func archEntries(prog *analyzer.Program, pol gen.Policy, rt *runtimeprofile.Prof
 		out = append(out, Entry{Name: name, Rules: []gen.Rule{{Action: gen.Allow}}, Origin: origin})
 	}
 	for _, s := range rt.PreMain {
-		add(s.Name, "runtime: start-up")
+		// The pre-main list also holds syscalls of functions nothing
+		// calls on this GOOS/GOARCH (Android's log socket: connect,
+		// socket): those never run, so only sites whose chain of callers
+		// reaches the bootstrap count.
+		if slices.ContainsFunc(s.Sites, func(site runtimeprofile.Site) bool {
+			return strings.Contains(site.PreMainWhy, bootstrap)
+		}) {
+			add(s.Name, "runtime: start-up")
+		}
 	}
 	for _, s := range rt.Select() {
 		for _, site := range s.Sites {
@@ -203,9 +215,59 @@ func archEntries(prog *analyzer.Program, pol gen.Policy, rt *runtimeprofile.Prof
 		add(name, "runtime: start-up")
 	}
 	for _, name := range initNames {
-		add(name, runtimeName+" init")
+		if !have[name] {
+			add(name, runtimeName+" init")
+			continue
+		}
+		for i := range out {
+			if out[i].Name == name && conditional(out[i].Rules) {
+				out[i] = initRule(out[i], runtimeName, prog.GOARCH)
+			}
+		}
 	}
 	return out
+}
+
+// conditional reports whether some rule has argument conditions.
+func conditional(rules []gen.Rule) bool {
+	return slices.ContainsFunc(rules, func(r gen.Rule) bool { return len(r.Args) > 0 })
+}
+
+// initRule widens e, which the policy allows only for some arguments, so
+// the container runtime's init thread can make the call too. runc's init
+// opens its exec fifo with O_WRONLY|O_CLOEXEC after loading the profile:
+// an openat the read-only rule (-readonly-fs) refuses. It gets a second
+// rule for exactly that shape, an open for writing that neither creates,
+// truncates nor appends; any other syscall the init makes with arguments
+// the policy does not allow is allowed whole.
+func initRule(e Entry, runtimeName, goarch string) Entry {
+	e.Rules = slices.Clone(e.Rules)
+	if e.Name == "openat" {
+		e.Rules = append(e.Rules, gen.Rule{
+			Args:   []gen.ArgCond{{Index: 2, Op: gen.OpMaskedEqual, Mask: openWriteFlags(goarch), Value: oWronly}},
+			Action: gen.Allow,
+		})
+		e.Origin += "; " + runtimeName + " init: O_WRONLY without O_CREAT, O_TRUNC, O_APPEND"
+		return e
+	}
+	e.Rules = []gen.Rule{{Action: gen.Allow}}
+	e.Origin += "; " + runtimeName + " init: any arguments"
+	return e
+}
+
+// oWronly is O_WRONLY on every Linux architecture.
+const oWronly = 0x1
+
+// openWriteFlags are the open(2) flag bits that ask for more than reading:
+// the access modes, O_CREAT, O_TRUNC and O_APPEND (sandboxgen's
+// -readonly-fs masks the same bits).
+func openWriteFlags(goarch string) uint64 {
+	const accMode = 0x3
+	switch goarch {
+	case "mips", "mipsle", "mips64", "mips64le":
+		return accMode | 0x100 | 0x200 | 0x8
+	}
+	return accMode | 0x40 | 0x200 | 0x400
 }
 
 func sameRules(a, b []gen.Rule) bool {

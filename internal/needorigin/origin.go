@@ -102,8 +102,8 @@ func shorten(fn, pos string) string {
 	if i := strings.LastIndex(p, "/"); i >= 0 {
 		fn = strings.Replace(fn, p[:i+1], "", 1)
 	}
-	if pos == "" {
-		return fn
+	if !strings.Contains(pos, ":") {
+		return fn // no position, or "-" for a synthetic function
 	}
 	file, rest, _ := strings.Cut(path.Base(pos), ":")
 	line, _, _ := strings.Cut(rest, ":")

@@ -36,6 +36,9 @@ func TestOf(t *testing.T) {
 		{"program main package", analyzer.Need{Origin: "program", Path: []string{
 			"main.main (main.go:10:2)", "os.Exit (src/os/proc.go:60:2)",
 		}}, "program: main.main (main.go:10)"},
+		{"program synthetic root", analyzer.Need{Origin: "program", Path: []string{
+			"github.com/acme/web.init (-)", "os.Open (src/os/file.go:1:1)",
+		}}, "program: web.init"},
 		{"program no path", analyzer.Need{Origin: "program"}, "program"},
 	}
 	for _, tt := range tests {
