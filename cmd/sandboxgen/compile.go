@@ -30,7 +30,7 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 	if err != nil {
 		return compiled{}, err
 	}
-	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion}
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Origins: originsOf(p, pol, fallback)}
 	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
 	if fallback != nil {
 		wide, err := gen.Compile(*fallback)

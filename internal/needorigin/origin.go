@@ -43,16 +43,23 @@ func Of(n analyzer.Need) string {
 // the standard library, shortened to "pkg.Func (file.go:line)"; the root
 // when every frame is in the standard library; "" for an empty path.
 func Frame(callPath []string) string {
-	for i := len(callPath) - 1; i >= 0; i-- {
-		fn, pos := split(callPath[i])
+	var frames []string
+	for _, f := range callPath {
+		// A root's reason can stand alone as "[passed to ... at pos]".
+		if !(strings.HasPrefix(f, "[") && strings.HasSuffix(f, "]")) {
+			frames = append(frames, f)
+		}
+	}
+	for i := len(frames) - 1; i >= 0; i-- {
+		fn, pos := split(frames[i])
 		if !isStd(fn) {
 			return shorten(fn, pos)
 		}
 	}
-	if len(callPath) == 0 {
+	if len(frames) == 0 {
 		return ""
 	}
-	fn, pos := split(callPath[0])
+	fn, pos := split(frames[0])
 	return shorten(fn, pos)
 }
 

@@ -39,6 +39,14 @@ func TestOf(t *testing.T) {
 		{"program synthetic root", analyzer.Need{Origin: "program", Path: []string{
 			"github.com/acme/web.init (-)", "os.Open (src/os/file.go:1:1)",
 		}}, "program: web.init"},
+		{"program root reason on its own line", analyzer.Need{Origin: "program", Path: []string{
+			"[passed to runtime.AddCleanup[internal/poll.splicePipe] at internal/poll/splice_linux.go:197:32]",
+			"internal/poll.newPoolPipe$1 (internal/poll/splice_linux.go:198:14)",
+			"syscall.Close (src/syscall/zsyscall_linux_amd64.go:335:21)",
+		}}, "program: poll.newPoolPipe$1 (splice_linux.go:198)"},
+		{"program assembly frame", analyzer.Need{Origin: "program", Path: []string{
+			"github.com/acme/web.main (web/main.go:5:1)", "example.org/asm.raw (assembly)", "syscall.Syscall (src/syscall/a.go:1:1)",
+		}}, "program: asm.raw"},
 		{"program no path", analyzer.Need{Origin: "program"}, "program"},
 	}
 	for _, tt := range tests {
