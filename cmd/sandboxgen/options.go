@@ -67,6 +67,8 @@ Examples:
 	sandboxgen -why openat .             which call path needs openat
 	sandboxgen -json -arch amd64 . | jq  the full report
 	sandboxgen -deny connect -readonly-fs ./cmd/server
+	sandboxgen -format docker -o seccomp.json ./cmd/server   a container profile
+	sandboxgen diff git:HEAD:sandbox_linux_amd64.go sandbox_linux_amd64.go
 `
 
 // parseOptions parses args. It returns flag.ErrHelp after printing the help
