@@ -88,7 +88,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print the full report as JSON on stdout: per package and architecture, every\nallowed syscall with its number, origin and call path, the unresolved sites\nand the warnings")
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 with a diff when a generated file on disk is stale\nor missing (for CI)")
 	fs.BoolVar(&o.verbose, "v", false, "print phase timings and what was written on stderr")
-	fs.StringVar(&o.output, "o", "", "output file `name` inside each package directory; "+archPlaceholder+" stands for the\narchitecture (default: sandbox_linux_"+archPlaceholder+".go)")
+	fs.StringVar(&o.output, "o", "", "output file `name` inside each package directory; "+archPlaceholder+" stands for the\narchitecture (default: sandbox_linux_"+archPlaceholder+".go); with -format docker|oci|spo,\nthe path of the profile (default: stdout)")
 	fs.StringVar(&tags, "tags", "", "comma-separated build `tags`, as for go build")
 	fs.StringVar(&o.callGraph, "callgraph", analyzer.CallGraphVTA, "call graph `algorithm`: vta (precise), rta, or cha (fast, allows more)")
 	fs.BoolVar(&o.allowUnresolved, "allow-unresolved", false, "report syscall sites whose number cannot be worked out as warnings instead\nof errors; the filter then denies whatever they call, so name what they need\nwith -allow")
