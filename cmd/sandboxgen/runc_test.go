@@ -20,6 +20,8 @@ import (
 
 	"github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/sandboxgen/sandboxgen/internal/systable"
 )
 
 // TestExportRunc runs the example web server, built static and started
@@ -108,6 +110,36 @@ func TestExportRunc(t *testing.T) {
 		})
 	}
 
+	// runc answers ENOSYS for a number above the highest the profile
+	// names, and the default action below it (docs/containers.md).
+	t.Run("above_highest_enosys", func(t *testing.T) {
+		table, err := systable.Lookup(runtime.GOARCH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var highest uint32
+		for _, n := range names {
+			if nr, ok := table.Number(n); ok && nr > highest {
+				highest = nr
+			}
+		}
+		mknodat, _ := table.Number("mknodat")
+		if highest >= 437 || mknodat > highest || slices.Contains(names, "mknodat") || slices.Contains(names, "openat2") {
+			t.Skipf("the profile's highest syscall is %d: openat2 (437) must be above it and mknodat (%d) below and absent", highest, mknodat)
+		}
+		probe := buildStatic(t, filepath.Join(root, "cmd", "sandboxgen", "testdata", "runc", "probe"), filepath.Join(work, "probe"))
+		c := startContainer(t, runcPath, probe, example, &profile, "probe", "probe")
+		err = c.wait(30 * time.Second)
+		out := c.output()
+		var exit *exec.ExitError
+		if !errorsAs(err, &exit) || exit.ExitCode() != 128+int(syscall.SIGSYS) {
+			t.Errorf("runc run: %v, want exit status %d (killed by mknodat)\n%s", err, 128+int(syscall.SIGSYS), out)
+		}
+		if !strings.Contains(out, "openat2: "+syscall.ENOSYS.Error()) || strings.Contains(out, "mknodat:") {
+			t.Errorf("want openat2 answered %q and no mknodat line; output:\n%s", syscall.ENOSYS.Error(), out)
+		}
+	})
+
 	t.Run("demo_connect_stopped", func(t *testing.T) {
 		c := startContainer(t, runcPath, demo, example, &profile, "demo")
 		if _, err := c.get("/api/status"); err != nil {
@@ -189,7 +221,7 @@ type container struct {
 // binary and the example's static/ directory, shares the host's network
 // namespace, and runs it with -nolock under profile, listening on a free
 // loopback port.
-func startContainer(t *testing.T, runcPath, binary, example string, profile *seccomp.Seccomp, name string) *container {
+func startContainer(t *testing.T, runcPath, binary, example string, profile *seccomp.Seccomp, name string, args ...string) *container {
 	t.Helper()
 	bundle := t.TempDir()
 	rootfs := filepath.Join(bundle, "rootfs")
@@ -210,6 +242,9 @@ func startContainer(t *testing.T, runcPath, binary, example string, profile *sec
 	}
 	spec.Process.Terminal = false
 	spec.Process.Args = []string{"/server", "-nolock", "-root", "/static", "-addr", "127.0.0.1:0"}
+	if len(args) > 0 {
+		spec.Process.Args = append([]string{"/server"}, args...)
+	}
 	spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
 		return ns.Type == specs.NetworkNamespace
 	})
@@ -256,6 +291,7 @@ func startContainer(t *testing.T, runcPath, binary, example string, profile *sec
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
 			line := sc.Text()
+			c.stderr.Write([]byte(line + "\n"))
 			if a, ok := strings.CutPrefix(line, "listening on http://"); ok {
 				addr <- a
 			}
