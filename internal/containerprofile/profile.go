@@ -33,9 +33,12 @@ var runtimeInit = map[string][]string{
 }
 
 // startupMeasured are the syscalls strace -f showed the Go runtime of a
-// static program (Go 1.26, linux/amd64 and arm64) making from execve to
-// main.main that neither the runtime profile's pre-main list nor its
-// groups name: they run in code the profile cannot tell is start-up only.
+// static program (the example web server, Go 1.26, linux/amd64) making
+// from execve to main.main. Most are in the runtime profile's groups
+// already; they are listed because they run in code the profile cannot
+// tell is start-up only, and a program's needs may not include them. The
+// runtime's start-up code is the same on arm64 but for arch_prctl, which
+// arm64 does not have (Build skips names an architecture lacks).
 var startupMeasured = []string{
 	"arch_prctl", "close", "fcntl", "madvise", "mmap", "openat", "prctl", "read",
 	"rt_sigaction", "rt_sigprocmask", "sched_getaffinity", "sigaltstack",

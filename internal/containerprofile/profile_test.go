@@ -101,6 +101,28 @@ func TestBuildCoversTheWholeLife(t *testing.T) {
 	}
 }
 
+// TestRuncInitWidensRules: a syscall runc's init makes that the policy
+// allows only for some arguments is allowed whole under runc (openat gets
+// only the exec fifo's shape), and keeps its rule under crun.
+func TestRuncInitWidensRules(t *testing.T) {
+	for _, rt := range Runtimes() {
+		in := fixture("amd64")
+		in.Policy.Syscalls["write"] = []gen.Rule{{Args: []gen.ArgCond{{Index: 0, Op: gen.OpEqual, Value: 1}}, Action: gen.Allow}}
+		p, err := Build([]Input{in}, Options{Runtime: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := entry(t, p, "write")
+		widened := len(w.Rules) == 1 && len(w.Rules[0].Args) == 0
+		if widened != (rt == RuntimeRunc) {
+			t.Errorf("%s: write rules %+v (origin %q)", rt, w.Rules, w.Origin)
+		}
+		if rt == RuntimeRunc && !strings.Contains(w.Origin, "runc init: any arguments") {
+			t.Errorf("runc: write origin %q does not say why it is allowed whole", w.Origin)
+		}
+	}
+}
+
 func TestBuildArches(t *testing.T) {
 	amd, arm := fixture("amd64"), fixture("arm64")
 	p, err := Build([]Input{amd, arm}, Options{})
