@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -79,7 +81,7 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("gen: rendering the %s file: %w", prog.Arch, err)
 	}
-	src, err := format.Source(buf.Bytes())
+	src, err := format.Source(commentOrigins(buf.Bytes(), meta.Origins))
 	if err != nil {
 		return nil, fmt.Errorf("gen: formatting the %s file: %w", prog.Arch, err)
 	}
@@ -92,6 +94,37 @@ func coverage(covered bool, setting string) string {
 		return "with or without " + setting
 	}
 	return "without " + setting
+}
+
+// commentOrigins appends "// origin" to each allow-list line of src,
+// `{Name: "x", Nr: N},`, whose name origins knows. The comment is added
+// to the rendered text because jennifer puts the element separator after
+// anything that follows an element.
+func commentOrigins(src []byte, origins map[string]string) []byte {
+	if len(origins) == 0 {
+		return src
+	}
+	lines := bytes.Split(src, []byte("\n"))
+	for i, line := range lines {
+		trimmed := strings.TrimSpace(string(line))
+		rest, ok := strings.CutPrefix(trimmed, "{Name: ")
+		if !ok || !strings.HasSuffix(trimmed, "},") {
+			continue
+		}
+		quoted, _, ok := strings.Cut(rest, ", Nr: ")
+		if !ok {
+			continue
+		}
+		name, err := strconv.Unquote(quoted)
+		if err != nil {
+			continue
+		}
+		if o := origins[name]; o != "" {
+			o = strings.Join(strings.Fields(o), " ")
+			lines[i] = append(line, []byte(" // "+o)...)
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
 
 // allowedLiteral is prog's allow-list as a []selfsandbox.Syscall literal.

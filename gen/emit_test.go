@@ -41,7 +41,9 @@ func fallbackMeta(t *testing.T, arch string) Metadata {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test", Cgo: true, Fallback: &Fallback{Program: wide,
+	origins := map[string]string{"accept4": "program: web.(*server).Serve (main.go:63)", "futex": "runtime: always",
+		"fcntl": "program: os.newFile (file_unix.go:204); allow if arg1 < 0x5 && arg1 > 0x2", "connect": "cgo: getaddrinfo"}
+	return Metadata{GoVersion: "go1.26.8", GeneratorVersion: "v0.0.0-test", Cgo: true, Origins: origins, Fallback: &Fallback{Program: wide,
 		Goroutines: []selfsandbox.GoStatement{{Func: "net.doBlockingWithCtx[...]", File: "cgo_unix.go", Line: 64, EndLine: 69}}}}
 }
 
@@ -103,6 +105,49 @@ func TestEmitGolden(t *testing.T) {
 				t.Fatalf("output differs from %s (run with -update if the change is intended):\n%s", golden, src)
 			}
 		})
+	}
+}
+
+// TestEmitOrigins: every allow-list line of a syscall with an origin ends
+// with it as a comment, in the main and the fallback list, and the file
+// still parses when an origin holds a newline.
+func TestEmitOrigins(t *testing.T) {
+	meta := fallbackMeta(t, "amd64")
+	meta.Origins["read"] = "program: two\nlines"
+	prog, err := Compile(webPolicy("amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := Emit(prog, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "x.go", src, parser.ParseComments); err != nil {
+		t.Fatalf("output does not parse: %v\n%s", err, src)
+	}
+	count := map[string]int{}
+	for line := range strings.SplitSeq(string(src), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if !strings.HasPrefix(trimmed, "{Name: ") {
+			continue
+		}
+		for name, origin := range meta.Origins {
+			if strings.HasPrefix(trimmed, "{Name: \""+name+"\",") {
+				count[name]++
+				if !strings.HasSuffix(trimmed, "// "+strings.Join(strings.Fields(origin), " ")) {
+					t.Errorf("line %q does not end with the origin of %s", trimmed, name)
+				}
+			}
+		}
+		if strings.HasPrefix(trimmed, "{Name: \"write\",") && strings.Contains(trimmed, "//") {
+			t.Errorf("write has no origin but a comment: %q", trimmed)
+		}
+	}
+	// accept4, futex, fcntl and read are in both lists; connect only in the fallback.
+	for name, want := range map[string]int{"accept4": 2, "futex": 2, "fcntl": 2, "read": 2, "connect": 1} {
+		if count[name] != want {
+			t.Errorf("%s: %d commented lines, want %d", name, count[name], want)
+		}
 	}
 }
 

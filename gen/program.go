@@ -49,6 +49,12 @@ type Metadata struct {
 	Cgo, Race bool
 	// GeneratorVersion is the sandboxgen version; Version if empty.
 	GeneratorVersion string
+	// Origins maps a syscall name to where it comes from (e.g. "runtime:
+	// always", "program: web.(*server).status (main.go:120)"): Emit writes
+	// it as a trailing comment on the syscall's line of each allow-list,
+	// so that a diff of a regenerated file says why a line came or went.
+	// Newlines are replaced by spaces.
+	Origins map[string]string
 	// Fallback, when set, is a wider program for the same arch and default
 	// action that the file carries as selfsandbox.Program.Fallback: Lock
 	// installs it instead when a goroutine started at one of its

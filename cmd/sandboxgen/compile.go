@@ -32,7 +32,7 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 	}
 	// Cgo: the filter covers a build with cgo (see
 	// analyzer.Program.CoversCgo); Lock refuses a cgo binary otherwise.
-	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo}
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo, Origins: originsOf(p, pol, fallback)}
 	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
 	if fallback != nil {
 		wide, err := gen.Compile(*fallback)

@@ -26,6 +26,18 @@
 // that makes a syscall necessary; -json prints the full report; -v prints
 // phase timings. Run sandboxgen -h for every flag.
 //
+// -format docker|oci|spo prints, instead of the Go files, a seccomp profile
+// for a container runtime (Docker's JSON profile, an OCI config.json's
+// linux.seccomp, a Kubernetes SeccompProfile of the Security Profiles
+// Operator) covering the whole process life; see internal/containerprofile
+// and docs/containers.md. Each allow-list line of a generated file ends with
+// the syscall's origin, and
+//
+//	sandboxgen diff OLD NEW
+//
+// compares two generated files, or git:REV:PATH revisions of one, as a
+// table (exit 0 same, 1 different, 2 bad input).
+//
 // Exit status: 0 success, 1 -check found stale or missing files, 2 bad
 // usage or input (a pattern that matches nothing, a package that is not
 // main, code that does not build, an unknown syscall name, an unresolved

@@ -99,6 +99,9 @@ func (t *phaseTimer) done(format string, args ...any) {
 
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "diff" {
+		return runDiff(args[1:], stdout, stderr)
+	}
 	o, err := parseOptions(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -256,6 +259,9 @@ func fileName(o *options, arch string) string {
 // output writes, checks or reports the results and returns the exit status.
 func output(o *options, results []*result, stdout, stderr io.Writer) int {
 	dir, _ := os.Getwd()
+	if o.format != formatGo {
+		return exportProfile(o, results, stdout, stderr)
+	}
 	if o.why != "" {
 		for _, name := range splitList(o.why) {
 			writeWhy(stdout, name, results)

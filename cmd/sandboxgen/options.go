@@ -13,21 +13,23 @@ import (
 
 // options are the parsed command line.
 type options struct {
-	arches          []string
-	mode            string
-	allow, deny     []string
-	why             string
-	json            bool
-	check           bool
-	verbose         bool
-	output          string
-	tags            []string
-	callGraph       string
-	allowUnresolved bool
-	readonlyFS      bool
-	execChild       bool
-	noPrune         bool
-	patterns        []string
+	arches           []string
+	mode             string
+	allow, deny      []string
+	why              string
+	json             bool
+	check            bool
+	verbose          bool
+	output           string
+	tags             []string
+	callGraph        string
+	allowUnresolved  bool
+	readonlyFS       bool
+	execChild        bool
+	noPrune          bool
+	format           string
+	containerRuntime string
+	patterns         []string
 }
 
 // defaultArches are the architectures generated when -arch is not given.
@@ -65,6 +67,8 @@ Examples:
 	sandboxgen -why openat .             which call path needs openat
 	sandboxgen -json -arch amd64 . | jq  the full report
 	sandboxgen -deny connect -readonly-fs ./cmd/server
+	sandboxgen -format docker -o seccomp.json ./cmd/server   a container profile
+	sandboxgen diff git:HEAD:sandbox_linux_amd64.go sandbox_linux_amd64.go
 `
 
 // parseOptions parses args. It returns flag.ErrHelp after printing the help
@@ -84,13 +88,15 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print the full report as JSON on stdout: per package and architecture, every\nallowed syscall with its number, origin and call path, the unresolved sites\nand the warnings")
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 with a diff when a generated file on disk is stale\nor missing (for CI)")
 	fs.BoolVar(&o.verbose, "v", false, "print phase timings and what was written on stderr")
-	fs.StringVar(&o.output, "o", "", "output file `name` inside each package directory; "+archPlaceholder+" stands for the\narchitecture (default: sandbox_linux_"+archPlaceholder+".go)")
+	fs.StringVar(&o.output, "o", "", "output file `name` inside each package directory; "+archPlaceholder+" stands for the\narchitecture (default: sandbox_linux_"+archPlaceholder+".go); with -format docker|oci|spo,\nthe path of the profile (default: stdout)")
 	fs.StringVar(&tags, "tags", "", "comma-separated build `tags`, as for go build")
 	fs.StringVar(&o.callGraph, "callgraph", analyzer.CallGraphVTA, "call graph `algorithm`: vta (precise), rta, or cha (fast, allows more)")
 	fs.BoolVar(&o.allowUnresolved, "allow-unresolved", false, "report syscall sites whose number cannot be worked out as warnings instead\nof errors; the filter then denies whatever they call, so name what they need\nwith -allow")
 	fs.BoolVar(&o.readonlyFS, "readonly-fs", false, "let open and openat open files for reading only (an argument rule on their\nflags) and deny the syscalls that create, remove, rename or change files;\nfor programs that never write files after Lock")
 	fs.BoolVar(&o.execChild, "exec-child", false, "for programs that start other programs (os/exec): also allow what a child\nneeds to start under the inherited filter (dynamic loader, libc, another Go\nruntime); without it a child may only use the parent's allow-list")
 	fs.BoolVar(&o.noPrune, "noprune", false, "keep the syscalls the program's code makes only before selfsandbox.Lock\n(by default they are left out when Lock is called once, directly in main)")
+	fs.StringVar(&o.format, "format", formatGo, formatUsage)
+	fs.StringVar(&o.containerRuntime, "container-runtime", "runc", containerRuntimeUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -150,7 +156,10 @@ func (o *options) validate() error {
 	if o.why != "" && o.check {
 		return usageErrorf("-why and -check do not go together: -why only reports")
 	}
-	if o.output != "" {
+	if err := o.validateExport(); err != nil {
+		return err
+	}
+	if o.output != "" && o.format == formatGo {
 		if strings.ContainsAny(o.output, `/\`) {
 			return usageErrorf("-o %q: give a file name, not a path: the file goes into each main package's directory", o.output)
 		}

@@ -14,58 +14,58 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
 		Allowed: []selfsandbox.Syscall{
-			{Name: "accept4", Nr: 288},
-			{Name: "bind", Nr: 49},
-			{Name: "brk", Nr: 12},
-			{Name: "clock_gettime", Nr: 228},
-			{Name: "clone", Nr: 56},
-			{Name: "close", Nr: 3},
-			{Name: "copy_file_range", Nr: 326},
-			{Name: "epoll_ctl", Nr: 233},
-			{Name: "epoll_pwait", Nr: 281},
-			{Name: "exit", Nr: 60},
-			{Name: "exit_group", Nr: 231},
-			{Name: "fcntl", Nr: 72},
-			{Name: "fstat", Nr: 5},
-			{Name: "futex", Nr: 202},
-			{Name: "getdents64", Nr: 217},
-			{Name: "getpid", Nr: 39},
-			{Name: "getrandom", Nr: 318},
-			{Name: "getsockname", Nr: 51},
-			{Name: "gettid", Nr: 186},
-			{Name: "kill", Nr: 62},
-			{Name: "lseek", Nr: 8},
-			{Name: "madvise", Nr: 28},
-			{Name: "mmap", Nr: 9},
-			{Name: "mprotect", Nr: 10},
-			{Name: "munmap", Nr: 11},
-			{Name: "nanosleep", Nr: 35},
-			{Name: "newfstatat", Nr: 262},
-			{Name: "openat", Nr: 257},
-			{Name: "pipe2", Nr: 293},
-			{Name: "prctl", Nr: 157},
-			{Name: "pread64", Nr: 17},
-			{Name: "read", Nr: 0},
-			{Name: "readlinkat", Nr: 267},
-			{Name: "recvfrom", Nr: 45},
-			{Name: "restart_syscall", Nr: 219},
-			{Name: "rseq", Nr: 334},
-			{Name: "rt_sigaction", Nr: 13},
-			{Name: "rt_sigprocmask", Nr: 14},
-			{Name: "rt_sigreturn", Nr: 15},
-			{Name: "sched_getaffinity", Nr: 204},
-			{Name: "sched_yield", Nr: 24},
-			{Name: "sendfile", Nr: 40},
-			{Name: "sendto", Nr: 44},
-			{Name: "set_robust_list", Nr: 273},
-			{Name: "setsockopt", Nr: 54},
-			{Name: "shutdown", Nr: 48},
-			{Name: "sigaltstack", Nr: 131},
-			{Name: "socket", Nr: 41},
-			{Name: "splice", Nr: 275},
-			{Name: "tgkill", Nr: 234},
-			{Name: "uname", Nr: 63},
-			{Name: "write", Nr: 1},
+			{Name: "accept4", Nr: 288},           // program: webserver.main$1 (main.go:63)
+			{Name: "bind", Nr: 49},               // program: webserver.main$1 (main.go:63)
+			{Name: "brk", Nr: 12},                // runtime: cgo
+			{Name: "clock_gettime", Nr: 228},     // runtime: timers
+			{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
+			{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
+			{Name: "copy_file_range", Nr: 326},   // program: webserver.main (main.go:54)
+			{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
+			{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
+			{Name: "exit", Nr: 60},               // runtime: thread exit
+			{Name: "exit_group", Nr: 231},        // runtime: crash/exit
+			{Name: "fcntl", Nr: 72},              // program: webserver.main$1 (main.go:63)
+			{Name: "fstat", Nr: 5},               // program: webserver.main$1 (main.go:63)
+			{Name: "futex", Nr: 202},             // cgo: getaddrinfo
+			{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
+			{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
+			{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
+			{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
+			{Name: "gettid", Nr: 186},            // runtime: new thread
+			{Name: "kill", Nr: 62},               // runtime: signals and preemption
+			{Name: "lseek", Nr: 8},               // program: webserver.main$1 (main.go:63)
+			{Name: "madvise", Nr: 28},            // runtime: GC/memory
+			{Name: "mmap", Nr: 9},                // cgo: getaddrinfo
+			{Name: "mprotect", Nr: 10},           // cgo: getaddrinfo
+			{Name: "munmap", Nr: 11},             // cgo: getaddrinfo
+			{Name: "nanosleep", Nr: 35},          // runtime: always
+			{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
+			{Name: "openat", Nr: 257},            // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+			{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
+			{Name: "prctl", Nr: 157},             // runtime: GC/memory
+			{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
+			{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
+			{Name: "readlinkat", Nr: 267},        // program: webserver.main$1 (main.go:63)
+			{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
+			{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption
+			{Name: "rseq", Nr: 334},              // runtime: cgo
+			{Name: "rt_sigaction", Nr: 13},       // runtime: signals and preemption
+			{Name: "rt_sigprocmask", Nr: 14},     // runtime: new thread
+			{Name: "rt_sigreturn", Nr: 15},       // runtime: signals and preemption
+			{Name: "sched_getaffinity", Nr: 204}, // runtime: GOMAXPROCS updater
+			{Name: "sched_yield", Nr: 24},        // runtime: always
+			{Name: "sendfile", Nr: 40},           // program: webserver.main (main.go:54)
+			{Name: "sendto", Nr: 44},             // program: webserver.main$1 (main.go:63)
+			{Name: "set_robust_list", Nr: 273},   // runtime: cgo
+			{Name: "setsockopt", Nr: 54},         // program: webserver.main$1 (main.go:63)
+			{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
+			{Name: "sigaltstack", Nr: 131},       // runtime: new thread
+			{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
+			{Name: "splice", Nr: 275},            // program: webserver.main (main.go:54)
+			{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
+			{Name: "uname", Nr: 63},              // program: webserver.main (main.go:54)
+			{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
 		},
 		Arch:          "amd64",
 		AuditArch:     0xc000003e,
@@ -73,67 +73,67 @@ func init() {
 		DefaultAction: 0x80000000,
 		Fallback: &selfsandbox.Fallback{
 			Allowed: []selfsandbox.Syscall{
-				{Name: "accept4", Nr: 288},
-				{Name: "bind", Nr: 49},
-				{Name: "brk", Nr: 12},
-				{Name: "clock_gettime", Nr: 228},
-				{Name: "clone", Nr: 56},
-				{Name: "close", Nr: 3},
-				{Name: "copy_file_range", Nr: 326},
-				{Name: "epoll_ctl", Nr: 233},
-				{Name: "epoll_pwait", Nr: 281},
-				{Name: "exit", Nr: 60},
-				{Name: "exit_group", Nr: 231},
-				{Name: "fcntl", Nr: 72},
-				{Name: "fstat", Nr: 5},
-				{Name: "futex", Nr: 202},
-				{Name: "getdents64", Nr: 217},
-				{Name: "getpeername", Nr: 52},
-				{Name: "getpid", Nr: 39},
-				{Name: "getrandom", Nr: 318},
-				{Name: "getsockname", Nr: 51},
-				{Name: "getsockopt", Nr: 55},
-				{Name: "gettid", Nr: 186},
-				{Name: "ioctl", Nr: 16},
-				{Name: "kill", Nr: 62},
-				{Name: "listen", Nr: 50},
-				{Name: "lseek", Nr: 8},
-				{Name: "madvise", Nr: 28},
-				{Name: "mmap", Nr: 9},
-				{Name: "mprotect", Nr: 10},
-				{Name: "munmap", Nr: 11},
-				{Name: "nanosleep", Nr: 35},
-				{Name: "newfstatat", Nr: 262},
-				{Name: "openat", Nr: 257},
-				{Name: "pipe2", Nr: 293},
-				{Name: "poll", Nr: 7},
-				{Name: "ppoll", Nr: 271},
-				{Name: "prctl", Nr: 157},
-				{Name: "pread64", Nr: 17},
-				{Name: "prlimit64", Nr: 302},
-				{Name: "read", Nr: 0},
-				{Name: "readlinkat", Nr: 267},
-				{Name: "recvfrom", Nr: 45},
-				{Name: "recvmsg", Nr: 47},
-				{Name: "restart_syscall", Nr: 219},
-				{Name: "rseq", Nr: 334},
-				{Name: "rt_sigaction", Nr: 13},
-				{Name: "rt_sigprocmask", Nr: 14},
-				{Name: "rt_sigreturn", Nr: 15},
-				{Name: "sched_getaffinity", Nr: 204},
-				{Name: "sched_yield", Nr: 24},
-				{Name: "sendfile", Nr: 40},
-				{Name: "sendmmsg", Nr: 307},
-				{Name: "sendto", Nr: 44},
-				{Name: "set_robust_list", Nr: 273},
-				{Name: "setsockopt", Nr: 54},
-				{Name: "shutdown", Nr: 48},
-				{Name: "sigaltstack", Nr: 131},
-				{Name: "socket", Nr: 41},
-				{Name: "splice", Nr: 275},
-				{Name: "tgkill", Nr: 234},
-				{Name: "uname", Nr: 63},
-				{Name: "write", Nr: 1},
+				{Name: "accept4", Nr: 288},           // program: webserver.main$1 (main.go:63)
+				{Name: "bind", Nr: 49},               // program: webserver.main$1 (main.go:63)
+				{Name: "brk", Nr: 12},                // runtime: cgo
+				{Name: "clock_gettime", Nr: 228},     // runtime: timers
+				{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
+				{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
+				{Name: "copy_file_range", Nr: 326},   // program: webserver.main (main.go:54)
+				{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
+				{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
+				{Name: "exit", Nr: 60},               // runtime: thread exit
+				{Name: "exit_group", Nr: 231},        // runtime: crash/exit
+				{Name: "fcntl", Nr: 72},              // program: webserver.main$1 (main.go:63)
+				{Name: "fstat", Nr: 5},               // program: webserver.main$1 (main.go:63)
+				{Name: "futex", Nr: 202},             // cgo: getaddrinfo
+				{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
+				{Name: "getpeername", Nr: 52},        // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
+				{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
+				{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
+				{Name: "getsockopt", Nr: 55},         // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "gettid", Nr: 186},            // runtime: new thread
+				{Name: "ioctl", Nr: 16},              // cgo: getaddrinfo
+				{Name: "kill", Nr: 62},               // runtime: signals and preemption
+				{Name: "listen", Nr: 50},             // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "lseek", Nr: 8},               // program: webserver.main$1 (main.go:63)
+				{Name: "madvise", Nr: 28},            // runtime: GC/memory
+				{Name: "mmap", Nr: 9},                // cgo: getaddrinfo
+				{Name: "mprotect", Nr: 10},           // cgo: getaddrinfo
+				{Name: "munmap", Nr: 11},             // cgo: getaddrinfo
+				{Name: "nanosleep", Nr: 35},          // runtime: always
+				{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
+				{Name: "openat", Nr: 257},            // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+				{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
+				{Name: "poll", Nr: 7},                // cgo: getaddrinfo
+				{Name: "ppoll", Nr: 271},             // cgo: getaddrinfo
+				{Name: "prctl", Nr: 157},             // runtime: GC/memory
+				{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
+				{Name: "prlimit64", Nr: 302},         // program: (*singleflight.Group).doCall (singleflight.go:93)
+				{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
+				{Name: "readlinkat", Nr: 267},        // program: webserver.main$1 (main.go:63)
+				{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
+				{Name: "recvmsg", Nr: 47},            // cgo: getaddrinfo
+				{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption
+				{Name: "rseq", Nr: 334},              // runtime: cgo
+				{Name: "rt_sigaction", Nr: 13},       // runtime: signals and preemption
+				{Name: "rt_sigprocmask", Nr: 14},     // runtime: new thread
+				{Name: "rt_sigreturn", Nr: 15},       // runtime: signals and preemption
+				{Name: "sched_getaffinity", Nr: 204}, // runtime: GOMAXPROCS updater
+				{Name: "sched_yield", Nr: 24},        // runtime: always
+				{Name: "sendfile", Nr: 40},           // program: webserver.main (main.go:54)
+				{Name: "sendmmsg", Nr: 307},          // cgo: getaddrinfo
+				{Name: "sendto", Nr: 44},             // program: webserver.main$1 (main.go:63)
+				{Name: "set_robust_list", Nr: 273},   // runtime: cgo
+				{Name: "setsockopt", Nr: 54},         // program: webserver.main$1 (main.go:63)
+				{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
+				{Name: "sigaltstack", Nr: 131},       // runtime: new thread
+				{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
+				{Name: "splice", Nr: 275},            // program: webserver.main (main.go:54)
+				{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
+				{Name: "uname", Nr: 63},              // program: webserver.main (main.go:54)
+				{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
 			},
 			Goroutines: []selfsandbox.GoStatement{
 				{Func: "net.doBlockingWithCtx[int]", File: "cgo_unix.go", Line: 64, EndLine: 69},

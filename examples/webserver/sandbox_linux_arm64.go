@@ -14,58 +14,58 @@ import "github.com/sandboxgen/sandboxgen/selfsandbox"
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
 		Allowed: []selfsandbox.Syscall{
-			{Name: "accept4", Nr: 242},
-			{Name: "bind", Nr: 200},
-			{Name: "brk", Nr: 214},
-			{Name: "clock_gettime", Nr: 113},
-			{Name: "clone", Nr: 220},
-			{Name: "close", Nr: 57},
-			{Name: "copy_file_range", Nr: 285},
-			{Name: "epoll_ctl", Nr: 21},
-			{Name: "epoll_pwait", Nr: 22},
-			{Name: "exit", Nr: 93},
-			{Name: "exit_group", Nr: 94},
-			{Name: "fcntl", Nr: 25},
-			{Name: "fstat", Nr: 80},
-			{Name: "futex", Nr: 98},
-			{Name: "getdents64", Nr: 61},
-			{Name: "getpid", Nr: 172},
-			{Name: "getrandom", Nr: 278},
-			{Name: "getsockname", Nr: 204},
-			{Name: "gettid", Nr: 178},
-			{Name: "kill", Nr: 129},
-			{Name: "lseek", Nr: 62},
-			{Name: "madvise", Nr: 233},
-			{Name: "mmap", Nr: 222},
-			{Name: "mprotect", Nr: 226},
-			{Name: "munmap", Nr: 215},
-			{Name: "nanosleep", Nr: 101},
-			{Name: "newfstatat", Nr: 79},
-			{Name: "openat", Nr: 56},
-			{Name: "pipe2", Nr: 59},
-			{Name: "prctl", Nr: 167},
-			{Name: "pread64", Nr: 67},
-			{Name: "read", Nr: 63},
-			{Name: "readlinkat", Nr: 78},
-			{Name: "recvfrom", Nr: 207},
-			{Name: "restart_syscall", Nr: 128},
-			{Name: "rseq", Nr: 293},
-			{Name: "rt_sigaction", Nr: 134},
-			{Name: "rt_sigprocmask", Nr: 135},
-			{Name: "rt_sigreturn", Nr: 139},
-			{Name: "sched_getaffinity", Nr: 123},
-			{Name: "sched_yield", Nr: 124},
-			{Name: "sendfile", Nr: 71},
-			{Name: "sendto", Nr: 206},
-			{Name: "set_robust_list", Nr: 99},
-			{Name: "setsockopt", Nr: 208},
-			{Name: "shutdown", Nr: 210},
-			{Name: "sigaltstack", Nr: 132},
-			{Name: "socket", Nr: 198},
-			{Name: "splice", Nr: 76},
-			{Name: "tgkill", Nr: 131},
-			{Name: "uname", Nr: 160},
-			{Name: "write", Nr: 64},
+			{Name: "accept4", Nr: 242},           // program: webserver.main$1 (main.go:63)
+			{Name: "bind", Nr: 200},              // program: webserver.main$1 (main.go:63)
+			{Name: "brk", Nr: 214},               // runtime: cgo
+			{Name: "clock_gettime", Nr: 113},     // runtime: timers
+			{Name: "clone", Nr: 220},             // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
+			{Name: "close", Nr: 57},              // program: poll.newPoolPipe$1 (splice_linux.go:198)
+			{Name: "copy_file_range", Nr: 285},   // program: webserver.main (main.go:54)
+			{Name: "epoll_ctl", Nr: 21},          // runtime: netpoll
+			{Name: "epoll_pwait", Nr: 22},        // runtime: netpoll
+			{Name: "exit", Nr: 93},               // runtime: thread exit
+			{Name: "exit_group", Nr: 94},         // runtime: crash/exit
+			{Name: "fcntl", Nr: 25},              // program: webserver.main$1 (main.go:63)
+			{Name: "fstat", Nr: 80},              // program: webserver.main$1 (main.go:63)
+			{Name: "futex", Nr: 98},              // runtime: always
+			{Name: "getdents64", Nr: 61},         // program: webserver.main$1 (main.go:63)
+			{Name: "getpid", Nr: 172},            // program: (*webserver.server).status (main.go:120)
+			{Name: "getrandom", Nr: 278},         // program: webserver.main$1 (main.go:63)
+			{Name: "getsockname", Nr: 204},       // program: webserver.main$1 (main.go:63)
+			{Name: "gettid", Nr: 178},            // runtime: new thread
+			{Name: "kill", Nr: 129},              // runtime: signals and preemption
+			{Name: "lseek", Nr: 62},              // program: webserver.main$1 (main.go:63)
+			{Name: "madvise", Nr: 233},           // runtime: GC/memory
+			{Name: "mmap", Nr: 222},              // runtime: GC/memory
+			{Name: "mprotect", Nr: 226},          // runtime: GC/memory
+			{Name: "munmap", Nr: 215},            // runtime: GC/memory
+			{Name: "nanosleep", Nr: 101},         // runtime: always
+			{Name: "newfstatat", Nr: 79},         // program: webserver.main$1 (main.go:63)
+			{Name: "openat", Nr: 56},             // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+			{Name: "pipe2", Nr: 59},              // program: reflect.methodValueCall
+			{Name: "prctl", Nr: 167},             // runtime: GC/memory
+			{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
+			{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
+			{Name: "readlinkat", Nr: 78},         // program: webserver.main$1 (main.go:63)
+			{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
+			{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
+			{Name: "rseq", Nr: 293},              // runtime: cgo
+			{Name: "rt_sigaction", Nr: 134},      // runtime: signals and preemption
+			{Name: "rt_sigprocmask", Nr: 135},    // runtime: new thread
+			{Name: "rt_sigreturn", Nr: 139},      // runtime: signals and preemption
+			{Name: "sched_getaffinity", Nr: 123}, // runtime: GOMAXPROCS updater
+			{Name: "sched_yield", Nr: 124},       // runtime: always
+			{Name: "sendfile", Nr: 71},           // program: webserver.main (main.go:54)
+			{Name: "sendto", Nr: 206},            // program: webserver.main$1 (main.go:63)
+			{Name: "set_robust_list", Nr: 99},    // runtime: cgo
+			{Name: "setsockopt", Nr: 208},        // program: webserver.main$1 (main.go:63)
+			{Name: "shutdown", Nr: 210},          // program: webserver.main$1 (main.go:63)
+			{Name: "sigaltstack", Nr: 132},       // runtime: new thread
+			{Name: "socket", Nr: 198},            // program: webserver.main$1 (main.go:63)
+			{Name: "splice", Nr: 76},             // program: webserver.main (main.go:54)
+			{Name: "tgkill", Nr: 131},            // runtime: signals and preemption
+			{Name: "uname", Nr: 160},             // program: webserver.main (main.go:54)
+			{Name: "write", Nr: 64},              // program: webserver.main (main.go:54)
 		},
 		Arch:          "arm64",
 		AuditArch:     0xc00000b7,
@@ -73,65 +73,65 @@ func init() {
 		DefaultAction: 0x80000000,
 		Fallback: &selfsandbox.Fallback{
 			Allowed: []selfsandbox.Syscall{
-				{Name: "accept4", Nr: 242},
-				{Name: "bind", Nr: 200},
-				{Name: "brk", Nr: 214},
-				{Name: "clock_gettime", Nr: 113},
-				{Name: "clone", Nr: 220},
-				{Name: "close", Nr: 57},
-				{Name: "copy_file_range", Nr: 285},
-				{Name: "epoll_ctl", Nr: 21},
-				{Name: "epoll_pwait", Nr: 22},
-				{Name: "exit", Nr: 93},
-				{Name: "exit_group", Nr: 94},
-				{Name: "fcntl", Nr: 25},
-				{Name: "fstat", Nr: 80},
-				{Name: "futex", Nr: 98},
-				{Name: "getdents64", Nr: 61},
-				{Name: "getpeername", Nr: 205},
-				{Name: "getpid", Nr: 172},
-				{Name: "getrandom", Nr: 278},
-				{Name: "getsockname", Nr: 204},
-				{Name: "getsockopt", Nr: 209},
-				{Name: "gettid", Nr: 178},
-				{Name: "ioctl", Nr: 29},
-				{Name: "kill", Nr: 129},
-				{Name: "listen", Nr: 201},
-				{Name: "lseek", Nr: 62},
-				{Name: "madvise", Nr: 233},
-				{Name: "mmap", Nr: 222},
-				{Name: "mprotect", Nr: 226},
-				{Name: "munmap", Nr: 215},
-				{Name: "nanosleep", Nr: 101},
-				{Name: "newfstatat", Nr: 79},
-				{Name: "openat", Nr: 56},
-				{Name: "pipe2", Nr: 59},
-				{Name: "ppoll", Nr: 73},
-				{Name: "prctl", Nr: 167},
-				{Name: "pread64", Nr: 67},
-				{Name: "read", Nr: 63},
-				{Name: "readlinkat", Nr: 78},
-				{Name: "recvfrom", Nr: 207},
-				{Name: "recvmsg", Nr: 212},
-				{Name: "restart_syscall", Nr: 128},
-				{Name: "rseq", Nr: 293},
-				{Name: "rt_sigaction", Nr: 134},
-				{Name: "rt_sigprocmask", Nr: 135},
-				{Name: "rt_sigreturn", Nr: 139},
-				{Name: "sched_getaffinity", Nr: 123},
-				{Name: "sched_yield", Nr: 124},
-				{Name: "sendfile", Nr: 71},
-				{Name: "sendmmsg", Nr: 269},
-				{Name: "sendto", Nr: 206},
-				{Name: "set_robust_list", Nr: 99},
-				{Name: "setsockopt", Nr: 208},
-				{Name: "shutdown", Nr: 210},
-				{Name: "sigaltstack", Nr: 132},
-				{Name: "socket", Nr: 198},
-				{Name: "splice", Nr: 76},
-				{Name: "tgkill", Nr: 131},
-				{Name: "uname", Nr: 160},
-				{Name: "write", Nr: 64},
+				{Name: "accept4", Nr: 242},           // program: webserver.main$1 (main.go:63)
+				{Name: "bind", Nr: 200},              // program: webserver.main$1 (main.go:63)
+				{Name: "brk", Nr: 214},               // runtime: cgo
+				{Name: "clock_gettime", Nr: 113},     // runtime: timers
+				{Name: "clone", Nr: 220},             // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
+				{Name: "close", Nr: 57},              // program: poll.newPoolPipe$1 (splice_linux.go:198)
+				{Name: "copy_file_range", Nr: 285},   // program: webserver.main (main.go:54)
+				{Name: "epoll_ctl", Nr: 21},          // runtime: netpoll
+				{Name: "epoll_pwait", Nr: 22},        // runtime: netpoll
+				{Name: "exit", Nr: 93},               // runtime: thread exit
+				{Name: "exit_group", Nr: 94},         // runtime: crash/exit
+				{Name: "fcntl", Nr: 25},              // program: webserver.main$1 (main.go:63)
+				{Name: "fstat", Nr: 80},              // program: webserver.main$1 (main.go:63)
+				{Name: "futex", Nr: 98},              // runtime: always
+				{Name: "getdents64", Nr: 61},         // program: webserver.main$1 (main.go:63)
+				{Name: "getpeername", Nr: 205},       // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "getpid", Nr: 172},            // program: (*webserver.server).status (main.go:120)
+				{Name: "getrandom", Nr: 278},         // program: webserver.main$1 (main.go:63)
+				{Name: "getsockname", Nr: 204},       // program: webserver.main$1 (main.go:63)
+				{Name: "getsockopt", Nr: 209},        // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "gettid", Nr: 178},            // runtime: new thread
+				{Name: "ioctl", Nr: 29},              // cgo: getaddrinfo
+				{Name: "kill", Nr: 129},              // runtime: signals and preemption
+				{Name: "listen", Nr: 201},            // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
+				{Name: "lseek", Nr: 62},              // program: webserver.main$1 (main.go:63)
+				{Name: "madvise", Nr: 233},           // runtime: GC/memory
+				{Name: "mmap", Nr: 222},              // runtime: GC/memory
+				{Name: "mprotect", Nr: 226},          // runtime: GC/memory
+				{Name: "munmap", Nr: 215},            // runtime: GC/memory
+				{Name: "nanosleep", Nr: 101},         // runtime: always
+				{Name: "newfstatat", Nr: 79},         // program: webserver.main$1 (main.go:63)
+				{Name: "openat", Nr: 56},             // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+				{Name: "pipe2", Nr: 59},              // program: reflect.methodValueCall
+				{Name: "ppoll", Nr: 73},              // cgo: getaddrinfo
+				{Name: "prctl", Nr: 167},             // runtime: GC/memory
+				{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
+				{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
+				{Name: "readlinkat", Nr: 78},         // program: webserver.main$1 (main.go:63)
+				{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
+				{Name: "recvmsg", Nr: 212},           // cgo: getaddrinfo
+				{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
+				{Name: "rseq", Nr: 293},              // runtime: cgo
+				{Name: "rt_sigaction", Nr: 134},      // runtime: signals and preemption
+				{Name: "rt_sigprocmask", Nr: 135},    // runtime: new thread
+				{Name: "rt_sigreturn", Nr: 139},      // runtime: signals and preemption
+				{Name: "sched_getaffinity", Nr: 123}, // runtime: GOMAXPROCS updater
+				{Name: "sched_yield", Nr: 124},       // runtime: always
+				{Name: "sendfile", Nr: 71},           // program: webserver.main (main.go:54)
+				{Name: "sendmmsg", Nr: 269},          // cgo: getaddrinfo
+				{Name: "sendto", Nr: 206},            // program: webserver.main$1 (main.go:63)
+				{Name: "set_robust_list", Nr: 99},    // runtime: cgo
+				{Name: "setsockopt", Nr: 208},        // program: webserver.main$1 (main.go:63)
+				{Name: "shutdown", Nr: 210},          // program: webserver.main$1 (main.go:63)
+				{Name: "sigaltstack", Nr: 132},       // runtime: new thread
+				{Name: "socket", Nr: 198},            // program: webserver.main$1 (main.go:63)
+				{Name: "splice", Nr: 76},             // program: webserver.main (main.go:54)
+				{Name: "tgkill", Nr: 131},            // runtime: signals and preemption
+				{Name: "uname", Nr: 160},             // program: webserver.main (main.go:54)
+				{Name: "write", Nr: 64},              // program: webserver.main (main.go:54)
 			},
 			Goroutines: []selfsandbox.GoStatement{
 				{Func: "net.doBlockingWithCtx[int]", File: "cgo_unix.go", Line: 64, EndLine: 69},
