@@ -99,6 +99,9 @@ func (t *phaseTimer) done(format string, args ...any) {
 
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if status, ok := subcommand(args, stdout, stderr); ok {
+		return status
+	}
 	o, err := parseOptions(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
