@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestReadAllowList(t *testing.T) {
+	names, err := readAllowList("../../examples/webserver/sandbox_linux_amd64.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(names, "accept4") || !slices.Contains(names, "futex") || !slices.IsSorted(names) {
+		t.Errorf("allow-list of the example lacks accept4 or futex, or is not sorted: %v", names)
+	}
+	if slices.Contains(names, "connect") {
+		t.Errorf("allow-list of the example has connect, which only its Fallback or nothing allows: %v", names)
+	}
+	for _, bad := range []string{"testdata/no-such-file.go", "testdata/src/hello/main.go"} {
+		if _, err := readAllowList(bad); err == nil {
+			t.Errorf("readAllowList(%s): no error", bad)
+		}
+	}
+}
+
+func TestComparePolicy(t *testing.T) {
+	rep := &traceReport{Locked: true, Executables: []traceExecutable{
+		{Exe: "/srv/prog", Program: true, Arch: runtime.GOARCH, Syscalls: []traceSyscall{
+			{Name: "openat", Before: 3}, {Name: "read", Before: 1, After: 4}, {Name: "socket", After: 1},
+		}},
+		{Exe: "/usr/bin/sort", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "read", After: 2}, {Name: "sysinfo", After: 1}, {Name: "socket", After: 1}}},
+		{Exe: "/usr/bin/old32", Arch: "other", Syscalls: []traceSyscall{{Name: "open", After: 2}}},
+	}}
+	got := comparePolicy(rep, "f.go", []string{"futex", "openat", "read"})
+	want := &tracePolicy{File: "f.go", Arch: runtime.GOARCH,
+		Missing: []traceMissing{{"socket", []string{"/usr/bin/sort", "program"}}, {"sysinfo", []string{"/usr/bin/sort"}}},
+		Unused:  []string{"futex", "openat"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("comparePolicy:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestTraceShell(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "trace.json")
+	var stdout, stderr bytes.Buffer
+	if code := runTrace([]string{"-json", "-o", out, "--", "/bin/sh", "-c", "ls / >/dev/null; exit 3"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("trace: exit %d: %s", code, stderr.String())
+	}
+	var rep traceReport
+	if err := json.Unmarshal([]byte(mustRead(t, out)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.ExitCode != 3 || rep.Locked {
+		t.Errorf("exit code %d, locked %v; want 3, false", rep.ExitCode, rep.Locked)
+	}
+	var ls *traceExecutable
+	for i, e := range rep.Executables {
+		if strings.HasSuffix(e.Exe, "/ls") {
+			ls = &rep.Executables[i]
+		}
+	}
+	if ls == nil || ls.Program || !slices.ContainsFunc(ls.Syscalls, func(s traceSyscall) bool { return s.Name == "getdents64" && s.After > 0 && s.Before == 0 }) {
+		t.Errorf("trace has no child ls with getdents64 counted after start: %+v", rep.Executables)
+	}
+
+	var none bytes.Buffer
+	if code := runTrace([]string{"--"}, &none, &none); code != exitBadInput {
+		t.Errorf("trace without a command: exit %d, want %d", code, exitBadInput)
+	}
+	if code := runTrace([]string{"-pkg", t.TempDir(), "--", "/bin/true"}, &none, &none); code != exitBadInput || !strings.Contains(none.String(), "run sandboxgen in") {
+		t.Errorf("trace -pkg of a directory without a generated file: exit %d, %s", code, none.String())
+	}
+}
