@@ -129,17 +129,11 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 		pol.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
 		changes = append(changes, override{name, "allow", "-allow"})
 	}
-	if p.Dir != "" {
-		learned, err := readLearned(p.Dir)
-		if err != nil {
-			return gen.Policy{}, nil, err
-		}
-		more, err := mergeLearned(&pol, table, learned, o.deny)
-		if err != nil {
-			return gen.Policy{}, nil, err
-		}
-		changes = append(changes, more...)
+	more, err := childNeeds(p, &pol, table, o)
+	if err != nil {
+		return gen.Policy{}, nil, err
 	}
+	changes = append(changes, more...)
 	slices.SortFunc(changes, func(a, b override) int { return strings.Compare(a.Name, b.Name) })
 	return pol, changes, nil
 }

@@ -123,8 +123,8 @@ func writeWhy(w io.Writer, name string, results []*result) {
 	for _, r := range results {
 		p := r.prog
 		fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
-		if r.overridden(name) != "" {
-			fmt.Fprintf(w, "(command line: %s)\n", r.overridden(name))
+		if how := r.overridden(name); how != "" {
+			fmt.Fprintf(w, "(%s)\n", how)
 		}
 		n, ok := p.Need(name)
 		pruned, wasPruned := prunedNeed(p, name)
