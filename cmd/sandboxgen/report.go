@@ -137,6 +137,8 @@ func writeWhy(w io.Writer, name string, results []*result) {
 		case !ok:
 			if _, has := r.table.Number(name); !has {
 				fmt.Fprintf(w, "(%s is not a syscall on %s)\n", name, p.GOARCH)
+			} else if r.overridden(name) != "" {
+				fmt.Fprintf(w, "(the analysis does not find %s in the program's code; the filter answers it with %s)\n", name, r.actionFor(name))
 			} else {
 				fmt.Fprintf(w, "(the program does not need %s: the filter answers it with %s)\n", name, r.actionFor(name))
 			}
