@@ -65,7 +65,7 @@ func TestAuditWrite(t *testing.T) {
 		t.Errorf("audit -write does not say what it added:\n%s", stdout.String())
 	}
 	got := mustRead(t, filepath.Join(dir, learnedFile))
-	if want := learnedHeader + "\nfadvise64            /usr/bin/sort  # audit on amd64\n"; got != want {
+	if want := learnedHeader + "\nfadvise64            /usr/bin/sort             # audit on amd64\n"; got != want {
 		t.Errorf("learned file:\n%s\nwant\n%s", got, want)
 	}
 	stdout.Reset()

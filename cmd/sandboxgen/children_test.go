@@ -22,7 +22,9 @@ const shelloutPipeline = "ls -l / | sort | wc -l; sleep 0.1; date"
 // through. The shellout program runs a shell pipeline after Lock:
 // generated with -exec-child alone, the shell is killed in enforce mode;
 // sandboxgen trace -write of a log-mode run learns what the children need,
-// and after regenerating and rebuilding it runs in enforce mode. The same
+// and after regenerating and rebuilding it runs in enforce mode. So does a
+// Go child that reads a file and listens on TCP, learned the same way. The
+// same
 // program generated with -exec-child=shell and nothing learned runs too,
 // as does the preset's whole measured workload under dash and bash.
 func TestChildrenLearnedAndPreset(t *testing.T) {
@@ -40,6 +42,29 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A Go child that reads a file and listens on TCP, which the parent
+	// starts in place of the shell.
+	childSrc, err := os.ReadFile("testdata/src/gochild/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "gochild"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "gochild", "main.go"), childSrc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buildChild := exec.Command("go", "build", "-o", "gochild.bin", "./gochild")
+	buildChild.Dir = dir
+	if out, err := buildChild.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./gochild: %v\n%s", err, out)
+	}
+	goChild := []string{"SHELLOUT_SHELL=" + filepath.Join(dir, "gochild.bin"), "SHELLOUT_SCRIPT=" + filepath.Join(dir, "go.mod")}
+	goMod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGoChild := "read " + strconv.Itoa(len(goMod)) + " bytes; echo hello\n"
 	workload, err := os.ReadFile("testdata/shell-workload.sh")
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +98,9 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 	if r.ExitCode != 1 || !strings.Contains(r.Stderr, "shell: signal: bad system call") {
 		t.Fatalf("with -exec-child alone the shell should be killed by the filter (SIGSYS), but:\n%s", r)
 	}
+	if r = enforce(goChild...); r.ExitCode != 1 || !strings.Contains(r.Stderr, "shell: signal: bad system call") {
+		t.Fatalf("with -exec-child alone the Go child that listens should be killed by the filter (SIGSYS), but:\n%s", r)
+	}
 
 	// 2. Learn from a log-mode run under trace.
 	t.Setenv("SELFSANDBOX_MODE", "log")
@@ -80,7 +108,17 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 	if code := runTrace([]string{"-write", "-pkg", dir, "--", prog}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("trace -write: exit %d:\n%s", code, stderr.String())
 	}
-	os.Unsetenv("SELFSANDBOX_MODE")
+	for _, kv := range goChild {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	stdout.Reset()
+	if code := runTrace([]string{"-write", "-pkg", dir, "--", prog}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("trace -write of the Go child: exit %d:\n%s", code, stderr.String())
+	}
+	for _, e := range []string{"SELFSANDBOX_MODE", "SHELLOUT_SHELL", "SHELLOUT_SCRIPT"} {
+		os.Unsetenv(e)
+	}
 	learned := mustRead(t, filepath.Join(dir, learnedFile))
 	dash, _ := filepath.EvalSymlinks("/bin/sh")
 	if !strings.Contains(stdout.String(), "made after Lock but not allowed") || !strings.Contains(stderr.String(), "added statfs") {
@@ -97,6 +135,15 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 		t.Fatalf("after learning, the program fails in enforce mode:\n%s\n%s", r, learned)
 	}
 	checkPipelineOutput(t, r.Stdout, want)
+	if r = enforce(goChild...); r.ExitCode != 0 || r.Stdout != wantGoChild {
+		t.Fatalf("after learning, the Go child fails in enforce mode (want output %q):\n%s\n%s", wantGoChild, r, learned)
+	}
+	learned = mustRead(t, filepath.Join(dir, learnedFile))
+	for _, name := range []string{"listen", "bind", "socket"} {
+		if !strings.Contains(learned, name) {
+			t.Errorf("%s lacks the Go child's %s:\n%s", learnedFile, name, learned)
+		}
+	}
 
 	// 4. The shell preset without learning.
 	if err := os.Remove(filepath.Join(dir, learnedFile)); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
+	"golang.org/x/sys/unix"
 )
 
 // learnedFile is the file next to main that lists syscalls learned by
@@ -114,9 +115,10 @@ func formatLearned(entries []learnedEntry) []byte {
 	b.WriteString(learnedHeader)
 	b.WriteString("\n")
 	for _, e := range entries {
-		fmt.Fprintf(&b, "%-20s %s", e.Syscall, e.Exe)
 		if e.Comment != "" {
-			fmt.Fprintf(&b, "  # %s", e.Comment)
+			fmt.Fprintf(&b, "%-20s %-24s  # %s", e.Syscall, e.Exe, e.Comment)
+		} else {
+			fmt.Fprintf(&b, "%-20s %s", e.Syscall, e.Exe)
 		}
 		b.WriteString("\n")
 	}
@@ -158,6 +160,16 @@ func addLearned(dir string, found []learnedEntry, source string, w io.Writer) er
 	return nil
 }
 
+// answersErrno reports whether rules answer some call with an errno.
+func answersErrno(rules []gen.Rule) bool {
+	for _, r := range rules {
+		if r.Action.Ret()&unix.SECCOMP_RET_ACTION_FULL == unix.SECCOMP_RET_ERRNO {
+			return true
+		}
+	}
+	return false
+}
+
 // mergeLearned allows, in pol, every learned syscall table has, and
 // returns the changes for the report: reason "learned: child EXE" names
 // the executables that need each. A learned syscall that deny (the
@@ -193,6 +205,12 @@ func mergeLearned(pol *gen.Policy, table *systable.Table, learned []learnedEntry
 		}
 		if rules, ok := pol.Syscalls[name]; ok && len(rules) == 1 && len(rules[0].Args) == 0 && rules[0].Action == gen.Allow {
 			continue // the analysis or -allow has it already
+		}
+		if answersErrno(pol.Syscalls[name]) {
+			// An errno rule is deliberate (clone3 gets ENOSYS so that
+			// callers fall back to clone, whose flags a filter can
+			// check) and kills nobody: keep it.
+			continue
 		}
 		pol.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
 		changes = append(changes, override{name, "allow", reason})

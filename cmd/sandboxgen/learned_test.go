@@ -53,7 +53,7 @@ func TestFormatLearnedRoundTrip(t *testing.T) {
 		t.Errorf("format(parse(format(e))) differs from format(e):\n%s", out)
 	}
 	body := strings.TrimPrefix(string(out), learnedHeader)
-	if want := "\nfadvise64            /usr/bin/cat\nfadvise64            /usr/bin/sort\nvfork                /usr/bin/dash  # trace on amd64\n"; body != want {
+	if want := "\nfadvise64            /usr/bin/cat\nfadvise64            /usr/bin/sort\nvfork                /usr/bin/dash             # trace on amd64\n"; body != want {
 		t.Errorf("formatLearned body:\n%q\nwant\n%q", body, want)
 	}
 }
@@ -72,6 +72,7 @@ func TestMergeLearned(t *testing.T) {
 	}
 	pol := gen.Policy{Arch: "arm64", Default: gen.KillProcess, Syscalls: map[string][]gen.Rule{
 		"read":   {{Action: gen.Allow}},
+		"clone3": {{Action: gen.Errno(38)}},
 		"openat": {{Args: []gen.ArgCond{{Index: 2, Op: gen.OpMaskedEqual, Mask: 3}}, Action: gen.Allow}},
 	}}
 	changes, err := mergeLearned(&pol, table, learned, nil)
@@ -93,6 +94,9 @@ func TestMergeLearned(t *testing.T) {
 		if r := pol.Syscalls[name]; len(r) != 1 || len(r[0].Args) != 0 || r[0].Action != gen.Allow {
 			t.Errorf("%s after the merge: %+v, want an unconditional allow", name, r)
 		}
+	}
+	if r := pol.Syscalls["clone3"]; len(r) != 1 || r[0].Action != gen.Errno(38) {
+		t.Errorf("clone3's ENOSYS rule after the merge: %+v, want it kept", r)
 	}
 	if _, ok := pol.Syscalls["vfork"]; ok {
 		t.Errorf("vfork merged into an arm64 policy, which has no such syscall")

@@ -81,6 +81,7 @@ type traceSyscall struct {
 	Nr     uint32 `json:"nr"`
 	Before int    `json:"before"`
 	After  int    `json:"after"`
+	ENOSYS int    `json:"enosys,omitempty"` // calls answered ENOSYS
 }
 
 // tracePolicy compares the trace with the generated allow-list.
@@ -90,6 +91,11 @@ type tracePolicy struct {
 	// Missing are made after Lock but not allowed: the filter would deny
 	// them. Each names the executables that made it.
 	Missing []traceMissing `json:"missing"`
+	// Answered are made after Lock, not in the allow-list, and answered
+	// ENOSYS every time: by the filter's errno rule (clone3), or because
+	// the kernel lacks them. They are learned too, which keeps an errno
+	// rule (see mergeLearned) and lets the call through otherwise.
+	Answered []traceMissing `json:"answered_enosys"`
 	// Unused are allowed but never made in this run.
 	Unused []string `json:"unused"`
 }
@@ -173,7 +179,7 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.write {
 		var found []learnedEntry
-		for _, m := range rep.Policy.Missing {
+		for _, m := range slices.Concat(rep.Policy.Missing, rep.Policy.Answered) {
 			for _, exe := range m.Executables {
 				found = append(found, learnedEntry{Syscall: m.Name, Exe: exe, GOARCH: rep.Policy.Arch})
 			}
@@ -215,7 +221,7 @@ func buildTraceReport(cmd []string, res *proctrace.Result) *traceReport {
 			before, after = 0, before+after
 		}
 		e := &rep.Executables[n-1]
-		e.Syscalls = append(e.Syscalls, traceSyscall{Name: name, Nr: c.Nr, Before: before, After: after})
+		e.Syscalls = append(e.Syscalls, traceSyscall{Name: name, Nr: c.Nr, Before: before, After: after, ENOSYS: c.ENOSYS})
 	}
 	for i := range rep.Executables {
 		slices.SortFunc(rep.Executables[i].Syscalls, func(a, b traceSyscall) int { return strings.Compare(a.Name, b.Name) })
@@ -246,9 +252,11 @@ func unixSignalName(sig int) string {
 // comparePolicy lists, for the host's arch, what was made after Lock but
 // is not allowed, and what is allowed but was never made after Lock.
 func comparePolicy(rep *traceReport, file string, allowed []string) *tracePolicy {
-	pol := &tracePolicy{File: file, Arch: runtime.GOARCH, Missing: []traceMissing{}, Unused: []string{}}
+	pol := &tracePolicy{File: file, Arch: runtime.GOARCH, Missing: []traceMissing{}, Answered: []traceMissing{}, Unused: []string{}}
 	made := map[string]bool{}
 	who := map[string][]string{}
+	// onlyENOSYS[name] stays true while every call after Lock got ENOSYS.
+	onlyENOSYS := map[string]bool{}
 	for _, e := range rep.Executables {
 		if e.Arch != runtime.GOARCH {
 			continue
@@ -262,16 +270,30 @@ func comparePolicy(rep *traceReport, file string, allowed []string) *tracePolicy
 				continue
 			}
 			made[s.Name] = true
-			if !slices.Contains(allowed, s.Name) && !slices.Contains(who[s.Name], exe) {
+			if slices.Contains(allowed, s.Name) {
+				continue
+			}
+			if !slices.Contains(who[s.Name], exe) {
 				who[s.Name] = append(who[s.Name], exe)
 			}
+			all := s.ENOSYS >= s.Before+s.After
+			if prev, seen := onlyENOSYS[s.Name]; seen {
+				all = all && prev
+			}
+			onlyENOSYS[s.Name] = all
 		}
 	}
 	for name, exes := range who {
 		slices.Sort(exes)
-		pol.Missing = append(pol.Missing, traceMissing{Name: name, Executables: exes})
+		if onlyENOSYS[name] {
+			pol.Answered = append(pol.Answered, traceMissing{Name: name, Executables: exes})
+		} else {
+			pol.Missing = append(pol.Missing, traceMissing{Name: name, Executables: exes})
+		}
 	}
-	slices.SortFunc(pol.Missing, func(a, b traceMissing) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b traceMissing) int { return strings.Compare(a.Name, b.Name) }
+	slices.SortFunc(pol.Missing, byName)
+	slices.SortFunc(pol.Answered, byName)
 	for _, a := range allowed {
 		if !made[a] {
 			pol.Unused = append(pol.Unused, a)
@@ -323,6 +345,13 @@ func writeTraceReport(w io.Writer, rep *traceReport) {
 				names = append(names, m.Name)
 			}
 			fmt.Fprintf(w, "  -allow %s (or trace -write to learn them)\n", strings.Join(names, ","))
+		}
+		if len(p.Answered) > 0 {
+			var names []string
+			for _, m := range p.Answered {
+				names = append(names, m.Name+" ("+strings.Join(m.Executables, ", ")+")")
+			}
+			fmt.Fprintf(w, "  not allowed, answered ENOSYS every time (an errno rule such as clone3's, or the kernel lacks it): %s\n", strings.Join(names, ", "))
 		}
 		if len(p.Unused) == 0 {
 			fmt.Fprintf(w, "  allowed but never made in this run: none\n")

@@ -34,13 +34,15 @@ func TestComparePolicy(t *testing.T) {
 		{Exe: "/srv/prog", Program: true, Arch: runtime.GOARCH, Syscalls: []traceSyscall{
 			{Name: "openat", Before: 3}, {Name: "read", Before: 1, After: 4}, {Name: "socket", After: 1},
 		}},
-		{Exe: "/usr/bin/sort", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "read", After: 2}, {Name: "sysinfo", After: 1}, {Name: "socket", After: 1}}},
+		{Exe: "/usr/bin/sort", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "read", After: 2}, {Name: "sysinfo", After: 1}, {Name: "socket", After: 1}, {Name: "clone3", After: 2, ENOSYS: 2}, {Name: "pidfd_open", After: 2, ENOSYS: 1}}},
+		{Exe: "/usr/bin/tr", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "clone3", After: 1, ENOSYS: 1}}},
 		{Exe: "/usr/bin/old32", Arch: "other", Syscalls: []traceSyscall{{Name: "open", After: 2}}},
 	}}
 	got := comparePolicy(rep, "f.go", []string{"futex", "openat", "read"})
 	want := &tracePolicy{File: "f.go", Arch: runtime.GOARCH,
-		Missing: []traceMissing{{"socket", []string{"/usr/bin/sort", "program"}}, {"sysinfo", []string{"/usr/bin/sort"}}},
-		Unused:  []string{"futex", "openat"},
+		Missing:  []traceMissing{{"pidfd_open", []string{"/usr/bin/sort"}}, {"socket", []string{"/usr/bin/sort", "program"}}, {"sysinfo", []string{"/usr/bin/sort"}}},
+		Answered: []traceMissing{{"clone3", []string{"/usr/bin/sort", "/usr/bin/tr"}}},
+		Unused:   []string{"futex", "openat"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("comparePolicy:\n got %+v\nwant %+v", got, want)

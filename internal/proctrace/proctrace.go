@@ -15,6 +15,10 @@ type Count struct {
 	// Before counts the calls made by processes not (yet) under a seccomp
 	// filter; After the calls made under one.
 	Before, After int
+	// ENOSYS counts the calls that returned ENOSYS: a filter's errno rule
+	// (clone3 gets ENOSYS so that callers fall back to clone), or a
+	// syscall this kernel lacks.
+	ENOSYS int
 }
 
 // Result is what a trace found.
@@ -51,7 +55,7 @@ type countKey struct {
 
 type counter map[countKey]*Count
 
-func (c counter) add(exe string, prog bool, arch, nr uint32, filtered bool) {
+func (c counter) add(exe string, prog bool, arch, nr uint32, filtered bool) *Count {
 	k := countKey{exe, prog, arch, nr}
 	n := c[k]
 	if n == nil {
@@ -63,6 +67,7 @@ func (c counter) add(exe string, prog bool, arch, nr uint32, filtered bool) {
 	} else {
 		n.Before++
 	}
+	return n
 }
 
 func (c counter) sorted() []Count {

@@ -39,8 +39,9 @@ type proc struct {
 type task struct {
 	p             *proc
 	tgid          int
-	started       bool // its initial SIGSTOP has been seen
-	pendingFilter bool // in a syscall that installs a filter
+	started       bool   // its initial SIGSTOP has been seen
+	pendingFilter bool   // in a syscall that installs a filter
+	pending       *Count // the count of the syscall it is in
 }
 
 type tracer struct {
@@ -316,12 +317,16 @@ func (t *tracer) syscallStop(tid int, tk *task) {
 	p := tk.p
 	switch si.op {
 	case syscallInfoEntry:
-		t.counts.add(p.exe, p.prog, si.arch, uint32(si.nr), p.filtered)
+		tk.pending = t.counts.add(p.exe, p.prog, si.arch, uint32(si.nr), p.filtered)
 		nrs, ok := t.filters[si.arch]
 		tk.pendingFilter = ok &&
 			((uint32(si.nr) == nrs[0] && si.args[0] == seccompSetModeFilter) ||
 				(uint32(si.nr) == nrs[1] && si.args[0] == prSetSeccomp && si.args[1] == seccompModeFilter))
 	case syscallInfoExit:
+		if tk.pending != nil && si.isError && si.rval == -int64(unix.ENOSYS) {
+			tk.pending.ENOSYS++
+		}
+		tk.pending = nil
 		if tk.pendingFilter && !si.isError {
 			p.filtered = true
 			if tk.tgid == t.root && p.prog {

@@ -36,6 +36,8 @@ func lockedChild() {
 		panic(e)
 	}
 	unix.Getppid()
+	// A number no syscall has: the kernel answers ENOSYS.
+	unix.Syscall(999, 0, 0, 0)
 	if err := exec.Command("/bin/true").Run(); err != nil {
 		panic(err)
 	}
@@ -64,6 +66,15 @@ func find(t *testing.T, res *Result, exe, name string) (Count, bool) {
 	}
 	for _, c := range res.Counts {
 		if c.Exe == exe && c.Nr == nr && c.AuditArch == table.AuditArch {
+			return c, true
+		}
+	}
+	return Count{}, false
+}
+
+func findNr(res *Result, exe string, nr uint32) (Count, bool) {
+	for _, c := range res.Counts {
+		if c.Exe == exe && c.Nr == nr {
 			return c, true
 		}
 	}
@@ -129,6 +140,12 @@ func TestTraceLockedProcess(t *testing.T) {
 	}
 	if c, ok := find(t, res, exe, "prctl"); !ok || c.Before == 0 {
 		t.Errorf("prctl(NO_NEW_PRIVS) before the filter: %+v (found %v), want counted Before", c, ok)
+	}
+	if c, ok := findNr(res, exe, 999); !ok || c.ENOSYS != 1 || c.After != 1 {
+		t.Errorf("syscall 999: %+v (found %v), want one call after the filter, answered ENOSYS", c, ok)
+	}
+	if c, ok := find(t, res, exe, "getppid"); ok && c.ENOSYS != 0 {
+		t.Errorf("getppid counted as answered ENOSYS: %+v", c)
 	}
 	tr, _ := exec.LookPath("true")
 	tr, _ = resolve(tr)
