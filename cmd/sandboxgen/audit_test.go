@@ -26,7 +26,7 @@ func TestAuditFile(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"/usr/bin/sort (amd64):\n  fadvise64  221  log  2\n  -allow fadvise64\n",
-		"/srv/prog (arm64):\n  openat  56  errno(1)  1\n  -allow openat\n",
+		"/srv/prog (arm64):\n  openat  56  errno  1\n  -allow openat\n",
 		"/opt/my prog (amd64):\n  socket  41  trap  1\n",
 		"all executables (amd64): -allow brk,epoll_pwait,fadvise64,socket,statfs\n",
 		"all executables (arm64): -allow openat\n",

@@ -34,7 +34,7 @@ func TestComparePolicy(t *testing.T) {
 		{Exe: "/srv/prog", Program: true, Arch: runtime.GOARCH, Syscalls: []traceSyscall{
 			{Name: "openat", Before: 3}, {Name: "read", Before: 1, After: 4}, {Name: "socket", After: 1},
 		}},
-		{Exe: "/usr/bin/sort", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "read", After: 2}, {Name: "sysinfo", After: 1}, {Name: "socket", After: 1}, {Name: "clone3", After: 2, ENOSYS: 2}, {Name: "pidfd_open", After: 2, ENOSYS: 1}}},
+		{Exe: "/usr/bin/sort", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "read", After: 2}, {Name: "sysinfo", After: 1}, {Name: "socket", After: 1}, {Name: "clone3", Before: 3, After: 2, ENOSYS: 2}, {Name: "pidfd_open", After: 2, ENOSYS: 1}}},
 		{Exe: "/usr/bin/tr", Arch: runtime.GOARCH, Syscalls: []traceSyscall{{Name: "clone3", After: 1, ENOSYS: 1}}},
 		{Exe: "/usr/bin/old32", Arch: "other", Syscalls: []traceSyscall{{Name: "open", After: 2}}},
 	}}

@@ -28,7 +28,8 @@ type Record struct {
 func (r Record) Action() string { return ActionName(r.Code) }
 
 // ActionName names a seccomp return value: kill_process, kill_thread,
-// trap, errno(N), user_notif, trace, log, allow.
+// trap, errno (errno(N) when the value carries the number, which the
+// kernel's records do not), user_notif, trace, log, allow.
 func ActionName(code uint32) string {
 	switch code & 0xffff0000 {
 	case 0x80000000:
@@ -38,6 +39,11 @@ func ActionName(code uint32) string {
 	case 0x00030000:
 		return "trap"
 	case 0x00050000:
+		// The kernel's records carry the action without its data, so
+		// the errno number is usually not there.
+		if code&0xffff == 0 {
+			return "errno"
+		}
 		return fmt.Sprintf("errno(%d)", code&0xffff)
 	case 0x7fc00000:
 		return "user_notif"

@@ -15,8 +15,8 @@ func TestParseLine(t *testing.T) {
 			Record{Exe: "/usr/bin/true", Comm: "true", PID: 12110, Arch: 0xc000003e, GOARCH: "amd64", Nr: 12, Syscall: "brk", Code: 0x80000000}},
 		{"kmsg log", `6,2101,230412345,-;audit: type=1326 audit(1795979394.100:17): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=12200 comm="sort" exe="/usr/bin/sort" sig=0 arch=c000003e syscall=221 compat=0 ip=0x7f00 code=0x7ffc0000`,
 			Record{Exe: "/usr/bin/sort", Comm: "sort", PID: 12200, Arch: 0xc000003e, GOARCH: "amd64", Nr: 221, Syscall: "fadvise64", Code: 0x7ffc0000}},
-		{"journal arm64 errno", `Nov 29 19:02:11 host kernel: audit: type=1326 audit(1795979395.010:20): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=12202 comm="prog" exe="/srv/prog" sig=0 arch=c00000b7 syscall=56 compat=0 ip=0x4001 code=0x50001`,
-			Record{Exe: "/srv/prog", Comm: "prog", PID: 12202, Arch: 0xc00000b7, GOARCH: "arm64", Nr: 56, Syscall: "openat", Code: 0x50001}},
+		{"journal arm64 errno", `Nov 29 19:02:11 host kernel: audit: type=1326 audit(1795979395.010:20): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=12202 comm="prog" exe="/srv/prog" sig=0 arch=c00000b7 syscall=56 compat=0 ip=0x4001 code=0x50000`,
+			Record{Exe: "/srv/prog", Comm: "prog", PID: 12202, Arch: 0xc00000b7, GOARCH: "arm64", Nr: 56, Syscall: "openat", Code: 0x50000}},
 		{"audit.log hex exe", "type=SECCOMP msg=audit(1795979396.000:21): auid=4294967295 uid=0 gid=0 ses=4294967295 subj=unconfined pid=12203 comm=\"my prog\" exe=2F6F70742F6D792070726F67 sig=0 arch=c000003e syscall=41 compat=0 ip=0x7f02 code=0x30000\x1dAUID=\"unset\" ARCH=x86_64 SYSCALL=socket",
 			Record{Exe: "/opt/my prog", Comm: "my prog", PID: 12203, Arch: 0xc000003e, GOARCH: "amd64", Nr: 41, Syscall: "socket", Code: 0x30000}},
 		{"ausearch -i", `type=SECCOMP msg=audit(11/29/2026 19:02:10.000:21) : auid=unset uid=root pid=5 comm=sort exe=/usr/bin/sort sig=SIG0 arch=x86_64 syscall=fadvise64 compat=0 ip=0x7f00 code=log`,
@@ -93,7 +93,7 @@ func TestParseAndSummarize(t *testing.T) {
 	}
 	want := []string{
 		"/opt/my prog amd64 socket trap 1",
-		"/srv/prog arm64 openat errno(1) 1",
+		"/srv/prog arm64 openat errno 1",
 		"/tmp/TestStressEndings2651602939/001/stress amd64 epoll_pwait kill_process 1",
 		"/usr/bin/ls amd64 statfs log 1",
 		"/usr/bin/sort amd64 fadvise64 log 2",

@@ -15,9 +15,9 @@ type Count struct {
 	// Before counts the calls made by processes not (yet) under a seccomp
 	// filter; After the calls made under one.
 	Before, After int
-	// ENOSYS counts the calls that returned ENOSYS: a filter's errno rule
-	// (clone3 gets ENOSYS so that callers fall back to clone), or a
-	// syscall this kernel lacks.
+	// ENOSYS counts the calls under a filter (of After) that returned
+	// ENOSYS: the filter's errno rule (clone3 gets ENOSYS so that callers
+	// fall back to clone), or a syscall this kernel lacks.
 	ENOSYS int
 }
 

@@ -318,6 +318,9 @@ func (t *tracer) syscallStop(tid int, tk *task) {
 	switch si.op {
 	case syscallInfoEntry:
 		tk.pending = t.counts.add(p.exe, p.prog, si.arch, uint32(si.nr), p.filtered)
+		if !p.filtered {
+			tk.pending = nil // ENOSYS is counted under a filter only
+		}
 		nrs, ok := t.filters[si.arch]
 		tk.pendingFilter = ok &&
 			((uint32(si.nr) == nrs[0] && si.args[0] == seccompSetModeFilter) ||
