@@ -15,7 +15,7 @@ const ShellTrigger = "exec-child:shell"
 // running ls, cat, cp, mv, rm, mkdir, rmdir, mktemp, tr, sort, uniq, head,
 // tail, wc, grep, sed, awk, find, date, sleep, env and xargs with pipes,
 // redirections, command substitution and a subshell
-// (cmd/sandboxgen/testdata/shell-workload.sh), measured with
+// (cmd/sandboxgen/testdata/children/shell-workload.sh), measured with
 // "sandboxgen trace" on Debian 12 amd64 (Linux 6.18): dash 0.5.12-2,
 // bash 5.2.15-2+b8, coreutils 9.1-1, grep 3.8-5, sed 4.9-1,
 // mawk 1.3.4.20200120-3.1, findutils 4.9.0-4, glibc 2.36.

@@ -14,7 +14,7 @@ import (
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
 )
 
-// shelloutPipeline is what testdata/src/shellout runs after Lock by
+// shelloutPipeline is what testdata/children/shellout runs after Lock by
 // default.
 const shelloutPipeline = "ls -l / | sort | wc -l; sleep 0.1; date"
 
@@ -35,7 +35,7 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 		t.Skip("no /bin/sh")
 	}
 	dir := fixtureModule(t)
-	src, err := os.ReadFile("testdata/src/shellout/main.go")
+	src, err := os.ReadFile("testdata/children/shellout/main.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 	}
 	// A Go child that reads a file and listens on TCP, which the parent
 	// starts in place of the shell.
-	childSrc, err := os.ReadFile("testdata/src/gochild/main.go")
+	childSrc, err := os.ReadFile("testdata/children/gochild/main.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestChildrenLearnedAndPreset(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantGoChild := "read " + strconv.Itoa(len(goMod)) + " bytes; echo hello\n"
-	workload, err := os.ReadFile("testdata/shell-workload.sh")
+	workload, err := os.ReadFile("testdata/children/shell-workload.sh")
 	if err != nil {
 		t.Fatal(err)
 	}

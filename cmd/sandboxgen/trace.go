@@ -144,9 +144,13 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	// The command writes where trace itself does (when that is a file:
+	// the terminal, a pipe); a test's buffers get nothing.
+	stdoutFile, _ := stdout.(*os.File)
+	stderrFile, _ := stderr.(*os.File)
 	res, err := proctrace.Run(proctrace.Command{
 		Path: o.cmd[0], Args: o.cmd,
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Stdin: os.Stdin, Stdout: stdoutFile, Stderr: stderrFile,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "sandboxgen trace: %v\n", err)

@@ -1,7 +1,7 @@
 // Command gochild is a Go program that a locked program starts: it reads
 // a file, listens on TCP on the loopback, connects to itself and echoes a
 // line, all under the filter it inherits. It takes the arguments of a
-// shell ("-c PATH") so that testdata/src/shellout can start it in place of
+// shell ("-c PATH") so that testdata/children/shellout can start it in place of
 // /bin/sh.
 package main
 
