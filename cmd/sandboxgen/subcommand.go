@@ -6,10 +6,10 @@ import (
 )
 
 // subcommand runs "sandboxgen audit …" and "sandboxgen trace …"; ok is
-// false when args name no subcommand and run goes on with generation. A
-// package pattern never collides: patterns are paths ("." or "./…") or
-// import paths, and no package is named audit or trace by a bare word
-// that the user could not write as ./audit.
+// false when args name no subcommand and run goes on with generation. The
+// first argument decides, before any flag is parsed: a package directory
+// named audit or trace is written ./audit or ./trace, as go build wants
+// too.
 func subcommand(args []string, stdout, stderr io.Writer) (status int, ok bool) {
 	if len(args) == 0 {
 		return 0, false
