@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -33,7 +34,8 @@ before Lock from those made after (Lock is its seccomp(SET_MODE_FILTER));
 a process started after Lock runs under the inherited filter, so all its
 syscalls count as after.
 
-Run the program in log mode (SELFSANDBOX_MODE=log, or generated with -mode
+Ctrl-C or SIGTERM to trace stops the command; trace then prints its
+report. Run the program in log mode (SELFSANDBOX_MODE=log, or generated with -mode
 log) or not locked at all: in enforce mode the first denied syscall kills
 it. A program that never locks has all its syscalls counted as after Lock.
 
@@ -148,10 +150,33 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	// the terminal, a pipe); a test's buffers get nothing.
 	stdoutFile, _ := stdout.(*os.File)
 	stderrFile, _ := stderr.(*os.File)
+	// Stopping the command must not stop the tracer before it reports:
+	// Ctrl-C reaches the command from the terminal anyway, and SIGTERM
+	// sent to trace is passed on to the command.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	started, traced := make(chan int, 1), make(chan struct{})
+	go func() {
+		pid := 0
+		for {
+			select {
+			case pid = <-started:
+			case sig := <-sigs:
+				if sig == syscall.SIGTERM && pid > 0 {
+					syscall.Kill(pid, syscall.SIGTERM)
+				}
+			case <-traced:
+				return
+			}
+		}
+	}()
 	res, err := proctrace.Run(proctrace.Command{
 		Path: o.cmd[0], Args: o.cmd,
 		Stdin: os.Stdin, Stdout: stdoutFile, Stderr: stderrFile,
+		Started: func(pid int) { started <- pid },
 	})
+	close(traced)
 	if err != nil {
 		fmt.Fprintf(stderr, "sandboxgen trace: %v\n", err)
 		return exitBadInput

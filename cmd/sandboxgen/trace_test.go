@@ -1,14 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/sandboxgen/sandboxgen/internal/childtest"
 )
 
 func TestReadAllowList(t *testing.T) {
@@ -78,5 +86,46 @@ func TestTraceShell(t *testing.T) {
 	}
 	if code := runTrace([]string{"-pkg", t.TempDir(), "--", "/bin/true"}, &none, &none); code != exitBadInput || !strings.Contains(none.String(), "run sandboxgen in") {
 		t.Errorf("trace -pkg of a directory without a generated file: exit %d, %s", code, none.String())
+	}
+}
+
+// TestTraceSIGTERM sends SIGTERM to a process running trace: trace passes
+// it on to the command and still prints its report.
+func TestTraceSIGTERM(t *testing.T) {
+	if childtest.InChild(t) {
+		os.Exit(run([]string{"trace", "--", "/bin/sh", "-c", "echo started; exec sleep 30"}, os.Stdout, os.Stderr))
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTraceSIGTERM$")
+	// childtest.Run waits for the child; this test must signal it while
+	// it runs, so it sets childtest's marker itself.
+	cmd.Env = append(os.Environ(), "SANDBOXGEN_CHILDTEST="+t.Name())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "started\n" {
+		t.Fatalf("the traced command did not start: %q, %v", line, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("trace ended with %v after SIGTERM; output:\n%s", err, rest)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("trace did not end within 20 s of SIGTERM")
+	}
+	if !strings.Contains(string(rest), "killed by SIGTERM") || !strings.Contains(string(rest), "program /") {
+		t.Errorf("trace's report after SIGTERM does not say the command was killed by it:\n%s", rest)
 	}
 }

@@ -44,6 +44,9 @@ type Command struct {
 	Stdin  *os.File // nil means /dev/null
 	Stdout *os.File // nil means /dev/null
 	Stderr *os.File // nil means /dev/null
+	// Started, if set, is called with the command's process id once it
+	// runs under the tracer (to forward signals to it, say).
+	Started func(pid int)
 }
 
 type countKey struct {

@@ -136,6 +136,9 @@ func run(c Command) (*Result, error) {
 		unix.Kill(pid, unix.SIGKILL)
 		return nil, fmt.Errorf("ptrace(SYSCALL): %w", err)
 	}
+	if c.Started != nil {
+		c.Started(pid)
+	}
 	if err := t.loop(); err != nil {
 		return nil, err
 	}
