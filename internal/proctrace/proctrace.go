@@ -35,7 +35,10 @@ type Result struct {
 	Signal int
 }
 
-// Command is what Run starts.
+// Command is what Run starts. The tracer waits for any child of its own
+// thread, so a child this program started earlier and has not waited for
+// may be reaped by it if the tracer runs on the thread that started it;
+// children started while a trace runs are safe.
 type Command struct {
 	Path   string   // executable (looked up in PATH if it has no slash)
 	Args   []string // argv, Args[0] included

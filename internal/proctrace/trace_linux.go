@@ -146,9 +146,12 @@ func run(c Command) (*Result, error) {
 	return &t.res, nil
 }
 
+// wait4 waits for a tracee. __WNOTHREAD limits it to the tracer thread's
+// own children and tracees, so it never reaps a process another goroutine
+// of this program started (exec.Cmd.Wait would then fail).
 func wait4(pid int, ws *unix.WaitStatus) (int, error) {
 	for {
-		wpid, err := unix.Wait4(pid, ws, unix.WALL, nil)
+		wpid, err := unix.Wait4(pid, ws, unix.WALL|unix.WNOTHREAD, nil)
 		if err == unix.EINTR {
 			continue
 		}

@@ -1,6 +1,7 @@
 package proctrace
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,5 +152,32 @@ func TestTraceLockedProcess(t *testing.T) {
 	tr, _ = resolve(tr)
 	if c, ok := find(t, res, tr, "exit_group"); !ok || c.After == 0 || c.Before != 0 || c.Program {
 		t.Errorf("exit_group of %s started after the filter: %+v (found %v), want counted After only", tr, c, ok)
+	}
+}
+
+// TestTraceLeavesOtherChildren starts a child from another goroutine while
+// a trace runs: the tracer must not reap it.
+func TestTraceLeavesOtherChildren(t *testing.T) {
+	started := make(chan int, 1)
+	done := make(chan *Result, 1)
+	go func() {
+		res, err := Run(Command{Path: "/bin/sh", Args: []string{"sh", "-c", "sleep 0.6"}, Started: func(pid int) { started <- pid }})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-started
+	other := exec.Command("/bin/sh", "-c", "sleep 0.2; exit 7")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err := other.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Errorf("the other child's Wait: %v, want exit status 7 (the tracer must not reap it)", err)
+	}
+	if res := <-done; res == nil || res.ExitCode != 0 {
+		t.Errorf("the traced command: %v", res)
 	}
 }
