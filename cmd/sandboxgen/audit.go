@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/sandboxgen/sandboxgen/internal/auditlog"
-	"golang.org/x/sys/unix"
 )
 
 const auditUsage = `usage: sandboxgen audit [flags] [FILE|-]
@@ -27,8 +26,8 @@ how often, and the -allow line that would admit them.
 It reads FILE, or standard input for "-" or when standard input is not a
 terminal (dmesg | sandboxgen audit, journalctl -k | sandboxgen audit,
 sandboxgen audit /var/log/audit/audit.log). With no argument and a terminal
-on standard input it reads the kernel log itself (/dev/kmsg, as dmesg
-does: root or kernel.dmesg_restrict=0).
+(or /dev/null) on standard input it reads the kernel log itself (/dev/kmsg,
+as dmesg does: root or kernel.dmesg_restrict=0).
 
 The kernel rate-limits these records (about 10 every 5 seconds), so a busy
 program's log may miss some: allow what audit names, run again, and repeat
@@ -134,10 +133,11 @@ func readAuditInput(name string, stdin io.Reader) ([]byte, error) {
 	return auditlog.ReadKernelLog()
 }
 
-// isTerminal reports whether f is a terminal.
+// isTerminal reports whether f is a character device: a terminal, or
+// /dev/null, which has nothing to read either.
 func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // writeAuditSummary prints one block per executable and the -allow line of

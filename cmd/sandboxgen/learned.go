@@ -14,7 +14,6 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
-	"golang.org/x/sys/unix"
 )
 
 // learnedFile is the file next to main that lists syscalls learned by
@@ -163,7 +162,8 @@ func addLearned(dir string, found []learnedEntry, source string, w io.Writer) er
 // answersErrno reports whether rules answer some call with an errno.
 func answersErrno(rules []gen.Rule) bool {
 	for _, r := range rules {
-		if r.Action.Ret()&unix.SECCOMP_RET_ACTION_FULL == unix.SECCOMP_RET_ERRNO {
+		const retActionFull, retErrno = 0xffff0000, 0x00050000 // SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO
+		if r.Action.Ret()&retActionFull == retErrno {
 			return true
 		}
 	}

@@ -21,7 +21,6 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/internal/proctrace"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
-	"golang.org/x/sys/unix"
 )
 
 const traceUsage = `usage: sandboxgen trace [flags] -- COMMAND [ARGS...]
@@ -164,7 +163,9 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 			case pid = <-started:
 			case sig := <-sigs:
 				if sig == syscall.SIGTERM && pid > 0 {
-					syscall.Kill(pid, syscall.SIGTERM)
+					if p, err := os.FindProcess(pid); err == nil {
+						p.Signal(syscall.SIGTERM)
+					}
 				}
 			case <-traced:
 				return
@@ -230,7 +231,7 @@ const programExe = "program"
 func buildTraceReport(cmd []string, res *proctrace.Result) *traceReport {
 	rep := &traceReport{Command: cmd, ExitCode: res.ExitCode, Locked: res.Locked, Executables: []traceExecutable{}}
 	if res.Signal != 0 {
-		rep.Signal = unixSignalName(res.Signal)
+		rep.Signal = proctrace.SignalName(res.Signal)
 	}
 	for _, c := range res.Counts {
 		arch, name := "unknown", "syscall_"+strconv.Itoa(int(c.Nr))
@@ -269,13 +270,6 @@ func tableByAuditArch(arch uint32) *systable.Table {
 		}
 	}
 	return nil
-}
-
-func unixSignalName(sig int) string {
-	if name := unix.SignalName(syscall.Signal(sig)); name != "" {
-		return name
-	}
-	return "signal " + strconv.Itoa(sig)
 }
 
 // comparePolicy lists, for the host's arch, what was made after Lock but

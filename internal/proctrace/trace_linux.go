@@ -367,3 +367,11 @@ func (t *tracer) eventStop(tid int, tk *task, event int) {
 		tk.p.prog = false
 	}
 }
+
+// SignalName names a signal as the kernel does, e.g. "SIGTERM".
+func SignalName(sig int) string {
+	if name := unix.SignalName(syscall.Signal(sig)); name != "" {
+		return name
+	}
+	return "signal " + strconv.Itoa(sig)
+}
