@@ -38,6 +38,20 @@
 // compares two generated files, or git:REV:PATH revisions of one, as a
 // table (exit 0 same, 1 different, 2 bad input).
 //
+// Two subcommands help with what the analysis cannot see, such as the
+// programs a program starts (they run under its filter):
+//
+//	sandboxgen trace [-pkg DIR] [-write] [-json] -- COMMAND [ARGS...]
+//	sandboxgen audit [-exe PATH] [-write] [-pkg DIR] [-json] [FILE|-]
+//
+// trace runs a command under ptrace and counts every syscall of its process
+// tree per executable, before and after Lock, and compares them with the
+// generated allow-list; audit names the kernel's seccomp audit records
+// (log mode). With -write both add what is missing to sandbox.learned next
+// to main, which generation merges (-why shows "learned: child EXE").
+// -exec-child=shell adds a measured preset for a shell and the core
+// utilities. See docs/children.md.
+//
 // Exit status: 0 success, 1 -check found stale or missing files, 2 bad
 // usage or input (a pattern that matches nothing, a package that is not
 // main, code that does not build, an unknown syscall name, an unresolved

@@ -99,8 +99,8 @@ func (t *phaseTimer) done(format string, args ...any) {
 
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "diff" {
-		return runDiff(args[1:], stdout, stderr)
+	if status, ok := subcommand(args, stdout, stderr); ok {
+		return status
 	}
 	o, err := parseOptions(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {

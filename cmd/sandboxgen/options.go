@@ -26,6 +26,7 @@ type options struct {
 	allowUnresolved  bool
 	readonlyFS       bool
 	execChild        bool
+	execShell        bool // -exec-child=shell
 	noPrune          bool
 	format           string
 	containerRuntime string
@@ -93,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.callGraph, "callgraph", analyzer.CallGraphVTA, "call graph `algorithm`: vta (precise), rta, or cha (fast, allows more)")
 	fs.BoolVar(&o.allowUnresolved, "allow-unresolved", false, "report syscall sites whose number cannot be worked out as warnings instead\nof errors; the filter then denies whatever they call, so name what they need\nwith -allow")
 	fs.BoolVar(&o.readonlyFS, "readonly-fs", false, "let open and openat open files for reading only (an argument rule on their\nflags) and deny the syscalls that create, remove, rename or change files;\nfor programs that never write files after Lock")
-	fs.BoolVar(&o.execChild, "exec-child", false, "for programs that start other programs (os/exec): also allow what a child\nneeds to start under the inherited filter (dynamic loader, libc, another Go\nruntime); without it a child may only use the parent's allow-list")
+	fs.Var(execChildValue{&o.execChild, &o.execShell}, "exec-child", "for programs that start other programs (os/exec): also allow what a child\nneeds to start under the inherited filter (dynamic loader, libc, another Go\nruntime); without it a child may only use the parent's allow-list.\n-exec-child=shell also allows what a shell running the core utilities needs\n(a measured preset, much wider than the program; see docs/children.md)")
 	fs.BoolVar(&o.noPrune, "noprune", false, "keep the syscalls the program's code makes only before selfsandbox.Lock\n(by default they are left out when Lock is called once, directly in main)")
 	fs.StringVar(&o.format, "format", formatGo, formatUsage)
 	fs.StringVar(&o.containerRuntime, "container-runtime", "runc", containerRuntimeUsage)

@@ -137,6 +137,11 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 		pol.Syscalls[name] = []gen.Rule{{Action: gen.Allow}}
 		changes = append(changes, override{name, "allow", "-allow"})
 	}
+	more, err := childNeeds(p, &pol, table, o)
+	if err != nil {
+		return gen.Policy{}, nil, err
+	}
+	changes = append(changes, more...)
 	slices.SortFunc(changes, func(a, b override) int { return strings.Compare(a.Name, b.Name) })
 	return pol, changes, nil
 }

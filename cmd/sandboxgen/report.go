@@ -123,8 +123,8 @@ func writeWhy(w io.Writer, name string, results []*result) {
 	for _, r := range results {
 		p := r.prog
 		fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
-		if r.overridden(name) != "" {
-			fmt.Fprintf(w, "(command line: %s)\n", r.overridden(name))
+		if how := r.overridden(name); how != "" {
+			fmt.Fprintf(w, "(%s)\n", how)
 		}
 		n, ok := p.Need(name)
 		pruned, wasPruned := prunedNeed(p, name)
@@ -137,6 +137,8 @@ func writeWhy(w io.Writer, name string, results []*result) {
 		case !ok:
 			if _, has := r.table.Number(name); !has {
 				fmt.Fprintf(w, "(%s is not a syscall on %s)\n", name, p.GOARCH)
+			} else if r.overridden(name) != "" {
+				fmt.Fprintf(w, "(the analysis does not find %s in the program's code; the filter answers it with %s)\n", name, r.actionFor(name))
 			} else {
 				fmt.Fprintf(w, "(the program does not need %s: the filter answers it with %s)\n", name, r.actionFor(name))
 			}
