@@ -271,7 +271,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
 	if out.Features.OsExec && !a.cfg.ExecChild {
-		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (set Config.ExecChild to add the runtime profile's exec group)")
+		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (pass -exec-child to sandboxgen, Config.ExecChild to Analyze, to add the runtime profile's exec group)")
 	}
 	tm.Syscalls = time.Since(t)
 	tm.Total = tm.Load + time.Since(start)

@@ -119,10 +119,22 @@ func writeJSON(w io.Writer, r *report) error {
 // writeWhy prints, like go mod why, why each program needs the syscall
 // name: the call path from main (or the runtime trigger), or that it does
 // not need it and what the filter does with it then.
-func writeWhy(w io.Writer, name string, results []*result) {
+// A number names the syscall of that number on each architecture.
+func writeWhy(w io.Writer, asked string, results []*result) {
 	for _, r := range results {
 		p := r.prog
-		fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
+		name := asked
+		if _, isNr := syscallNumber(asked); isNr {
+			n, ok := resolveSyscall(r.table, asked)
+			if !ok {
+				fmt.Fprintf(w, "# %s (%s, linux/%s)\n(no syscall has number %s on %s)\n\n", asked, p.PkgPath, p.GOARCH, asked, p.GOARCH)
+				continue
+			}
+			name = n
+			fmt.Fprintf(w, "# %s = %s (%s, linux/%s)\n", asked, name, p.PkgPath, p.GOARCH)
+		} else {
+			fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
+		}
 		if r.overridden(name) != "" {
 			fmt.Fprintf(w, "(command line: %s)\n", r.overridden(name))
 		}

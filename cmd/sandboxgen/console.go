@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// console is the command's stderr: warnings printed once per run, however
+// many packages and architectures have them, and, on a terminal, one
+// progress line that updates while a slow run works.
+type console struct {
+	w       io.Writer
+	verbose bool
+
+	warnings []*warning
+
+	mu       sync.Mutex
+	status   string
+	shown    bool // the progress line is on the screen
+	done     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+// warning is one warning and where it applies.
+type warning struct {
+	short, full string
+	where       []string
+}
+
+// progressDelay is how long a run works before the progress line shows.
+const progressDelay = time.Second
+
+// isTerminal reports whether w is a terminal; tests replace it.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func newConsole(w io.Writer, verbose bool) *console {
+	c := &console{w: w, verbose: verbose, done: make(chan struct{})}
+	// Never in CI or a pipe: a progress line would only litter the log.
+	if !verbose && os.Getenv("CI") != "true" && isTerminal(w) {
+		c.wg.Add(1)
+		go c.loop()
+	} else {
+		close(c.done)
+		c.stopOnce.Do(func() {})
+	}
+	return c
+}
+
+// loop redraws the progress line after progressDelay and whenever the
+// status changes.
+func (c *console) loop() {
+	defer c.wg.Done()
+	select {
+	case <-c.done:
+		return
+	case <-time.After(progressDelay):
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	last := ""
+	for {
+		c.mu.Lock()
+		if c.status != last {
+			fmt.Fprintf(c.w, "\r\033[Ksandboxgen: %s…", c.status)
+			c.shown, last = true, c.status
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.done:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// progress sets what the progress line says.
+func (c *console) progress(status string) {
+	c.mu.Lock()
+	c.status = status
+	c.mu.Unlock()
+}
+
+// stop ends the progress line and clears it.
+func (c *console) stop() {
+	c.stopOnce.Do(func() { close(c.done) })
+	c.wg.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shown {
+		fmt.Fprint(c.w, "\r\033[K")
+		c.shown = false
+	}
+}
+
+// warn records a warning for where (a package and architecture, or "");
+// full is the long text, printed with -v ("" when short says it all).
+func (c *console) warn(short, full, where string) {
+	for _, w := range c.warnings {
+		if w.short == short {
+			if where != "" && !slices.Contains(w.where, where) {
+				w.where = append(w.where, where)
+			}
+			return
+		}
+	}
+	w := &warning{short: short, full: full}
+	if where != "" {
+		w.where = []string{where}
+	}
+	c.warnings = append(c.warnings, w)
+}
+
+// flushWarnings prints each warning once.
+func (c *console) flushWarnings() {
+	for _, w := range c.warnings {
+		text := w.short
+		if c.verbose && w.full != "" {
+			text = w.full
+		}
+		if len(w.where) > 0 {
+			text += " [" + strings.Join(w.where, ", ") + "]"
+		}
+		fmt.Fprintf(c.w, "sandboxgen: warning: %s\n", text)
+	}
+	c.warnings = nil
+}
+
+// shortWarnings are the short forms of the analysis's warnings, by their
+// start: what applies and what to do about it. -v and -json give the full
+// text.
+var shortWarnings = []struct{ prefix, short string }{
+	{"exec: ", "exec: programs it starts inherit the filter; pass -exec-child to allow what they need to start"},
+	{"cgo: the program links C code", "cgo: the syscalls of C code are not analysed (the runtime's cgo group is added); -allow what C libraries need"},
+	{"cgo: linux/", "cgo: other architectures were analysed as cross builds; the host's cgo needs were added for native builds"},
+	{"plugin: ", "plugin: plugins are not analysed; -allow what they need"},
+	{"reflection: ", "reflection: methods reflect.Value.Call can reach are treated as called"},
+}
+
+// shortWarning returns the short form of an analysis warning.
+func shortWarning(w string) string {
+	for _, s := range shortWarnings {
+		if strings.HasPrefix(w, s.prefix) {
+			return s.short
+		}
+	}
+	return w
+}
+
+// plural returns "1 syscall" or "2 syscalls".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// pluralVerb returns plural(n, noun) with the verb that agrees with it.
+func pluralVerb(n int, noun, one, many string) string {
+	if n == 1 {
+		return plural(n, noun) + " " + one
+	}
+	return plural(n, noun) + " " + many
+}
+
+// toolchainVersion returns the version of the go command in PATH in dir;
+// tests replace it.
+var toolchainVersion = func(dir string) (string, error) {
+	cmd := exec.Command("go", "env", "GOVERSION")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// builtWith is the Go version sandboxgen was built with; tests replace it.
+var builtWith = runtime.Version()
+
+// toolchainMismatch returns, when sandboxgen was built by another Go
+// release than the go command in PATH, a message that says so and how to
+// fix it: the analysis type-checks the toolchain's standard library with
+// the go/types sandboxgen was built with, which may not read a newer one.
+func toolchainMismatch(dir string) string {
+	tool, err := toolchainVersion(dir)
+	if err != nil || tool == "" {
+		return ""
+	}
+	if release(tool) == "" || release(builtWith) == "" || release(tool) == release(builtWith) {
+		return ""
+	}
+	return fmt.Sprintf("sandboxgen was built with %s but the go command here is %s; rebuild it with this toolchain: "+
+		"go get -tool github.com/sandboxgen/sandboxgen/cmd/sandboxgen and run go tool sandboxgen, or go install github.com/sandboxgen/sandboxgen/cmd/sandboxgen@latest",
+		builtWith, tool)
+}
+
+// release returns the "go1.N" of a Go version such as "go1.26.8", or ""
+// for a development version.
+func release(v string) string {
+	rest, ok := strings.CutPrefix(v, "go1.")
+	if !ok {
+		return ""
+	}
+	minor, _, _ := strings.Cut(rest, ".")
+	for _, sep := range []string{"rc", "beta", " ", "-"} {
+		minor, _, _ = strings.Cut(minor, sep)
+	}
+	if minor == "" || strings.Trim(minor, "0123456789") != "" {
+		return ""
+	}
+	return "go1." + minor
+}
