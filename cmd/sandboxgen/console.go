@@ -35,8 +35,9 @@ type warning struct {
 	where       []string
 }
 
-// progressDelay is how long a run works before the progress line shows.
-const progressDelay = time.Second
+// progressDelay is how long a run works before the progress line shows;
+// tests shorten it.
+var progressDelay = time.Second
 
 // isTerminal reports whether w is a terminal; tests replace it.
 var isTerminal = func(w io.Writer) bool {
@@ -133,11 +134,48 @@ func (c *console) flushWarnings() {
 			text = w.full
 		}
 		if len(w.where) > 0 {
-			text += " [" + strings.Join(w.where, ", ") + "]"
+			text += " [" + wherePhrase(w.where) + "]"
 		}
 		fmt.Fprintf(c.w, "sandboxgen: warning: %s\n", text)
 	}
 	c.warnings = nil
+}
+
+// wherePhrase condenses "package linux/arch" entries: "./a, ./b on
+// linux/amd64, linux/arm64" when every package has the same architectures,
+// else each package with its own.
+func wherePhrase(where []string) string {
+	var pkgs []string
+	arches := map[string][]string{}
+	for _, w := range where {
+		pkg, arch := w, ""
+		if i := strings.LastIndex(w, " "); i >= 0 {
+			pkg, arch = w[:i], w[i+1:]
+		}
+		if _, ok := arches[pkg]; !ok {
+			pkgs = append(pkgs, pkg)
+		}
+		if arch != "" {
+			arches[pkg] = append(arches[pkg], arch)
+		}
+	}
+	slices.Sort(pkgs)
+	same := true
+	for _, p := range pkgs {
+		slices.Sort(arches[p])
+		same = same && slices.Equal(arches[p], arches[pkgs[0]])
+	}
+	if same {
+		if len(arches[pkgs[0]]) == 0 {
+			return strings.Join(pkgs, ", ")
+		}
+		return strings.Join(pkgs, ", ") + " on " + strings.Join(arches[pkgs[0]], ", ")
+	}
+	parts := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		parts[i] = p + " on " + strings.Join(arches[p], ", ")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // shortWarnings are the short forms of the analysis's warnings, by their

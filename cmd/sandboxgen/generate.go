@@ -539,7 +539,7 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 			}
 		}
 		if len(diffs) > 0 {
-			fmt.Fprintf(stderr, "sandboxgen: %d of %s stale\n", len(diffs), pluralVerb(len(files)+len(obsolete), "generated file", "is", "are"))
+			fmt.Fprintf(stderr, "sandboxgen: %d of %s %s stale\n", len(diffs), plural(len(files)+len(obsolete), "generated file"), map[bool]string{true: "is", false: "are"}[len(diffs) == 1])
 			status = exitCheckStale
 		} else if o.verbose {
 			fmt.Fprintf(stderr, "sandboxgen: %s up to date\n", pluralVerb(len(files), "generated file", "is", "are"))
