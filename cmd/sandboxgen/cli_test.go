@@ -22,6 +22,15 @@ import (
 // milliseconds; run_test.go keeps the end-to-end tests that run the real
 // analysis.
 
+// repoRoot is the module's root directory.
+var repoRoot = func() string {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		panic(err)
+	}
+	return root
+}()
+
 // lockerSource is a main package that locks itself.
 const lockerSource = `package main
 
@@ -118,6 +127,10 @@ func cannedProgram(cfg analyzer.Config, pkgPath string) (*analyzer.Program, erro
 	dir := cfg.Dir
 	if rel, ok := strings.CutPrefix(pkgPath, "example.com/scratch"); ok {
 		dir = filepath.Join(cfg.Dir, filepath.FromSlash(strings.TrimPrefix(rel, "/")))
+	} else if rel, ok := strings.CutPrefix(pkgPath, "github.com/sandboxgen/sandboxgen/"); ok {
+		dir = filepath.Join(repoRoot, filepath.FromSlash(rel))
+	} else if pkgPath != "example.com/hello" {
+		return nil, errors.New("canned analysis: unknown package " + pkgPath)
 	}
 	p := &analyzer.Program{
 		PkgPath: pkgPath, Dir: dir, Name: filepath.Base(pkgPath), GOARCH: cfg.GOARCH,

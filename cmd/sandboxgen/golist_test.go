@@ -19,7 +19,7 @@ func TestListMainPackages(t *testing.T) {
 		wantErr  string
 	}{
 		{patterns: []string{"./testdata/src/hello"}, want: []string{"hello"}},
-		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "dynamic", "hello", "usescgo"}},
+		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "dynamic", "execs", "hello", "usescgo"}},
 		// Any pattern go list accepts, with the same meaning.
 		{patterns: []string{"./testdata/src/hello/"}, want: []string{"hello"}},
 		{patterns: []string{"./testdata/src/./hello"}, want: []string{"hello"}},
