@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -286,6 +287,22 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
+// TestJSONOptions: -json reports the options each program is generated
+// with: the recorded ones, with the command line's over them.
+func TestJSONOptions(t *testing.T) {
+	canned(t, nil)
+	dir := scratchModule(t, map[string]string{"main.go": lockerSource})
+	mustRun(t, dir, exitOK, "-deny", "connect", "-mode", "trap", ".")
+	stdout, _ := mustRun(t, dir, exitOK, "-json", "-readonly-fs", ".")
+	var rep report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Mode != "trap" || len(rep.Programs) != 2 || strings.Join(rep.Programs[0].Options, " ") != "-mode=trap -deny=connect -readonly-fs" {
+		t.Errorf("mode %q, programs %+v", rep.Mode, rep.Programs)
+	}
+}
+
 // TestQueriesNeverWrite: -json, -why and -check leave every file as it was,
 // whatever flags they are given.
 func TestQueriesNeverWrite(t *testing.T) {
@@ -522,6 +539,13 @@ func TestToolchainMismatch(t *testing.T) {
 	if !strings.Contains(stderr, "sandboxgen was built with go1.26.8 but the go command here is go1.27.3") ||
 		!strings.Contains(stderr, "go get -tool github.com/sandboxgen/sandboxgen/cmd/sandboxgen") || strings.Contains(stderr, "do not build") {
 		t.Errorf("mismatch:\n%s", stderr)
+	}
+	// When the analysis works all the same, a warning, in every mode.
+	analyse = savedAnalyse
+	canned(t, nil)
+	_, stderr = mustRun(t, dir, exitCheckStale, "-check", ".")
+	if !strings.Contains(stderr, "warning: sandboxgen was built with go1.26.8 but the go command here is go1.27.3") {
+		t.Errorf("no warning when the analysis succeeds:\n%s", stderr)
 	}
 	// Same release, other patch: nothing to say.
 	toolchainVersion = func(string) (string, error) { return "go1.26.1", nil }

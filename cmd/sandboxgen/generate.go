@@ -288,7 +288,7 @@ func analyseAll(o *options, ui *console) ([]*result, error) {
 	}
 	mismatch := toolchainMismatch(dir)
 	if mismatch != "" {
-		ui.warn(mismatch, mismatch, "")
+		fmt.Fprintf(stderr, "sandboxgen: warning: %s\n", mismatch)
 	}
 	ui.progress("listing packages")
 	listed, err := listMainPackages(dir, o.arches[0], o.tags, o.patterns)
@@ -627,9 +627,13 @@ func relPath(dir, path string) string {
 
 func buildReport(o *options, results []*result, dir string, stale map[string]bool) *report {
 	rep := &report{Generator: generatorVersion(), Mode: o.mode, Check: o.check, Programs: []programReport{}}
-	for _, r := range results {
+	for i, r := range results {
 		p := r.prog
+		if i == 0 {
+			rep.Mode = r.plan.opts.mode
+		}
 		pr := programReport{
+			Options:       append([]string{}, r.plan.opts.optionsArgs()...),
 			Package:       p.PkgPath,
 			Dir:           p.Dir,
 			Arch:          p.GOARCH,

@@ -12,18 +12,21 @@ import (
 // report is what -json prints: everything the command worked out.
 type report struct {
 	Generator string          `json:"generator"`
-	Mode      string          `json:"mode"`
+	Mode      string          `json:"mode"` // the first program's -mode
 	Check     bool            `json:"check,omitempty"`
 	Programs  []programReport `json:"programs"`
 }
 
 // programReport is one main package on one architecture.
 type programReport struct {
-	Package       string          `json:"package"`
-	Dir           string          `json:"dir"`
-	Arch          string          `json:"arch"`
-	GoVersion     string          `json:"go_version"`
-	File          string          `json:"file"`
+	Package   string `json:"package"`
+	Dir       string `json:"dir"`
+	Arch      string `json:"arch"`
+	GoVersion string `json:"go_version"`
+	File      string `json:"file"`
+	// Options are the flags the file records (and this run used), as
+	// its "// sandboxgen:options" line has them.
+	Options       []string        `json:"options"`
 	Stale         *bool           `json:"stale,omitempty"` // only with -check
 	DefaultAction string          `json:"default_action"`
 	Instructions  int             `json:"instructions"`
