@@ -76,7 +76,7 @@ func (c *console) loop() {
 	last := ""
 	for {
 		c.mu.Lock()
-		if c.status != last {
+		if c.status != last || !c.shown {
 			fmt.Fprintf(c.w, "\r\033[Ksandboxgen: %s…", c.status)
 			c.shown, last = true, c.status
 		}
@@ -87,6 +87,18 @@ func (c *console) loop() {
 		case <-tick.C:
 		}
 	}
+}
+
+// Write writes p to the console's writer, clearing the progress line
+// first (the next tick draws it again below p).
+func (c *console) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shown {
+		fmt.Fprint(c.w, "\r\033[K")
+		c.shown = false
+	}
+	return c.w.Write(p)
 }
 
 // progress sets what the progress line says.

@@ -279,7 +279,7 @@ func keyOf(o *options, arch string) analysisKey {
 // analyseAll resolves the packages, analyses them for every target and
 // renders every file in memory. Any error means nothing gets written.
 func analyseAll(o *options, ui *console) ([]*result, error) {
-	stderr := ui.w
+	var stderr io.Writer = ui
 	total := time.Now()
 	timer := &phaseTimer{w: stderr, on: o.verbose, start: time.Now()}
 	dir, err := os.Getwd()
@@ -430,12 +430,12 @@ func resultFor(prog *analyzer.Program, table *systable.Table, pl *plan, ui *cons
 	arch := prog.GOARCH
 	where := fmt.Sprintf("%s linux/%s", relPackage(dir, pl.pkg), arch)
 	if o.verbose {
-		fmt.Fprintf(ui.w, "sandboxgen:   %s linux/%s: %d packages, %s; load %v, ssa %v, callgraph %v, syscalls %v\n",
+		fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %d packages, %s; load %v, ssa %v, callgraph %v, syscalls %v\n",
 			prog.PkgPath, arch, prog.Packages, plural(len(prog.Syscalls), "syscall"), ms(prog.Timings.Load), ms(prog.Timings.SSA), ms(prog.Timings.CallGraph), ms(prog.Timings.Syscalls))
 		if prog.Pruning.Applied {
-			fmt.Fprintf(ui.w, "sandboxgen:   %s linux/%s: %s needed only before Lock (%s) left out\n", prog.PkgPath, arch, plural(len(prog.Pruned), "syscall"), prog.Pruning.LockAt)
+			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %s needed only before Lock (%s) left out\n", prog.PkgPath, arch, plural(len(prog.Pruned), "syscall"), prog.Pruning.LockAt)
 		} else {
-			fmt.Fprintf(ui.w, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
+			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
 		}
 	}
 	for _, w := range prog.Warnings {

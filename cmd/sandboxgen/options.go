@@ -87,7 +87,7 @@ Examples:
 	sandboxgen ./...                     regenerate every command in the module with its recorded options
 	sandboxgen -check ./...              in CI: fail with a diff if a file is stale
 	sandboxgen -deny connect -readonly-fs ./cmd/server   change (and record) a program's options
-	sandboxgen -mode trap .              debug: denied calls crash with a traceback
+	sandboxgen -mode trap .              bake in trap: denied calls crash with a traceback (recorded)
 	sandboxgen -why openat .             which call path needs openat (a number works too: -why 257)
 	sandboxgen -json -arch amd64 . | jq  the full report (writes nothing)
 `
