@@ -522,7 +522,7 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 	for i, r := range results {
 		files[i] = r.file
 	}
-	obsolete := obsoleteFiles(results)
+	obsolete := obsoleteFiles(results, files)
 	status := exitOK
 	stale := map[string]bool{}
 	switch {
@@ -579,13 +579,15 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 }
 
 // obsoleteFiles returns the generated files in the results' packages that
-// the run does not generate again: those of an architecture or a file name
-// the options no longer name.
-func obsoleteFiles(results []*result) []string {
+// the run does not generate again (they are not among files): those of an
+// architecture or a file name the options no longer name.
+func obsoleteFiles(results []*result, files []outputFile) []string {
 	keep := map[string]bool{}
+	for _, f := range files {
+		keep[f.Path] = true
+	}
 	plans := map[*plan]bool{}
 	for _, r := range results {
-		keep[r.file.Path] = true
 		plans[r.plan] = true
 	}
 	var out []string
