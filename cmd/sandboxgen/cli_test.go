@@ -256,6 +256,13 @@ func TestRecordedOptions(t *testing.T) {
 	if got := generatedNames(t, dir); !slices.Equal(got, []string{"seccomp_amd64.go"}) {
 		t.Errorf("a run without flags did not keep the recorded -o and -arch: %v", got)
 	}
+	// -o without {arch} is fine for the one recorded architecture, and a
+	// name go build leaves out on it is not.
+	mustRun(t, dir, exitOK, "-o", "seccomp.go", ".")
+	if _, stderr := mustRun(t, dir, exitBadInput, "-o", "seccomp_arm64.go", "."); !strings.Contains(stderr, "go build leaves seccomp_arm64.go out of the program on linux/amd64") {
+		t.Errorf("-o for another architecture:\n%s", stderr)
+	}
+	mustRun(t, dir, exitOK, "-o", "seccomp_{arch}.go", ".")
 
 	// Files of one package that record different options: an error that
 	// says what to do, and nothing written.

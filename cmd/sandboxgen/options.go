@@ -37,6 +37,10 @@ type options struct {
 	// explicit are the recorded flags the command line sets, each as
 	// -name=value, in the order of recordedFlags.
 	explicit []string
+	// archesUnknown is true for the command line's options when it does
+	// not set -arch: each package's files may record other architectures,
+	// so -o is checked per package.
+	archesUnknown bool
 }
 
 // recordedFlags are the flags that shape a program's filter, in the order
@@ -148,6 +152,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 			o.explicit = append(o.explicit, "-"+name+"="+canonicalValue(name, fs.Lookup(name).Value.String()))
 		}
 	}
+	o.archesUnknown = !set["arch"]
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -264,7 +269,9 @@ func (o *options) validate() error {
 	if o.why != "" && o.check {
 		return usageErrorf("-why and -check do not go together: -why only reports")
 	}
-	if err := o.validateOutput(); err != nil {
+	if o.archesUnknown {
+		// Checked per package, against the architectures it records.
+	} else if err := o.validateOutput(); err != nil {
 		return err
 	}
 	for _, o2 := range o.allow {
