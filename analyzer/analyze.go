@@ -47,6 +47,9 @@ type analysis struct {
 	// once cgoFound; see cgoWrappers.
 	cgoFuncs []cgoWrapper
 	cgoFound bool
+	// fileDirs maps a loaded package's directory to its import path, for
+	// the file names of positions; see fileName.
+	fileDirs map[string]string
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative
@@ -93,7 +96,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
 	for _, p := range mains {
-		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
+		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile, pkgs: []*packages.Package{p}}
 		prog, err := pa.analyzeMain(p, loadTime)
 		if err != nil {
 			return nil, err
@@ -278,7 +281,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
 	if out.Features.OsExec && !a.cfg.ExecChild {
-		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (set Config.ExecChild to add the runtime profile's exec group)")
+		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (pass -exec-child to sandboxgen, Config.ExecChild to Analyze, to add the runtime profile's exec group)")
 	}
 	tm.Syscalls = time.Since(t)
 	tm.Total = tm.Load + time.Since(start)
@@ -315,7 +318,31 @@ func (a *analysis) pos(p token.Pos) string {
 		return "-"
 	}
 	position := a.prog.Fset.Position(p)
-	return shortFile(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
+	return a.fileName(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
+}
+
+// fileName names a source file the same way in every report: relative to
+// Config.Dir (the directory patterns are relative to) when it is inside
+// it, otherwise as its package's import path and its base name
+// ("net/http/server.go", "github.com/x/y/z.go").
+func (a *analysis) fileName(name string) string {
+	if base, err := filepath.Abs(a.cfg.Dir); err == nil {
+		if rel, err := filepath.Rel(base, name); err == nil && filepath.IsLocal(rel) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	if a.fileDirs == nil {
+		a.fileDirs = map[string]string{}
+		packages.Visit(a.pkgs, nil, func(p *packages.Package) {
+			for _, f := range p.CompiledGoFiles {
+				a.fileDirs[filepath.Dir(f)] = p.PkgPath
+			}
+		})
+	}
+	if pkg, ok := a.fileDirs[filepath.Dir(name)]; ok {
+		return pkg + "/" + filepath.Base(name)
+	}
+	return shortFile(name)
 }
 
 // shortFile shortens a file name to its last three path elements.

@@ -127,15 +127,15 @@ func readAuditInput(name string, stdin io.Reader) ([]byte, error) {
 		}
 		return data, nil
 	}
-	if f, ok := stdin.(*os.File); ok && !isTerminal(f) {
+	if f, ok := stdin.(*os.File); ok && !isCharDevice(f) {
 		return io.ReadAll(stdin)
 	}
 	return auditlog.ReadKernelLog()
 }
 
-// isTerminal reports whether f is a character device: a terminal, or
+// isCharDevice reports whether f is a character device: a terminal, or
 // /dev/null, which has nothing to read either.
-func isTerminal(f *os.File) bool {
+func isCharDevice(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

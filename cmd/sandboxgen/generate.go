@@ -40,6 +40,7 @@ type result struct {
 	fallback  *gen.Policy
 	overrides []override
 	file      outputFile
+	plan      *plan
 	compiled  compiled
 	compile   time.Duration
 }
@@ -97,6 +98,10 @@ func (t *phaseTimer) done(format string, args ...any) {
 	t.start = time.Now()
 }
 
+// analyse is the analysis the command runs. It is a variable so that the
+// tests of flags, files and messages can run on canned results.
+var analyse = analyzer.Analyze
+
 // run is the whole command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	if status, ok := subcommand(args, stdout, stderr); ok {
@@ -110,7 +115,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sandboxgen: %v\n", err)
 		return exitBadInput
 	}
-	results, err := analyseAll(o, stderr)
+	ui := newConsole(stderr, o.verbose)
+	defer ui.stop()
+	noteNumbers(stderr, o)
+	results, err := analyseAll(o, ui)
+	ui.stop()
+	// -check and -why answer one question; their warnings wait for -v.
+	if o.verbose || (!o.check && o.why == "") {
+		ui.flushWarnings()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sandboxgen: %v\n", err)
 		return exitBadInput
@@ -118,121 +131,288 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return output(o, results, stdout, stderr)
 }
 
+// noteNumbers prints what each syscall number of the command line's -allow,
+// -deny and -why names on each target architecture.
+func noteNumbers(stderr io.Writer, o *options) {
+	for _, list := range []struct {
+		flag  string
+		names []string
+	}{{"-allow", o.allow}, {"-deny", o.deny}, {"-why", splitList(o.why)}} {
+		for _, n := range list.names {
+			if _, isNr := syscallNumber(n); !isNr {
+				continue
+			}
+			var on []string
+			for _, arch := range o.arches {
+				t, err := systable.Lookup(arch)
+				if err != nil {
+					continue
+				}
+				if name, ok := resolveSyscall(t, n); ok {
+					on = append(on, fmt.Sprintf("%s on linux/%s", name, arch))
+				} else {
+					on = append(on, fmt.Sprintf("no syscall on linux/%s", arch))
+				}
+			}
+			fmt.Fprintf(stderr, "sandboxgen: %s %s is %s\n", list.flag, n, strings.Join(on, ", "))
+		}
+	}
+}
+
+// plan is one main package to generate for: the options its files are
+// generated with and the generated files it has now.
+type plan struct {
+	pkg  mainPackage
+	opts *options
+	// existing are the files in the package directory that sandboxgen
+	// generated, whatever their name.
+	existing []generatedFile
+}
+
+// planPackages works out each package's options: those its generated files
+// record, with the command line's explicit flags over them. It reports on
+// stderr each explicit flag that changes a recorded value.
+func planPackages(o *options, mains []mainPackage, dir string, stderr io.Writer) ([]*plan, error) {
+	var plans []*plan
+	for _, m := range mains {
+		existing, err := readGenerated(m.Dir)
+		if err != nil {
+			return nil, err
+		}
+		p := &plan{pkg: m, existing: existing}
+		name := relPackage(dir, m)
+		var first string
+		for _, f := range existing {
+			opts, err := o.withRecorded(f.options)
+			if err != nil {
+				return nil, usageErrorf("%s records options sandboxgen cannot read (%q: %v); delete the generated files and run sandboxgen again with the flags you want",
+					relPath(dir, f.path), strings.Join(f.options, " "), err)
+			}
+			line := strings.Join(opts.optionsArgs(), " ")
+			if p.opts == nil {
+				p.opts, first = opts, f.path
+			} else if now := strings.Join(p.opts.optionsArgs(), " "); now != line {
+				return nil, usageErrorf("%s: the generated files record different options: %s has %q, %s has %q; give the options you want on the command line (e.g. sandboxgen %s %s), or delete the files and generate them again",
+					name, relPath(dir, first), strings.Join(recordedOf(existing, first), " "), relPath(dir, f.path), strings.Join(f.options, " "), strings.Join(f.options, " "), name)
+			}
+		}
+		if p.opts == nil {
+			p.opts, err = o.withRecorded(nil)
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			reportChanges(stderr, o, p, name)
+		}
+		if err := p.opts.validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+// recordedOf returns the recorded options of the file at path.
+func recordedOf(files []generatedFile, path string) []string {
+	for _, f := range files {
+		if f.path == path {
+			return f.options
+		}
+	}
+	return nil
+}
+
+// reportChanges prints, in one line, the explicit flags that change what
+// p's files record.
+func reportChanges(stderr io.Writer, o *options, p *plan, name string) {
+	base := &options{}
+	recordedOpts, err := base.withRecorded(p.existing[0].options)
+	if err != nil {
+		return
+	}
+	was, now := recordedOpts.recordedValues(), p.opts.recordedValues()
+	var changes []string
+	for _, arg := range o.explicit {
+		flagName := strings.TrimPrefix(strings.SplitN(arg, "=", 2)[0], "-")
+		if was[flagName] == now[flagName] {
+			continue
+		}
+		changes = append(changes, fmt.Sprintf("-%s=%s (recorded: %s)", flagName, now[flagName], orDefault(was[flagName])))
+	}
+	if len(changes) == 0 {
+		return
+	}
+	what := "the files will record the new value"
+	if o.check || o.json || o.why != "" {
+		what = "for this run only: nothing is written"
+	}
+	fmt.Fprintf(stderr, "sandboxgen: %s: the command line changes recorded options: %s; %s\n", name, strings.Join(changes, ", "), what)
+}
+
+func orDefault(v string) string {
+	if v == "" {
+		return "default"
+	}
+	return v
+}
+
+// relPackage names a main package for messages: its directory relative to
+// dir, as a pattern would name it, or its import path.
+func relPackage(dir string, m mainPackage) string {
+	if rel, err := filepath.Rel(dir, m.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+		if rel == "." {
+			return "."
+		}
+		return "./" + filepath.ToSlash(rel)
+	}
+	return m.ImportPath
+}
+
+// analysisKey is what one analysis run shares: packages whose options
+// agree on it are analysed together.
+type analysisKey struct {
+	arch, tags, callGraph string
+	execChild, noPrune    bool
+}
+
+func keyOf(o *options, arch string) analysisKey {
+	return analysisKey{arch: arch, tags: strings.Join(o.tags, ","), callGraph: o.callGraph, execChild: o.execChild, noPrune: o.noPrune}
+}
+
 // analyseAll resolves the packages, analyses them for every target and
 // renders every file in memory. Any error means nothing gets written.
-func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
+func analyseAll(o *options, ui *console) ([]*result, error) {
+	var stderr io.Writer = ui
 	total := time.Now()
 	timer := &phaseTimer{w: stderr, on: o.verbose, start: time.Now()}
 	dir, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	mains, err := listMainPackages(dir, o.arches[0], o.tags, o.patterns)
+	mismatch := toolchainMismatch(dir)
+	if mismatch != "" {
+		fmt.Fprintf(stderr, "sandboxgen: warning: %s\n", mismatch)
+	}
+	ui.progress("listing packages")
+	listed, err := listMainPackages(dir, o.arches[0], o.tags, o.patterns)
 	if err != nil {
 		return nil, err
 	}
-	timer.done("go list (%d main packages)", len(mains))
-	paths := make([]string, len(mains))
-	for i, m := range mains {
-		paths[i] = m.ImportPath
+	timer.done("go list (%s)", plural(len(listed), "main package"))
+	var mains []mainPackage
+	var skipped []string
+	for _, m := range listed {
+		if m.Locks || m.Explicit {
+			mains = append(mains, m)
+		} else {
+			skipped = append(skipped, relPackage(dir, m))
+		}
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "sandboxgen: skipped %s that never %s selfsandbox.Lock: %s (name a package without ... to generate its files anyway)\n",
+			plural(len(skipped), "main package"), map[bool]string{true: "calls", false: "call"}[len(skipped) == 1], strings.Join(skipped, ", "))
+	}
+	plans, err := planPackages(o, mains, dir, stderr)
+	if err != nil {
+		return nil, err
+	}
+	planOf := map[string]*plan{}
+	for _, p := range plans {
+		planOf[p.pkg.ImportPath] = p
 	}
 
-	var results []*result
-	var unresolved []string
-	// The host's architecture goes first: the go command turns cgo off for
-	// the others (cross builds), and the host's analysis tells what a
-	// native build of them with cgo would add (analyzer.Config.CgoFrom),
-	// unless CGO_ENABLED=0 says no build uses cgo.
-	arches := slices.Clone(o.arches)
+	// Every architecture any package targets, the host's first: the go
+	// command turns cgo off for the others (cross builds), and the host's
+	// analysis tells what a native build of them with cgo would add
+	// (analyzer.Config.CgoFrom), unless CGO_ENABLED=0 says no build uses
+	// cgo.
+	var arches []string
+	for _, p := range plans {
+		for _, a := range p.opts.arches {
+			if !slices.Contains(arches, a) {
+				arches = append(arches, a)
+			}
+		}
+	}
+	slices.Sort(arches)
 	if i := slices.Index(arches, runtime.GOARCH); i > 0 {
 		arches = append(append([]string{runtime.GOARCH}, arches[:i]...), arches[i+1:]...)
 	}
-	var cgoFrom map[string]*analyzer.Program
+	var results []*result
+	var unresolved []string
+	cgoFrom := map[string]*analyzer.Program{}
+	steps, step := 0, 0
+	groups := map[string]map[analysisKey][]string{}
+	var keys = map[string][]analysisKey{}
+	for _, arch := range arches {
+		groups[arch] = map[analysisKey][]string{}
+		for _, p := range plans {
+			if !slices.Contains(p.opts.arches, arch) {
+				continue
+			}
+			k := keyOf(p.opts, arch)
+			if _, ok := groups[arch][k]; !ok {
+				keys[arch] = append(keys[arch], k)
+				steps++
+			}
+			groups[arch][k] = append(groups[arch][k], p.pkg.ImportPath)
+		}
+	}
 	for _, arch := range arches {
 		table, err := systable.Lookup(arch)
 		if err != nil {
 			return nil, err
 		}
-		cfg := analyzer.Config{
-			GOARCH:    arch,
-			Dir:       dir,
-			Tags:      o.tags,
-			CallGraph: o.callGraph,
-			ExecChild: o.execChild,
-			NoPrune:   o.noPrune,
-		}
-		if arch != runtime.GOARCH {
-			cfg.CgoFrom = cgoFrom
-		}
-		rep, err := analyzer.Analyze(cfg, paths...)
-		if err != nil {
-			if out := buildErrors(dir, arch, o.tags, paths); out != "" {
-				return nil, usageErrorf("the packages do not build for linux/%s; fix these errors first:\n%s", arch, out)
+		for _, k := range keys[arch] {
+			paths := groups[arch][k]
+			step++
+			ui.progress(fmt.Sprintf("analysing %s for linux/%s (%d/%d)", plural(len(paths), "package"), arch, step, steps))
+			cfg := analyzer.Config{
+				GOARCH:    arch,
+				Dir:       dir,
+				Tags:      splitList(k.tags),
+				CallGraph: k.callGraph,
+				ExecChild: k.execChild,
+				NoPrune:   k.noPrune,
 			}
-			return nil, err
-		}
-		timer.done("analysis linux/%s", arch)
-		if arch == runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
-			cgoFrom = map[string]*analyzer.Program{}
-			for _, p := range rep.Programs {
-				cgoFrom[p.PkgPath] = p
+			if arch != runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
+				cfg.CgoFrom = cgoFrom
 			}
-		}
-		for _, p := range rep.Programs {
-			if o.verbose {
-				fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: %d packages, %d syscalls; load %v, ssa %v, callgraph %v, syscalls %v\n",
-					p.PkgPath, arch, p.Packages, len(p.Syscalls), ms(p.Timings.Load), ms(p.Timings.SSA), ms(p.Timings.CallGraph), ms(p.Timings.Syscalls))
-			}
-			if o.verbose {
-				if p.Pruning.Applied {
-					fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: %d syscalls needed only before Lock (%s) left out\n", p.PkgPath, arch, len(p.Pruned), p.Pruning.LockAt)
-				} else {
-					fmt.Fprintf(stderr, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", p.PkgPath, arch, p.Pruning.Reason)
-				}
-			}
-			for _, w := range p.Warnings {
-				fmt.Fprintf(stderr, "sandboxgen: warning: %s (linux/%s): %s\n", p.PkgPath, arch, w)
-			}
-			if len(p.Unresolved) > 0 {
-				for _, s := range p.Unresolved {
-					line := fmt.Sprintf("%s: %s: syscall number unknown (%s) [%s, linux/%s]", s.Pos, s.Func, s.Reason, p.PkgPath, arch)
-					if o.allowUnresolved || o.why != "" {
-						fmt.Fprintf(stderr, "sandboxgen: warning: %s; the filter denies whatever it calls unless -allow names it\n", line)
-					} else {
-						unresolved = append(unresolved, line)
-					}
-				}
-			}
-			r := &result{prog: p, table: table}
-			r.policy, r.overrides, err = buildPolicy(p, o)
+			rep, err := analyse(cfg, paths...)
 			if err != nil {
+				if mismatch != "" {
+					return nil, usageErrorf("the analysis failed (%v): %s", err, mismatch)
+				}
+				if out := buildErrors(dir, arch, cfg.Tags, paths); out != "" {
+					return nil, usageErrorf("the packages do not build for linux/%s; fix these errors first:\n%s", arch, out)
+				}
 				return nil, err
 			}
-			if narrow, ok := p.NarrowPolicy(r.policy, o.allow...); ok {
-				wide := r.policy
-				r.policy, r.fallback = narrow, &wide
+			timer.done("analysis linux/%s", arch)
+			if arch == runtime.GOARCH {
+				for _, prog := range rep.Programs {
+					cgoFrom[prog.PkgPath] = prog
+				}
 			}
-			if o.why != "" {
-				// -why only reports: nothing to compile or write.
+			for _, prog := range rep.Programs {
+				pl := planOf[prog.PkgPath]
+				if pl == nil {
+					return nil, fmt.Errorf("the analysis returned %s, which was not asked for", prog.PkgPath)
+				}
+				r, err := resultFor(prog, table, pl, ui, dir, &unresolved)
+				if err != nil {
+					return nil, err
+				}
 				results = append(results, r)
-				continue
 			}
-			t := time.Now()
-			r.compiled, err = compileProgram(p, r.policy, r.fallback)
-			if err != nil {
-				return nil, fmt.Errorf("%s (linux/%s): %v", p.PkgPath, arch, err)
-			}
-			r.compile = time.Since(t)
-			r.file = outputFile{Path: filepath.Join(p.Dir, fileName(o, arch)), Content: r.compiled.source}
-			results = append(results, r)
 		}
 		if o.why == "" {
 			timer.done("compile and emit linux/%s", arch)
 		}
 	}
 	if len(unresolved) > 0 {
-		return nil, usageErrorf("%d syscall sites have a number the analysis cannot work out, so the filter cannot be sure to allow them:\n\t%s\nmake the number a constant, or pass -allow-unresolved and name what those sites call with -allow",
-			len(unresolved), strings.Join(unresolved, "\n\t"))
+		return nil, usageErrorf("%s a number the analysis cannot work out, so the filter cannot be sure to allow them:\n\t%s\nmake the number a constant, or pass -allow-unresolved and name what those sites call with -allow",
+			pluralVerb(len(unresolved), "syscall site", "has", "have"), strings.Join(unresolved, "\n\t"))
 	}
 	sort.SliceStable(results, func(i, j int) bool {
 		if results[i].prog.PkgPath != results[j].prog.PkgPath {
@@ -246,6 +426,81 @@ func analyseAll(o *options, stderr io.Writer) ([]*result, error) {
 	return results, nil
 }
 
+// resultFor builds the policy of one analysed program with its package's
+// options and, unless the run only answers -why, compiles and renders it.
+func resultFor(prog *analyzer.Program, table *systable.Table, pl *plan, ui *console, dir string, unresolved *[]string) (*result, error) {
+	o := pl.opts
+	arch := prog.GOARCH
+	where := fmt.Sprintf("%s linux/%s", relPackage(dir, pl.pkg), arch)
+	if o.verbose {
+		fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %d packages, %s; load %v, ssa %v, callgraph %v, syscalls %v\n",
+			prog.PkgPath, arch, prog.Packages, plural(len(prog.Syscalls), "syscall"), ms(prog.Timings.Load), ms(prog.Timings.SSA), ms(prog.Timings.CallGraph), ms(prog.Timings.Syscalls))
+		if prog.Pruning.Applied {
+			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %s needed only before Lock (%s) left out\n", prog.PkgPath, arch, plural(len(prog.Pruned), "syscall"), prog.Pruning.LockAt)
+		} else {
+			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
+		}
+	}
+	for _, w := range prog.Warnings {
+		ui.warn(shortWarning(w), w, where)
+	}
+	if !prog.Pruning.Applied && !o.noPrune && pl.pkg.Locks {
+		ui.warn(fmt.Sprintf("pruning: %s, so the syscalls the program makes only before Lock stay allowed; call selfsandbox.Lock once, directly in main.main (not in a loop, a goroutine or another function), to leave them out", prog.Pruning.Reason),
+			"", where)
+	}
+	for _, s := range prog.Unresolved {
+		line := fmt.Sprintf("%s: %s: syscall number unknown (%s) [%s, linux/%s]", s.Pos, s.Func, s.Reason, prog.PkgPath, arch)
+		if o.allowUnresolved || o.why != "" {
+			ui.warn(line+"; the filter denies whatever it calls unless -allow names it", "", "")
+		} else {
+			*unresolved = append(*unresolved, line)
+		}
+	}
+	archOpts := o.forArch(table)
+	r := &result{prog: prog, table: table, plan: pl}
+	var err error
+	r.policy, r.overrides, err = buildPolicy(prog, archOpts)
+	if err != nil {
+		return nil, err
+	}
+	if narrow, ok := prog.NarrowPolicy(r.policy, archOpts.allow...); ok {
+		wide := r.policy
+		r.policy, r.fallback = narrow, &wide
+	}
+	if o.why != "" {
+		// -why only reports: nothing to compile or write.
+		return r, nil
+	}
+	t := time.Now()
+	r.compiled, err = compileProgram(prog, r.policy, r.fallback)
+	if err != nil {
+		return nil, fmt.Errorf("%s (linux/%s): %v", prog.PkgPath, arch, err)
+	}
+	r.compile = time.Since(t)
+	r.file = outputFile{Path: filepath.Join(prog.Dir, fileName(o, arch)), Content: withOptionsLine(r.compiled.source, o.optionsArgs())}
+	return r, nil
+}
+
+// forArch returns o with the syscall numbers in -allow and -deny replaced
+// by their names on table's architecture; a number that is no syscall
+// there is dropped, as a name unknown there is ignored.
+func (o *options) forArch(table *systable.Table) *options {
+	c := *o
+	resolve := func(list []string) []string {
+		var out []string
+		for _, n := range list {
+			if name, ok := resolveSyscall(table, n); ok {
+				out = append(out, name)
+			} else if _, isNr := syscallNumber(n); !isNr {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	c.allow, c.deny = resolve(o.allow), resolve(o.deny)
+	return &c
+}
+
 func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
 
 // fileName is the name of the file for arch inside a package directory.
@@ -257,6 +512,7 @@ func fileName(o *options, arch string) string {
 }
 
 // output writes, checks or reports the results and returns the exit status.
+// Only a run without -why, -json and -check writes files.
 func output(o *options, results []*result, stdout, stderr io.Writer) int {
 	dir, _ := os.Getwd()
 	if o.format != formatGo {
@@ -272,10 +528,15 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 	for i, r := range results {
 		files[i] = r.file
 	}
+	obsolete := obsoleteFiles(results, files)
 	status := exitOK
 	stale := map[string]bool{}
-	if o.check {
+	switch {
+	case o.check:
 		diffs := checkFiles(files, dir)
+		for _, path := range obsolete {
+			diffs = append(diffs, fmt.Sprintf("%s: obsolete (the recorded options no longer generate it); run sandboxgen (or go generate) to remove it\n", relPath(dir, path)))
+		}
 		for _, d := range diffs {
 			stale[strings.SplitN(d, ":", 2)[0]] = true
 			fmt.Fprint(stderr, d)
@@ -284,12 +545,14 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 			}
 		}
 		if len(diffs) > 0 {
-			fmt.Fprintf(stderr, "sandboxgen: %d of %d generated files are stale\n", len(diffs), len(files))
+			fmt.Fprintf(stderr, "sandboxgen: %d of %s %s stale\n", len(diffs), plural(len(files)+len(obsolete), "generated file"), map[bool]string{true: "is", false: "are"}[len(diffs) == 1])
 			status = exitCheckStale
 		} else if o.verbose {
-			fmt.Fprintf(stderr, "sandboxgen: %d generated files are up to date\n", len(files))
+			fmt.Fprintf(stderr, "sandboxgen: %s up to date\n", pluralVerb(len(files), "generated file", "is", "are"))
 		}
-	} else {
+	case o.json:
+		// A report: nothing is written.
+	default:
 		for _, f := range files {
 			if err := ownedBySandboxgen(f.Path); err != nil {
 				fmt.Fprintf(stderr, "sandboxgen: %v\n", err)
@@ -297,9 +560,12 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 			}
 		}
 		t := time.Now()
-		if err := writeAll(files); err != nil {
-			fmt.Fprintf(stderr, "sandboxgen: %v\n", err)
+		if err := writeAll(files, obsolete); err != nil {
+			fmt.Fprintf(stderr, "sandboxgen: %v; no file was changed\n", err)
 			return exitBadInput
+		}
+		for _, path := range obsolete {
+			fmt.Fprintf(stderr, "sandboxgen: removed %s: the options no longer generate it\n", relPath(dir, path))
 		}
 		if o.verbose {
 			for _, f := range files {
@@ -316,6 +582,30 @@ func output(o *options, results []*result, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// obsoleteFiles returns the generated files in the results' packages that
+// the run does not generate again (they are not among files): those of an
+// architecture or a file name the options no longer name.
+func obsoleteFiles(results []*result, files []outputFile) []string {
+	keep := map[string]bool{}
+	for _, f := range files {
+		keep[f.Path] = true
+	}
+	plans := map[*plan]bool{}
+	for _, r := range results {
+		plans[r.plan] = true
+	}
+	var out []string
+	for p := range plans {
+		for _, f := range p.existing {
+			if !keep[f.path] {
+				out = append(out, f.path)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // ownedBySandboxgen fails when path exists and was not written by
@@ -345,9 +635,13 @@ func relPath(dir, path string) string {
 
 func buildReport(o *options, results []*result, dir string, stale map[string]bool) *report {
 	rep := &report{Generator: generatorVersion(), Mode: o.mode, Check: o.check, Programs: []programReport{}}
-	for _, r := range results {
+	for i, r := range results {
 		p := r.prog
+		if i == 0 {
+			rep.Mode = r.plan.opts.mode
+		}
 		pr := programReport{
+			Options:       append([]string{}, r.plan.opts.optionsArgs()...),
 			Package:       p.PkgPath,
 			Dir:           p.Dir,
 			Arch:          p.GOARCH,

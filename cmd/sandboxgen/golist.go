@@ -5,9 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -18,13 +24,31 @@ type listedPackage struct {
 	Dir        string
 	Match      []string
 	Error      *struct{ Err string }
+	DepOnly    bool
+	Standard   bool
+	GoFiles    []string
+	CgoFiles   []string
+	Imports    []string
+	Deps       []string
 }
 
 // mainPackage is a main package the patterns matched.
 type mainPackage struct {
 	ImportPath string
 	Dir        string
+	// Locks is true when the program refers to selfsandbox.Lock, LockWith
+	// or MustLock somewhere in its own packages (or sandboxgen could not
+	// tell): only then does it need a filter.
+	Locks bool
+	// Explicit is true when a pattern without ... names the package.
+	Explicit bool
 }
+
+// selfsandboxPath is the import path of the package that installs filters.
+const selfsandboxPath = "github.com/sandboxgen/sandboxgen/selfsandbox"
+
+// lockFuncs are the selfsandbox functions that install a filter.
+var lockFuncs = map[string]bool{"Lock": true, "LockWith": true, "MustLock": true}
 
 // usageError is bad usage or bad input: the CLI exits with status 2 and
 // prints the message (which names the problem and the fix).
@@ -53,7 +77,9 @@ func goEnv(goarch string, extra []string) []string {
 // matches nothing, a pattern that matches only non-main packages, and
 // packages that cannot be found.
 func listMainPackages(dir, goarch string, tags, patterns []string) ([]mainPackage, error) {
-	args := []string{"list", "-e", "-json=ImportPath,Name,Dir,Match,Error"}
+	// -deps lists what each program is made of, so that the programs
+	// that never lock themselves are known before any analysis.
+	args := []string{"list", "-e", "-deps", "-json=ImportPath,Name,Dir,Match,Error,DepOnly,Standard,GoFiles,CgoFiles,Imports,Deps"}
 	if len(tags) > 0 {
 		args = append(args, "-tags="+strings.Join(tags, ","))
 	}
@@ -93,7 +119,16 @@ func selectMains(patterns []string, pkgs []listedPackage) ([]mainPackage, error)
 	mainsOf := map[string]int{}    // pattern → main packages
 	notMain := map[string]string{} // pattern → a non-main package it matched
 	var mains []mainPackage
+	locking := map[string]bool{}
 	for _, p := range pkgs {
+		if !p.Standard && slices.Contains(p.Imports, selfsandboxPath) && refersToLock(p) {
+			locking[p.ImportPath] = true
+		}
+	}
+	for _, p := range pkgs {
+		if p.DepOnly {
+			continue
+		}
 		if p.Error != nil {
 			problems = append(problems, fmt.Sprintf("%s: %s", p.ImportPath, strings.TrimSpace(p.Error.Err)))
 			continue
@@ -107,13 +142,29 @@ func selectMains(patterns []string, pkgs []listedPackage) ([]mainPackage, error)
 			}
 		}
 		if p.Name == "main" {
-			mains = append(mains, mainPackage{ImportPath: p.ImportPath, Dir: p.Dir})
+			m := mainPackage{ImportPath: p.ImportPath, Dir: p.Dir, Locks: locking[p.ImportPath]}
+			for _, d := range p.Deps {
+				m.Locks = m.Locks || locking[d]
+			}
+			for _, pat := range p.Match {
+				m.Explicit = m.Explicit || !strings.Contains(pat, "...")
+			}
+			mains = append(mains, m)
 		}
 	}
 	if len(problems) > 0 {
 		return nil, usageErrorf("%s", strings.Join(problems, "\n"))
 	}
 	for _, pat := range patterns {
+		// go list reports a pattern as it cleaned it: ./. as ., a
+		// trailing slash dropped.
+		if c := cleanPattern(pat); c != pat {
+			matched[pat] += matched[c]
+			mainsOf[pat] += mainsOf[c]
+			if notMain[pat] == "" {
+				notMain[pat] = notMain[c]
+			}
+		}
 		switch {
 		case matched[pat] == 0:
 			problems = append(problems, fmt.Sprintf("pattern %q matches no packages; check the path (patterns are relative to the current directory, e.g. . or ./cmd/...)", pat))
@@ -150,4 +201,64 @@ func buildErrors(dir, goarch string, tags, pkgs []string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// cleanPattern returns a package pattern as go list's Match reports it: a
+// directory pattern cleaned (./. is ., ./cmd/x/ is ./cmd/x), others as
+// they are.
+func cleanPattern(pat string) string {
+	switch {
+	case filepath.IsAbs(pat):
+		return filepath.Clean(pat)
+	case pat == "." || pat == ".." || strings.HasPrefix(pat, "./") || strings.HasPrefix(pat, "../"):
+		c := path.Clean(filepath.ToSlash(pat))
+		if c == "." || c == ".." || strings.HasPrefix(c, "../") {
+			return c
+		}
+		return "./" + c
+	}
+	return strings.TrimSuffix(pat, "/")
+}
+
+// refersToLock reports whether p's Go files refer to one of lockFuncs of
+// selfsandbox (a call, or the function as a value). A file that does not
+// parse, or imports selfsandbox with a dot, counts as referring to it: a
+// program is only skipped when it surely never locks.
+func refersToLock(p listedPackage) bool {
+	fset := token.NewFileSet()
+	for _, name := range append(slices.Clone(p.GoFiles), p.CgoFiles...) {
+		f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return true
+		}
+		local := ""
+		for _, imp := range f.Imports {
+			if strings.Trim(imp.Path.Value, "`\"") != selfsandboxPath {
+				continue
+			}
+			local = "selfsandbox"
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+		}
+		switch local {
+		case "":
+			continue
+		case ".":
+			return true
+		}
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == local && lockFuncs[sel.Sel.Name] {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,15 @@ func TestListMainPackages(t *testing.T) {
 		wantErr  string
 	}{
 		{patterns: []string{"./testdata/src/hello"}, want: []string{"hello"}},
-		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "dynamic", "hello", "usescgo"}},
+		{patterns: []string{"./testdata/src/..."}, want: []string{"broken", "dynamic", "execs", "hello", "usescgo"}},
+		// Any pattern go list accepts, with the same meaning.
+		{patterns: []string{"./testdata/src/hello/"}, want: []string{"hello"}},
+		{patterns: []string{"./testdata/src/./hello"}, want: []string{"hello"}},
+		{patterns: []string{"testdata/src/hello"}, wantErr: "is not in std"}, // an import path, as for go list
+		{patterns: []string{dir + "/testdata/src/hello"}, want: []string{"hello"}},
+		{patterns: []string{dir + "/testdata/src/hello/"}, want: []string{"hello"}},
+		{patterns: []string{fixtures + "hello"}, want: []string{"hello"}},
+		{patterns: []string{"./testdata/src/hello/..."}, want: []string{"hello"}},
 		{patterns: []string{"./testdata/src/hello", "./testdata/src/lib"}, wantErr: fixtures + "lib (package lib) is not a main package"},
 		{patterns: []string{"./testdata/src/lib/..."}, wantErr: `pattern "./testdata/src/lib/..." matches no main package`},
 		{patterns: []string{"./testdata/src/nosuch"}, wantErr: "directory not found"},
@@ -50,6 +58,18 @@ func TestListMainPackages(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPatternDot: ./. is the current directory, as for go list.
+func TestPatternDot(t *testing.T) {
+	here, _ := os.Getwd()
+	t.Chdir(here + "/testdata/src/hello")
+	for _, pat := range []string{".", "./.", "./", "../hello"} {
+		mains, err := listMainPackages(".", "amd64", nil, []string{pat})
+		if err != nil || len(mains) != 1 || !mains[0].Explicit {
+			t.Errorf("%q: %+v, %v", pat, mains, err)
+		}
 	}
 }
 

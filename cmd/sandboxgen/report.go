@@ -12,18 +12,21 @@ import (
 // report is what -json prints: everything the command worked out.
 type report struct {
 	Generator string          `json:"generator"`
-	Mode      string          `json:"mode"`
+	Mode      string          `json:"mode"` // the first program's -mode
 	Check     bool            `json:"check,omitempty"`
 	Programs  []programReport `json:"programs"`
 }
 
 // programReport is one main package on one architecture.
 type programReport struct {
-	Package       string          `json:"package"`
-	Dir           string          `json:"dir"`
-	Arch          string          `json:"arch"`
-	GoVersion     string          `json:"go_version"`
-	File          string          `json:"file"`
+	Package   string `json:"package"`
+	Dir       string `json:"dir"`
+	Arch      string `json:"arch"`
+	GoVersion string `json:"go_version"`
+	File      string `json:"file"`
+	// Options are the flags the file records (and this run used), as
+	// its "// sandboxgen:options" line has them.
+	Options       []string        `json:"options"`
 	Stale         *bool           `json:"stale,omitempty"` // only with -check
 	DefaultAction string          `json:"default_action"`
 	Instructions  int             `json:"instructions"`
@@ -119,10 +122,22 @@ func writeJSON(w io.Writer, r *report) error {
 // writeWhy prints, like go mod why, why each program needs the syscall
 // name: the call path from main (or the runtime trigger), or that it does
 // not need it and what the filter does with it then.
-func writeWhy(w io.Writer, name string, results []*result) {
+// A number names the syscall of that number on each architecture.
+func writeWhy(w io.Writer, asked string, results []*result) {
 	for _, r := range results {
 		p := r.prog
-		fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
+		name := asked
+		if _, isNr := syscallNumber(asked); isNr {
+			n, ok := resolveSyscall(r.table, asked)
+			if !ok {
+				fmt.Fprintf(w, "# %s (%s, linux/%s)\n(no syscall has number %s on %s)\n\n", asked, p.PkgPath, p.GOARCH, asked, p.GOARCH)
+				continue
+			}
+			name = n
+			fmt.Fprintf(w, "# %s = %s (%s, linux/%s)\n", asked, name, p.PkgPath, p.GOARCH)
+		} else {
+			fmt.Fprintf(w, "# %s (%s, linux/%s)\n", name, p.PkgPath, p.GOARCH)
+		}
 		if how := r.overridden(name); how != "" {
 			fmt.Fprintf(w, "(%s)\n", how)
 		}

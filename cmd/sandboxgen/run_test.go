@@ -2,14 +2,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sandboxgen/sandboxgen/analyzer"
 )
 
 // runCLI runs the command in dir and returns its exit status and output.
@@ -55,6 +57,11 @@ func fixtureModule(t *testing.T) string {
 }
 
 func TestRunBadInput(t *testing.T) {
+	canned(t, func(p *analyzer.Program) {
+		if strings.HasSuffix(p.PkgPath, "/dynamic") {
+			p.Unresolved = []analyzer.Site{{Pos: "src/dynamic/main.go:13:33", Func: "main.main", Reason: "the number is not a constant"}}
+		}
+	})
 	here, _ := os.Getwd()
 	tests := []struct {
 		args []string
@@ -63,9 +70,9 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"./testdata/src/lib"}, "lib (package lib) is not a main package"},
 		{[]string{"./testdata/src/nosuch/..."}, "no such file or directory"},
 		{[]string{"./testdata/diff/..."}, "matches no packages"},
-		{[]string{"-arch", "amd64", "./testdata/src/broken"}, "the packages do not build for linux/amd64; fix these errors first:\n"},
 		{[]string{"-deny", "futex", "-arch", "amd64", "./testdata/src/hello"}, "-deny futex: the Go runtime itself needs futex"},
 		{[]string{"-mode", "panic"}, "unknown mode"},
+		{[]string{"-arch", "amd64", "./testdata/src/dynamic"}, "1 syscall site has a number the analysis cannot work out"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -76,7 +83,7 @@ func TestRunBadInput(t *testing.T) {
 			if stdout != "" {
 				t.Errorf("stdout not empty: %s", stdout)
 			}
-			for _, f := range []string{"testdata/src/hello", "testdata/src/broken", "testdata/src/lib"} {
+			for _, f := range []string{".", "testdata/src/hello", "testdata/src/broken", "testdata/src/lib", "testdata/src/dynamic"} {
 				if m, _ := filepath.Glob(filepath.Join(here, f, "sandbox_*")); len(m) > 0 {
 					t.Errorf("files left behind: %v", m)
 				}
@@ -87,31 +94,36 @@ func TestRunBadInput(t *testing.T) {
 	// -allow-unresolved a warning (then -check goes on and finds the
 	// files missing: exit 1).
 	code, _, stderr := runCLI(t, here, "-arch", "amd64", "-check", "./testdata/src/dynamic")
-	if code != exitBadInput || !regexp.MustCompile(`dynamic/main\.go:13:\d+: .*syscall number unknown`).MatchString(stderr) ||
+	if code != exitBadInput || !strings.Contains(stderr, "dynamic/main.go:13:33: main.main: syscall number unknown") ||
 		!strings.Contains(stderr, "-allow-unresolved") {
 		t.Errorf("unresolved site: exit %d\n%s", code, stderr)
 	}
-	code, _, stderr = runCLI(t, here, "-arch", "amd64", "-check", "-allow-unresolved", "-allow", "getpid", "./testdata/src/dynamic")
+	code, _, stderr = runCLI(t, here, "-v", "-arch", "amd64", "-check", "-allow-unresolved", "-allow", "getpid", "./testdata/src/dynamic")
 	if code != exitCheckStale || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "sandbox_linux_amd64.go: missing") {
 		t.Errorf("-allow-unresolved: exit %d\n%s", code, stderr)
 	}
 
-	// go build's own message for the type error.
-	_, _, stderr = runCLI(t, here, "-arch", "amd64", "./testdata/src/broken")
-	if !strings.Contains(stderr, `main.go:5:14: cannot use "not a number"`) {
-		t.Errorf("the type error is not shown as go build shows it:\n%s", stderr)
+	// Code that does not build: go build's own message for the type error.
+	analyse = func(analyzer.Config, ...string) (*analyzer.Report, error) {
+		return nil, errors.New("analysis: type errors")
+	}
+	code, _, stderr = runCLI(t, here, "-arch", "amd64", "./testdata/src/broken")
+	if code != exitBadInput || !strings.Contains(stderr, "the packages do not build for linux/amd64; fix these errors first:\n") ||
+		!strings.Contains(stderr, `main.go:5:14: cannot use "not a number"`) {
+		t.Errorf("the type error is not shown as go build shows it: exit %d\n%s", code, stderr)
 	}
 }
 
-// TestRunGenerateCheckJSON writes the files into a fresh module, builds the
-// program with them, checks -check in both states, and reads -json and -why.
+// TestRunGenerateCheckJSON writes the files into a fresh module with the
+// real analysis, builds the program with them, and checks -check and -why
+// on them.
 func TestRunGenerateCheckJSON(t *testing.T) {
 	dir := fixtureModule(t)
-	code, _, stderr := runCLI(t, dir, "-v", "-arch", "amd64,arm64", ".")
+	code, _, stderr := runCLI(t, dir, "-v", "-arch", "amd64", ".")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"go list", "analysis linux/amd64", "wrote sandbox_linux_arm64.go", "total"} {
+	for _, want := range []string{"go list", "analysis linux/amd64", "wrote sandbox_linux_amd64.go", "total"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("-v output lacks %q:\n%s", want, stderr)
 		}
@@ -124,8 +136,8 @@ func TestRunGenerateCheckJSON(t *testing.T) {
 	if !strings.HasPrefix(string(src), generatedHeader+"\n") || !strings.Contains(string(src), `{Name: "openat", Nr: 257}`) {
 		t.Errorf("generated file:\n%.600s", src)
 	}
-	// The generated files compile into the program on both arches.
-	for _, arch := range []string{"amd64", "arm64"} {
+	// The generated file compiles into the program.
+	for _, arch := range []string{"amd64"} {
 		cmd := exec.Command("go", "vet", ".")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch)
@@ -134,34 +146,22 @@ func TestRunGenerateCheckJSON(t *testing.T) {
 		}
 	}
 
-	if code, _, stderr := runCLI(t, dir, "-check", "-arch", "amd64,arm64"); code != exitOK {
-		t.Fatalf("-check right after generating: exit %d\n%s", code, stderr)
-	}
-	// A different mode makes the files stale; -check says so and writes nothing.
-	code, _, stderr = runCLI(t, dir, "-check", "-mode", "errno", "-arch", "amd64,arm64")
+	// -json on the real analysis, with other flags than the files
+	// record: -check runs too, so the files are stale; nothing is written.
+	code, stdout, stderr := runCLI(t, dir, "-json", "-check", "-deny", "lseek", "-allow", "ptrace", "-mode", "errno")
 	if code != exitCheckStale || !strings.Contains(stderr, "sandbox_linux_amd64.go: stale") ||
 		!strings.Contains(stderr, "-\t\tDefaultAction:    0x80000000,\n+\t\tDefaultAction:    0x50001,") {
-		t.Fatalf("-check with another mode: exit %d\n%s", code, stderr)
+		t.Fatalf("-json -check with another mode: exit %d\n%s", code, stderr)
 	}
 	if now, _ := os.ReadFile(amd64); string(now) != string(src) {
-		t.Error("-check changed the file")
-	}
-	os.Remove(filepath.Join(dir, "sandbox_linux_arm64.go"))
-	if code, _, stderr = runCLI(t, dir, "-check"); code != exitCheckStale || !strings.Contains(stderr, "sandbox_linux_arm64.go: missing") {
-		t.Fatalf("-check with a missing file: exit %d\n%s", code, stderr)
-	}
-
-	// -json: the full report.
-	code, stdout, stderr := runCLI(t, dir, "-json", "-arch", "amd64", "-deny", "lseek", "-allow", "ptrace", "-o", "filter_{arch}.go")
-	if code != exitOK {
-		t.Fatalf("-json: exit %d\n%s", code, stderr)
+		t.Error("-json -check changed the file")
 	}
 	var rep report
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("-json output: %v\n%s", err, stdout)
 	}
 	if len(rep.Programs) != 1 || rep.Programs[0].Arch != "amd64" || rep.Programs[0].Package != "example.com/hello" ||
-		rep.Programs[0].File != filepath.Join(dir, "filter_amd64.go") || rep.Programs[0].Instructions == 0 {
+		rep.Programs[0].File != amd64 || rep.Programs[0].Instructions == 0 {
 		t.Fatalf("report: %+v", rep.Programs)
 	}
 	if pr := rep.Programs[0].Pruning; pr.Applied || pr.Reason == "" {
@@ -183,41 +183,60 @@ func TestRunGenerateCheckJSON(t *testing.T) {
 	if _, ok := got["lseek"]; ok {
 		t.Error("lseek was denied but is reported as allowed")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "filter_amd64.go")); err != nil {
-		t.Errorf("-o: %v", err)
-	}
 
-	// -why: the call path, and nothing written.
-	os.Remove(filepath.Join(dir, "filter_amd64.go"))
-	code, stdout, _ = runCLI(t, dir, "-why", "openat,execve", "-arch", "amd64", "-o", "filter_{arch}.go")
-	if code != exitOK || !strings.Contains(stdout, "# openat (example.com/hello, linux/amd64)\nexample.com/hello.main (") ||
-		!strings.Contains(stdout, "syscall.Open") || !strings.Contains(stdout, "the program does not need execve: the filter answers it with kill_process") {
-		t.Errorf("-why: exit %d\n%s", code, stdout)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "filter_amd64.go")); err == nil {
-		t.Error("-why wrote a file")
-	}
-
-	// A user's file of the same name is never overwritten.
-	os.WriteFile(filepath.Join(dir, "mine_amd64.go"), []byte("package main\n"), 0o644)
-	if code, _, stderr = runCLI(t, dir, "-arch", "amd64", "-o", "mine_{arch}.go"); code != exitBadInput || !strings.Contains(stderr, "was not generated by sandboxgen") {
-		t.Errorf("overwriting a user file: exit %d\n%s", code, stderr)
+	// Paths name files relative to the directory the command runs in,
+	// or by import path: main.go, syscall/syscall_linux.go.
+	if s := got["openat"]; !strings.Contains(strings.Join(s.Path, "\n"), "syscall.Open (syscall/syscall_linux.go:") ||
+		!strings.HasPrefix(s.Path[0], "example.com/hello.main (main.go:") {
+		t.Errorf("openat's call path does not go through syscall.Open or names files inconsistently: %q", s.Path)
 	}
 }
 
-// TestRunCgoWarns checks that a cgo program is analysed with a warning and
-// gets the runtime's cgo group (clone3 answered with ENOSYS for libc).
-func TestRunCgoWarns(t *testing.T) {
+// TestRunCannedFiles checks writing, -check and -o on canned results.
+func TestRunCannedFiles(t *testing.T) {
+	canned(t, nil)
+	dir := fixtureModule(t)
+	mustRun(t, dir, exitOK, ".")
+	mustRun(t, dir, exitOK, "-check")
+	os.Remove(filepath.Join(dir, "sandbox_linux_arm64.go"))
+	if _, stderr := mustRun(t, dir, exitCheckStale, "-check"); !strings.Contains(stderr, "sandbox_linux_arm64.go: missing") {
+		t.Fatalf("-check with a missing file:\n%s", stderr)
+	}
+	// A user's file of the same name is never overwritten.
+	os.WriteFile(filepath.Join(dir, "mine_amd64.go"), []byte("package main\n"), 0o644)
+	if _, stderr := mustRun(t, dir, exitBadInput, "-arch", "amd64", "-o", "mine_{arch}.go"); !strings.Contains(stderr, "was not generated by sandboxgen") {
+		t.Errorf("overwriting a user file:\n%s", stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "mine_amd64.go")); string(b) != "package main\n" {
+		t.Errorf("the user's file was changed: %q", b)
+	}
+	// -o: the file goes where it says, the old ones go.
+	mustRun(t, dir, exitOK, "-arch", "amd64", "-o", "filter_{arch}.go")
+	if got := generatedNames(t, dir); !slices.Equal(got, []string{"filter_amd64.go"}) {
+		t.Errorf("-o: files %v", got)
+	}
+}
+
+// TestRunWarnings checks, on the real analysis of two programs at once,
+// that a cgo program gets a warning and the runtime's cgo group (clone3
+// answered with ENOSYS for libc), and that the warning for a program that
+// starts others names the flag that fixes it.
+func TestRunWarnings(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no C compiler: the go command builds without cgo")
 	}
 	here, _ := os.Getwd()
-	code, stdout, stderr := runCLI(t, here, "-why", "clone3,set_robust_list", "-arch", "amd64", "./testdata/src/usescgo")
-	if code != exitOK || !strings.Contains(stderr, "warning: ") || !strings.Contains(stderr, "cgo") {
+	code, stdout, stderr := runCLI(t, here, "-v", "-why", "clone3,set_robust_list", "-arch", "amd64", "./testdata/src/usescgo", "./testdata/src/execs")
+	if code != exitOK || !strings.Contains(stderr, "warning: cgo:") {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	if strings.Contains(stdout, "does not need") {
-		t.Errorf("the cgo group is missing:\n%s", stdout)
+	for _, section := range strings.Split(stdout, "\n\n") {
+		if strings.Contains(section, "usescgo, linux/amd64") && strings.Contains(section, "does not need") {
+			t.Errorf("the cgo group is missing:\n%s", section)
+		}
+	}
+	if !strings.Contains(stderr, "warning: exec:") || !strings.Contains(stderr, "pass -exec-child") || strings.Contains(stderr, "set Config.") {
+		t.Errorf("the exec warning does not name -exec-child:\n%s", stderr)
 	}
 }
 
@@ -253,10 +272,16 @@ func TestRunCrossCgo(t *testing.T) {
 		t.Fatalf("no arm64 program in the report")
 		return programReport{}
 	}
-	args := []string{"-check", "-json", "-deny", "connect", "-readonly-fs", "./examples/webserver"}
-	code, stdout, stderr := runCLI(t, root, args...)
+	// The CI command from the repository's root: the checked-in files
+	// are current with the options they record (examples/webserver's
+	// -deny connect -readonly-fs), and the main packages that never lock
+	// (cmd/sandboxgen) are skipped.
+	code, stdout, stderr := runCLI(t, root, "-check", "-json", "./...")
 	if code != exitOK {
 		t.Fatalf("exit %d (the checked-in files must be current):\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "./cmd/sandboxgen") || !strings.Contains(stderr, "never call") {
+		t.Errorf("cmd/sandboxgen, which never locks, is not skipped:\n%s", stderr)
 	}
 	p := arm64(stdout)
 	names := map[string]string{}
@@ -289,9 +314,28 @@ func TestRunCrossCgo(t *testing.T) {
 		}
 	}
 
-	t.Setenv("CGO_ENABLED", "0")
-	_, stdout, _ = runCLI(t, root, args...)
-	if p := arm64(stdout); p.Features.Cgo {
-		t.Errorf("CGO_ENABLED=0: arm64 features %+v, want no cgo", p.Features)
+}
+
+// TestRunCgoFrom checks that the host's analysis is handed to the other
+// architectures' (for what a native build with cgo adds), except with
+// CGO_ENABLED=0, where no build links cgo.
+func TestRunCgoFrom(t *testing.T) {
+	calls := canned(t, nil)
+	dir := scratchModule(t, map[string]string{"main.go": lockerSource})
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	for _, cgo := range []string{"1", "0"} {
+		t.Setenv("CGO_ENABLED", cgo)
+		*calls = nil
+		mustRun(t, dir, exitOK, "-json", "-arch", "amd64,arm64", ".")
+		if len(*calls) != 2 || (*calls)[0].cfg.GOARCH != runtime.GOARCH {
+			t.Fatalf("CGO_ENABLED=%s: calls %+v, want the host's first", cgo, *calls)
+		}
+		c := (*calls)[1]
+		if c.cfg.GOARCH != other || (cgo == "1") != (c.cfg.CgoFrom["example.com/scratch"] != nil) {
+			t.Errorf("CGO_ENABLED=%s: %s analysed with CgoFrom %v", cgo, c.cfg.GOARCH, c.cfg.CgoFrom)
+		}
 	}
 }

@@ -54,13 +54,66 @@ func writeAtomic(path string, content []byte) (err error) {
 	return os.Rename(tmp.Name(), path)
 }
 
-// writeAll writes every file, or reports the first failure. Files are
-// rendered before any is written, so bad input never gets this far.
-func writeAll(files []outputFile) error {
+// writeAll writes every file and then removes the obsolete ones, or, if
+// one of those steps fails, puts back what it had already changed and
+// returns the error: one run changes every file or none.
+func writeAll(files []outputFile, obsolete []string) error {
+	type saved struct {
+		path    string
+		content []byte // nil when the file did not exist
+		mode    os.FileMode
+	}
+	var done []saved
+	restore := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			s := done[i]
+			if s.content == nil {
+				os.Remove(s.path)
+				continue
+			}
+			if writeAtomic(s.path, s.content) == nil {
+				os.Chmod(s.path, s.mode)
+			}
+		}
+	}
+	save := func(path string) (saved, error) {
+		s := saved{path: path}
+		fi, err := os.Stat(path)
+		if os.IsNotExist(err) {
+			return s, nil
+		} else if err != nil {
+			return s, err
+		}
+		if fi.Mode().IsRegular() {
+			s.content, err = os.ReadFile(path)
+			if s.content == nil {
+				s.content = []byte{}
+			}
+			s.mode = fi.Mode().Perm()
+		}
+		return s, err
+	}
 	for _, f := range files {
-		if err := writeAtomic(f.Path, f.Content); err != nil {
+		s, err := save(f.Path)
+		if err == nil {
+			err = writeAtomic(f.Path, f.Content)
+		}
+		if err != nil {
+			restore()
 			return fmt.Errorf("writing %s: %v", f.Path, err)
 		}
+		done = append(done, s)
+	}
+	for _, path := range obsolete {
+		s, err := save(path)
+		if err == nil {
+			err = os.Remove(path)
+		}
+		if err != nil {
+			restore()
+			return fmt.Errorf("removing %s: %v", path, err)
+		}
+		done = append(done, s)
 	}
 	return nil
 }
