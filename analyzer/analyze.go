@@ -36,7 +36,8 @@ type analysis struct {
 	takers    map[*ssa.Function][]*ssa.Function
 	invokes   map[*ssa.Function][]ssa.CallInstruction
 	implCache map[implKey]bool
-	globals   *globalInfo
+	// flow traces values of prog; see valueflow.go.
+	flow *valueFlow
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
 	// liveCache and branchCache hold liveBlocks without a calling context
@@ -304,11 +305,28 @@ func sortNeeds(ns []Need) {
 // pos formats a position as file:line:column with the file relative to
 // its module or GOROOT where that is shorter.
 func (a *analysis) pos(p token.Pos) string {
-	if !p.IsValid() || a.prog == nil {
+	if a.prog == nil {
 		return "-"
 	}
-	position := a.prog.Fset.Position(p)
+	return formatPos(a.prog.Fset, p)
+}
+
+// formatPos formats a position of fset as file:line:column with the file
+// shortened by shortFile, or "-" when p is not valid.
+func formatPos(fset *token.FileSet, p token.Pos) string {
+	if !p.IsValid() {
+		return "-"
+	}
+	position := fset.Position(p)
 	return shortFile(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
+}
+
+// values returns the tracer of the program's values.
+func (a *analysis) values() *valueFlow {
+	if a.flow == nil || a.flow.prog != a.prog {
+		a.flow = newValueFlow(a.prog)
+	}
+	return a.flow
 }
 
 // shortFile shortens a file name to its last three path elements.

@@ -75,11 +75,37 @@ func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
 	return live
 }
 
-// constOf folds v in st to a constant, if it can: constants, parameters the
-// context knows, phis over the live predecessors, negation, comparisons and
-// bitwise operations on non-negative integers, and conversions that keep
-// the value. visiting guards against cycles of phis.
+// constOf folds v in st to a constant, if it can. The value tracer follows
+// phis over the edges from live predecessors (and ChangeType); every source
+// it reaches must fold to the same constant. A source folds when it is a
+// constant, a parameter the context knows, a negation, a comparison or a
+// bitwise operation on non-negative integers, or a conversion that keeps
+// the value. visiting holds the operations being folded, so that a value
+// computed from itself does not fold.
 func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+	var rules flowRules
+	if live != nil {
+		rules.phiEdge = func(phi *ssa.Phi, i int) bool { return live[phi.Block().Preds[i]] }
+	}
+	var out constant.Value
+	ok := true
+	w.a.values().trace(v, rules, func(s source) bool {
+		c, folds := w.foldSource(s.v, st, live, visiting)
+		switch {
+		case !folds:
+			ok = false
+		case out == nil:
+			out = c
+		case out.Kind() != c.Kind() || !constant.Compare(out, token.EQL, c):
+			ok = false
+		}
+		return ok
+	})
+	return out, ok && out != nil
+}
+
+// foldSource folds one source of constOf's trace.
+func (w *csWalker) foldSource(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	if visiting[v] {
 		return nil, false
 	}
@@ -97,25 +123,6 @@ func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]boo
 		}
 		c, ok := st.ctx.consts[paramIndex(v)]
 		return c, ok
-	case *ssa.Phi:
-		var out constant.Value
-		for i, e := range v.Edges {
-			if live != nil && !live[v.Block().Preds[i]] {
-				continue
-			}
-			c, ok := w.constOf(e, st, live, visiting)
-			if !ok {
-				return nil, false
-			}
-			if out == nil {
-				out = c
-			} else if out.Kind() != c.Kind() || !constant.Compare(out, token.EQL, c) {
-				return nil, false
-			}
-		}
-		return out, out != nil
-	case *ssa.ChangeType:
-		return w.constOf(v.X, st, live, visiting)
 	case *ssa.Convert:
 		c, ok := w.constOf(v.X, st, live, visiting)
 		if !ok || !keepsValue(v.Type(), c) {
@@ -196,37 +203,35 @@ func (a *analysis) branchParams(fn *ssa.Function) map[int]bool {
 	}
 	a.branchCache[fn] = nil // in progress: recursion sees no parameters
 	out := map[int]bool{}
-	var mark func(v ssa.Value, seen map[ssa.Value]bool)
-	mark = func(v ssa.Value, seen map[ssa.Value]bool) {
-		if seen[v] {
-			return
-		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Parameter:
-			if v.Parent() == fn && isIntegral(v.Type()) {
-				out[paramIndex(v)] = true
+	// mark notes the parameters v is computed from, through the
+	// operations constOf folds.
+	marked := map[ssa.Value]bool{}
+	var mark func(v ssa.Value)
+	mark = func(v ssa.Value) {
+		a.values().trace(v, flowRules{conversions: true}, func(s source) bool {
+			if marked[s.v] {
+				return true
 			}
-		case *ssa.Phi:
-			for _, e := range v.Edges {
-				mark(e, seen)
+			marked[s.v] = true
+			switch v := s.v.(type) {
+			case *ssa.Parameter:
+				if v.Parent() == fn && isIntegral(v.Type()) {
+					out[paramIndex(v)] = true
+				}
+			case *ssa.UnOp:
+				mark(v.X)
+			case *ssa.BinOp:
+				mark(v.X)
+				mark(v.Y)
 			}
-		case *ssa.ChangeType:
-			mark(v.X, seen)
-		case *ssa.Convert:
-			mark(v.X, seen)
-		case *ssa.UnOp:
-			mark(v.X, seen)
-		case *ssa.BinOp:
-			mark(v.X, seen)
-			mark(v.Y, seen)
-		}
+			return true
+		})
 	}
 	for _, b := range fn.Blocks {
 		for _, in := range b.Instrs {
 			switch in := in.(type) {
 			case *ssa.If:
-				mark(in.Cond, map[ssa.Value]bool{})
+				mark(in.Cond)
 			case ssa.CallInstruction:
 				callee := in.Common().StaticCallee()
 				if callee == nil || callee.Blocks == nil {

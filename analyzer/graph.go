@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"go/token"
 	"go/types"
 	"sort"
 
@@ -334,276 +333,48 @@ func mayHoldFunc(t types.Type) bool {
 	return false
 }
 
-// funcValues traces v back to the functions it can hold. unknown describes
-// a source that cannot be traced (empty when every source was found).
+// funcValues traces v back to the functions it can hold, through every
+// operation the value tracer follows (callers' arguments included).
+// unknown describes a source that cannot be traced (empty when every
+// source was found). A nil constant, a closure that is never made, a
+// parameter of a function nobody calls and a package variable never
+// assigned hold no function.
 func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
-	seen := make(map[ssa.Value]bool)
-	var trace func(v ssa.Value)
-	trace = func(v ssa.Value) {
-		if seen[v] {
-			return
+	rules := flowRules{interfaces: true, conversions: true, freeVars: true, cells: true, callers: r.callSites}
+	a.values().trace(v, rules, func(s source) bool {
+		if fn, ok := funcOf(s.v); ok {
+			fns = append(fns, fn)
+			return true
 		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Function:
-			fns = append(fns, v)
-		case *ssa.MakeClosure:
-			fns = append(fns, v.Fn.(*ssa.Function))
-		case *ssa.MakeInterface:
-			trace(v.X)
-		case *ssa.ChangeType:
-			trace(v.X)
-		case *ssa.ChangeInterface:
-			trace(v.X)
-		case *ssa.Convert:
-			trace(v.X)
-		case *ssa.Phi:
-			for _, e := range v.Edges {
-				trace(e)
-			}
-		case *ssa.Const:
-			// nil: no function
-		case *ssa.Parameter:
-			fn := v.Parent()
-			idx := paramIndex(v)
-			for _, e := range r.pred[fn] {
-				if e.site == nil {
-					continue
-				}
-				if arg := argAt(e.site.Common(), idx); arg != nil {
-					trace(arg)
-				}
-			}
-		case *ssa.FreeVar:
-			for _, b := range a.bindings(r, v) {
-				trace(b)
-			}
-		case *ssa.UnOp:
-			switch v.X.(type) {
-			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
-				if v.Op == token.MUL && a.cellEscapes(r, v.X) == "" {
-					for _, s := range a.storesTo(r, v.X) {
-						trace(s)
-					}
-					return
-				}
-			}
-			if unknown == "" {
-				unknown = a.describe(v)
-			}
-		default:
-			if unknown == "" {
-				unknown = fmt.Sprintf("%s (%T)", v.Name(), v)
+		if unknown != "" {
+			return true
+		}
+		switch s.kind {
+		case sourceEscaping:
+			unknown = a.values().describe(s.v)
+		case sourceValue:
+			switch s.v.(type) {
+			case *ssa.Const:
+			case *ssa.UnOp:
+				unknown = a.values().describe(s.v)
+			default:
+				unknown = fmt.Sprintf("%s (%T)", s.v.Name(), s.v)
 			}
 		}
-	}
-	trace(v)
+		return true
+	})
 	return fns, unknown
 }
 
-// paramIndex returns the position of p in its function's Params.
-func paramIndex(p *ssa.Parameter) int {
-	for i, q := range p.Parent().Params {
-		if q == p {
-			return i
-		}
-	}
-	return -1
-}
-
-// argAt returns the value a call passes for the callee's parameter idx
-// (counting the receiver of an interface method call as parameter 0).
-func argAt(cc *ssa.CallCommon, idx int) ssa.Value {
-	if cc.IsInvoke() {
-		if idx == 0 {
-			return cc.Value
-		}
-		idx--
-	}
-	if idx < 0 || idx >= len(cc.Args) {
-		return nil
-	}
-	return cc.Args[idx]
-}
-
-// bindings returns the values bound to free variable fv by the MakeClosure
-// instructions that create its function (in the function's parent).
-func (a *analysis) bindings(r *reach, fv *ssa.FreeVar) []ssa.Value {
-	fn := fv.Parent()
-	idx := -1
-	for i, f := range fn.FreeVars {
-		if f == fv {
-			idx = i
-		}
-	}
-	var out []ssa.Value
-	if fn.Parent() == nil || idx < 0 {
-		return nil
-	}
-	for _, b := range fn.Parent().Blocks {
-		for _, in := range b.Instrs {
-			if mc, ok := in.(*ssa.MakeClosure); ok && mc.Fn == fn {
-				out = append(out, mc.Bindings[idx])
-			}
+// callSites returns the call instructions of the edges into fn.
+func (r *reach) callSites(fn *ssa.Function) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, e := range r.pred[fn] {
+		if e.site != nil {
+			out = append(out, e.site)
 		}
 	}
 	return out
-}
-
-// storesTo returns the values stored to the memory cell addr: a global
-// (every store in the program), a local cell (stores in its function and in
-// the closures that capture it), or a captured free variable (the cell it
-// is bound to). Callers check cellEscapes first: a cell whose address is
-// used any other way can be written through that alias.
-func (a *analysis) storesTo(r *reach, addr ssa.Value) []ssa.Value {
-	switch addr := addr.(type) {
-	case *ssa.Global:
-		return a.globalStores(r)[addr]
-	case *ssa.Alloc:
-		var out []ssa.Value
-		a.cellStores(addr, &out, map[ssa.Value]bool{})
-		return out
-	case *ssa.FreeVar:
-		var out []ssa.Value
-		for _, b := range a.bindings(r, addr) {
-			out = append(out, a.storesTo(r, b)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// cellStores collects the stores to a local cell and, through the closures
-// that capture it, to their free variables.
-func (a *analysis) cellStores(cell ssa.Value, out *[]ssa.Value, seen map[ssa.Value]bool) {
-	if seen[cell] {
-		return
-	}
-	seen[cell] = true
-	refs := cell.Referrers()
-	if refs == nil {
-		return
-	}
-	for _, in := range *refs {
-		switch in := in.(type) {
-		case *ssa.Store:
-			if in.Addr == cell {
-				*out = append(*out, in.Val)
-			}
-		case *ssa.MakeClosure:
-			fn := in.Fn.(*ssa.Function)
-			for i, b := range in.Bindings {
-				if b == cell && i < len(fn.FreeVars) {
-					a.cellStores(fn.FreeVars[i], out, seen)
-				}
-			}
-		}
-	}
-}
-
-// cellEscapes reports how a local cell or global is used other than by
-// loads, stores to it and closure captures, or "" when it is not.
-func (a *analysis) cellEscapes(r *reach, cell ssa.Value) string {
-	switch cell := cell.(type) {
-	case *ssa.Global:
-		return a.globalEscapes(r)[cell]
-	case *ssa.FreeVar:
-		for _, b := range a.bindings(r, cell) {
-			if why := a.cellEscapes(r, b); why != "" {
-				return why
-			}
-		}
-		return ""
-	}
-	return a.localEscapes(cell, map[ssa.Value]bool{})
-}
-
-func (a *analysis) localEscapes(cell ssa.Value, seen map[ssa.Value]bool) string {
-	if seen[cell] {
-		return ""
-	}
-	seen[cell] = true
-	refs := cell.Referrers()
-	if refs == nil {
-		return ""
-	}
-	for _, in := range *refs {
-		switch in := in.(type) {
-		case *ssa.Store:
-			if in.Val == cell {
-				return "its address is stored at " + a.pos(in.Pos())
-			}
-		case *ssa.UnOp:
-			if in.Op != token.MUL {
-				return "it is used by " + in.String()
-			}
-		case *ssa.MakeClosure:
-			fn := in.Fn.(*ssa.Function)
-			for i, b := range in.Bindings {
-				if b == cell && i < len(fn.FreeVars) {
-					if why := a.localEscapes(fn.FreeVars[i], seen); why != "" {
-						return why
-					}
-				}
-			}
-		case *ssa.DebugRef:
-		default:
-			return fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
-		}
-	}
-	return ""
-}
-
-// globalInfo indexes, for the reachable functions and every package
-// initialiser, the values stored to each global and the uses of a global's
-// address other than loads and stores.
-type globalInfo struct {
-	stores  map[*ssa.Global][]ssa.Value
-	escapes map[*ssa.Global]string
-}
-
-// globalIndex scans every function of the program once: a store in a
-// function that is not reachable only adds a value that cannot occur, which
-// costs precision, never soundness.
-func (a *analysis) globalIndex(r *reach) *globalInfo {
-	if a.globals != nil {
-		return a.globals
-	}
-	gi := &globalInfo{stores: map[*ssa.Global][]ssa.Value{}, escapes: map[*ssa.Global]string{}}
-	for fn := range ssautil.AllFunctions(a.prog) {
-		for _, b := range fn.Blocks {
-			for _, in := range b.Instrs {
-				if st, ok := in.(*ssa.Store); ok {
-					if g, ok := st.Addr.(*ssa.Global); ok {
-						gi.stores[g] = append(gi.stores[g], st.Val)
-					}
-					if g, ok := st.Val.(*ssa.Global); ok && gi.escapes[g] == "" {
-						gi.escapes[g] = "its address is stored at " + a.pos(st.Pos())
-					}
-					continue
-				}
-				if u, ok := in.(*ssa.UnOp); ok && u.Op == token.MUL {
-					continue
-				}
-				var ops []*ssa.Value
-				for _, op := range in.Operands(ops) {
-					if g, ok := (*op).(*ssa.Global); ok && gi.escapes[g] == "" {
-						gi.escapes[g] = fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
-					}
-				}
-			}
-		}
-	}
-	a.globals = gi
-	return gi
-}
-
-func (a *analysis) globalStores(r *reach) map[*ssa.Global][]ssa.Value {
-	return a.globalIndex(r).stores
-}
-
-func (a *analysis) globalEscapes(r *reach) map[*ssa.Global]string {
-	return a.globalIndex(r).escapes
 }
 
 // buildReach computes the reachable program of main package mainPkg with the

@@ -546,43 +546,27 @@ func (w *csWalker) follow(st csState, e edge, ctx fctx) {
 // st.ctx knows. ok is false when some source cannot be traced, or a traced
 // function is not in the call graph (so its callees are unknown).
 func (w *csWalker) funcsOf(v ssa.Value, st csState) (fns []*ssa.Function, ok bool) {
-	seen := map[ssa.Value]bool{}
 	ok = true
-	var trace func(v ssa.Value)
-	trace = func(v ssa.Value) {
-		if !ok || seen[v] {
-			return
+	w.a.values().trace(v, flowRules{}, func(s source) bool {
+		if fn, isFunc := funcOf(s.v); isFunc {
+			fns = append(fns, fn)
+			return true
 		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Function:
-			fns = append(fns, v)
-		case *ssa.MakeClosure:
-			fns = append(fns, v.Fn.(*ssa.Function))
-		case *ssa.ChangeType:
-			trace(v.X)
-		case *ssa.Phi:
-			for _, x := range v.Edges {
-				trace(x)
-			}
+		switch v := s.v.(type) {
 		case *ssa.Const:
-			// nil: calling it panics, no function runs
+			return true // nil: calling it panics, no function runs
 		case *ssa.Parameter:
-			if v.Parent() != st.fn {
-				ok = false
-				return
+			if known, has := st.ctx.vals[paramIndex(v)]; has && v.Parent() == st.fn {
+				fns = append(fns, known...)
+				return true
 			}
-			known, has := st.ctx.vals[paramIndex(v)]
-			if !has {
-				ok = false
-				return
-			}
-			fns = append(fns, known...)
-		default:
-			ok = false
 		}
+		ok = false
+		return false
+	})
+	if !ok {
+		return nil, false
 	}
-	trace(v)
 	for _, fn := range fns {
 		if !w.r.funcs[fn] && !isRuntime(fn) {
 			return nil, false
