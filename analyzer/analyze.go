@@ -32,7 +32,7 @@ type analysis struct {
 	profile *runtimeprofile.Profile
 
 	rtypes    *rtypes             // types reflection can reach, see reflect.go
-	asm       map[string]*asmFunc // assembly bodies, see asm.go
+	asm       map[string]*asmFunc // assembly bodies, see asmsource.go
 	takers    map[*ssa.Function][]*ssa.Function
 	invokes   map[*ssa.Function][]ssa.CallInstruction
 	implCache map[implKey]bool
@@ -94,30 +94,30 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
 	for _, p := range mains {
-		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
-		prog, err := pa.analyzeMain(p, loadTime)
+		mainAnalysis := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
+		prog, err := mainAnalysis.analyzeMain(p, loadTime)
 		if err != nil {
 			return nil, err
 		}
 		prog.GoVersion, prog.GoRoot = goVersion, goroot
 		if !cfg.NoRuntime {
 			t := time.Now()
-			if err := pa.addRuntime(prog, goroot); err != nil {
+			if err := mainAnalysis.addRuntime(prog, goroot); err != nil {
 				return nil, err
 			}
 			prog.Timings.Total += time.Since(t)
-			a.profile = pa.profile
+			a.profile = mainAnalysis.profile
 			prog.Pruned = slices.DeleteFunc(prog.Pruned, func(n Need) bool {
 				_, allowed := prog.Need(n.Name)
 				return allowed // the runtime baseline needs it anyway
 			})
 			for i := range prog.Outliving {
 				g := &prog.Outliving[i]
-				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return pa.runtimeNames[n.Name] })
+				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return mainAnalysis.runtimeNames[n.Name] })
 			}
 			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
 			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
-				pa.assumeCgo(prog, ref)
+				mainAnalysis.assumeCgo(prog, ref)
 			}
 		}
 		rep.Programs = append(rep.Programs, prog)
@@ -163,7 +163,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	out.Packages = deps
 
 	// Pruning: the code that can run once Lock has installed the filter.
-	var al *afterLock
+	var locked *afterLock
 	switch {
 	case a.cfg.NoPrune:
 		out.Pruning.Reason = "Config.NoPrune is set"
@@ -174,7 +174,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			out.Pruning.Reason = why
 			break
 		}
-		al = a.afterLockCode(r, mainFn, ssaPkgs[0].Func("init"), call)
+		locked = a.afterLockCode(r, mainFn, ssaPkgs[0].Func("init"), call)
 		out.Pruning.Applied = true
 		out.Pruning.LockAt = a.pos(call.Pos())
 	}
@@ -192,18 +192,18 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 		// an after-Lock root); a pruned one's, the path that needs it.
 		into, path := best, []string(nil)
 		switch {
-		case al == nil:
-			path = a.pathTo(r, sn.caller, sn.pos)
-		case al.live(sn.caller, sn.site):
-			path = al.pathTo(a, sn.caller, sn.pos)
+		case locked == nil:
+			path = a.reachPath(r, sn.caller, sn.pos)
+		case locked.live(sn.caller, sn.site):
+			path = locked.walk.walkPath(a, sn.caller, sn.pos)
 		default:
-			into, path = pruned, a.pathTo(r, sn.caller, sn.pos)
-			if !al.reachedBefore(sn.caller, sn.site) {
+			into, path = pruned, a.reachPath(r, sn.caller, sn.pos)
+			if !locked.reachedBefore(sn.caller, sn.site) {
 				into = nil // behind a condition that is always false
 			}
-			for _, pg := range al.started {
-				if pg.walk.funcs[sn.caller] {
-					pg.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
+			for _, goStmt := range locked.started {
+				if goStmt.walk.funcs[sn.caller] {
+					goStmt.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
 				}
 			}
 		}
@@ -214,9 +214,9 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
 	var live, reached func(*ssa.Function) bool
-	if al != nil {
-		live = func(fn *ssa.Function) bool { return al.funcs[fn] }
-		reached = func(fn *ssa.Function) bool { return al.before.funcs[fn] }
+	if locked != nil {
+		live = func(fn *ssa.Function) bool { return locked.funcs[fn] }
+		reached = func(fn *ssa.Function) bool { return locked.before.funcs[fn] }
 	}
 	cgoKept, cgoPruned := a.cgoNeeds(r, live, reached)
 	for _, n := range cgoKept {
@@ -229,14 +229,14 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			pruned[uint64(n.Nr)] = n
 		}
 	}
-	if al != nil {
-		for _, pg := range al.started {
-			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return pg.walk.funcs[fn] }, nil)
+	if locked != nil {
+		for _, goStmt := range locked.started {
+			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return goStmt.walk.funcs[fn] }, nil)
 			for _, n := range ns {
-				keepShorter(pg.needs, n)
+				keepShorter(goStmt.needs, n)
 			}
 		}
-		out.Outliving = al.outliving(a, best)
+		out.Outliving = locked.outliving(a, best)
 	}
 	wide := maps.Clone(best)
 	for _, g := range out.Outliving {
@@ -264,7 +264,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			continue
 		}
 		seenPos[pos+u.reason] = true
-		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.pathTo(r, u.caller, u.pos), Reason: u.reason})
+		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.reachPath(r, u.caller, u.pos), Reason: u.reason})
 	}
 	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
@@ -338,9 +338,9 @@ func shortFile(name string) string {
 	return strings.Join(parts, "/")
 }
 
-// pathTo returns the shortest call path from a root to fn, ending with the
+// reachPath returns the shortest call path from a root to fn, ending with the
 // position at in fn, as "function (file:line)" entries.
-func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
+func (a *analysis) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string {
 	var rev []string
 	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at)))
 	seen := map[*ssa.Function]bool{fn: true}

@@ -16,13 +16,13 @@ import (
 // entry (or the recover block) is, or when a live block can jump to it; an
 // if whose condition folds to a constant jumps one way only. Conditions
 // fold from constants, from parameters the calling context knows (see
-// fctx.consts), and from phis whose incoming values from live
+// callContext.consts), and from phis whose incoming values from live
 // predecessors agree. This is sparse conditional constant propagation
 // restricted to what decides branches.
 
 // liveBlocks returns the blocks of st.fn that can run in context st.ctx,
 // or nil when every block can.
-func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
+func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	fn := st.fn
 	if len(fn.Blocks) == 0 {
 		return nil
@@ -82,7 +82,7 @@ func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
 // bitwise operation on non-negative integers, or a conversion that keeps
 // the value. visiting holds the operations being folded, so that a value
 // computed from itself does not fold.
-func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	var rules flowRules
 	if live != nil {
 		rules.phiEdge = func(phi *ssa.Phi, i int) bool { return live[phi.Block().Preds[i]] }
@@ -105,7 +105,7 @@ func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]boo
 }
 
 // foldSource folds one source of constOf's trace.
-func (w *csWalker) foldSource(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	if visiting[v] {
 		return nil, false
 	}

@@ -46,7 +46,7 @@ var (
 // whose wrapper reached admits (all, when reached is nil) in pruned.
 func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
 	for _, w := range a.cgoWrappers(r) {
-		path := a.pathTo(r, w.fn, w.fn.Pos())
+		path := a.reachPath(r, w.fn, w.fn.Pos())
 		for _, s := range libcFuncs[w.cname] {
 			if nr, ok := a.table.Number(s); ok {
 				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, w.cname), Path: path}

@@ -103,7 +103,7 @@ type parsedFile struct {
 }
 
 // load parses every Go and assembly file of pkgs and fills the graph.
-func (s *scan) load(pkgs []listedPackage) error {
+func (s *scan) load(pkgs []sourcePackage) error {
 	var files []parsedFile
 	for _, p := range pkgs {
 		s.funcs[p.ImportPath] = map[string]bool{}
