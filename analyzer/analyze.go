@@ -12,32 +12,24 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
-	"golang.org/x/tools/go/callgraph"
-	"golang.org/x/tools/go/callgraph/cha"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
-// analysis is the state shared by the programs of one Analyze call.
+// analysis is the state of the analysis of one main package: the program
+// (see buildProgram), whose fields and methods it inherits, and the caches
+// the later phases fill as they go.
 type analysis struct {
-	cfg    Config
-	goarch string
-	table  *systable.Table
-	pkgs   []*packages.Package
-	prog   *ssa.Program
-	links  map[*ssa.Function]*ssa.Function
-	cha    *callgraph.Graph
-	// profile is the runtime baseline, loaded on first use.
+	cfg Config
+	*program
+	// profile is the runtime baseline, loaded on first use and shared by
+	// the programs of one Analyze call.
 	profile *runtimeprofile.Profile
 
-	rtypes    *rtypes             // types reflection can reach, see reflect.go
-	asm       map[string]*asmFunc // assembly bodies, see asmsource.go
+	rtypes    *rtypes // types reflection can reach, see reflect.go
 	takers    map[*ssa.Function][]*ssa.Function
 	invokes   map[*ssa.Function][]ssa.CallInstruction
 	implCache map[implKey]bool
-	// flow traces values of prog; see valueflow.go.
-	flow *valueFlow
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
 	// liveCache and branchCache hold liveBlocks without a calling context
@@ -57,12 +49,11 @@ type analysis struct {
 // unresolved syscall sites are not an error (see Program.Unresolved).
 func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	start := time.Now()
-	a := &analysis{cfg: cfg, goarch: goarchOf(cfg)}
-	table, err := systable.Lookup(a.goarch)
+	goarch := goarchOf(cfg)
+	table, err := systable.Lookup(goarch)
 	if err != nil {
 		return nil, fmt.Errorf("analyzer: %w", err)
 	}
-	a.table = table
 	switch cfg.CallGraph {
 	case "", CallGraphVTA, CallGraphCHA, CallGraphRTA:
 	default:
@@ -77,7 +68,6 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.pkgs = pkgs
 	var mains []*packages.Package
 	for _, p := range pkgs {
 		if p.Name == "main" {
@@ -93,9 +83,10 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// import closure, so that the call graph of one command is not
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
+	var profile *runtimeprofile.Profile
 	for _, p := range mains {
-		mainAnalysis := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
-		prog, err := mainAnalysis.analyzeMain(p, loadTime)
+		mainAnalysis := &analysis{cfg: cfg, profile: profile}
+		prog, err := mainAnalysis.analyzeMain(p, goarch, table, loadTime)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +97,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				return nil, err
 			}
 			prog.Timings.Total += time.Since(t)
-			a.profile = mainAnalysis.profile
+			profile = mainAnalysis.profile
 			prog.Pruned = slices.DeleteFunc(prog.Pruned, func(n Need) bool {
 				_, allowed := prog.Need(n.Name)
 				return allowed // the runtime baseline needs it anyway
@@ -127,26 +118,22 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 
 // analyzeMain analyses one main package: SSA for its import closure, the
 // call graph from its roots, and the syscall sites in what is reachable.
-func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Program, error) {
+func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systable.Table, loadTime time.Duration) (*Program, error) {
 	tm := Timings{Load: loadTime}
 	start := time.Now()
-	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
-	prog.Build()
-	a.prog = prog
-	a.links = linknames(prog, []*packages.Package{p})
-	a.asm = readAsm([]*packages.Package{p})
-	if err := a.checkPrimitives(); err != nil {
-		return nil, err
-	}
-	tm.SSA = time.Since(start)
-
-	t := time.Now()
-	a.cha = cha.CallGraph(prog)
-	r, err := a.buildReach(ssaPkgs[0])
+	built, err := buildProgram(goarch, table, p)
 	if err != nil {
 		return nil, err
 	}
-	tm.CallGraph = time.Since(t)
+	a.program = built
+	tm.SSA = built.ssaTime
+
+	t := time.Now()
+	r, err := a.buildReach(built.mainPkg)
+	if err != nil {
+		return nil, err
+	}
+	tm.CallGraph = built.chaTime + time.Since(t)
 
 	t = time.Now()
 	out := &Program{
@@ -168,13 +155,13 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	case a.cfg.NoPrune:
 		out.Pruning.Reason = "Config.NoPrune is set"
 	default:
-		mainFn := ssaPkgs[0].Func("main")
+		mainFn := a.mainPkg.Func("main")
 		call, why := a.findLock(r, mainFn)
 		if call == nil {
 			out.Pruning.Reason = why
 			break
 		}
-		locked = a.afterLockCode(r, mainFn, ssaPkgs[0].Func("init"), call)
+		locked = a.afterLockCode(r, mainFn, a.mainPkg.Func("init"), call)
 		out.Pruning.Applied = true
 		out.Pruning.LockAt = a.pos(call.Pos())
 	}
@@ -302,13 +289,13 @@ func sortNeeds(ns []Need) {
 	sort.Slice(ns, func(i, j int) bool { return ns[i].Name < ns[j].Name })
 }
 
-// pos formats a position as file:line:column with the file relative to
-// its module or GOROOT where that is shorter.
-func (a *analysis) pos(p token.Pos) string {
-	if a.prog == nil {
-		return "-"
+// shortFile shortens a file name to its last three path elements.
+func shortFile(name string) string {
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	if len(parts) > 3 {
+		parts = parts[len(parts)-3:]
 	}
-	return formatPos(a.prog.Fset, p)
+	return strings.Join(parts, "/")
 }
 
 // formatPos formats a position of fset as file:line:column with the file
@@ -321,28 +308,11 @@ func formatPos(fset *token.FileSet, p token.Pos) string {
 	return shortFile(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
 }
 
-// values returns the tracer of the program's values.
-func (a *analysis) values() *valueFlow {
-	if a.flow == nil || a.flow.prog != a.prog {
-		a.flow = newValueFlow(a.prog)
-	}
-	return a.flow
-}
-
-// shortFile shortens a file name to its last three path elements.
-func shortFile(name string) string {
-	parts := strings.Split(filepath.ToSlash(name), "/")
-	if len(parts) > 3 {
-		parts = parts[len(parts)-3:]
-	}
-	return strings.Join(parts, "/")
-}
-
 // reachPath returns the shortest call path from a root to fn, ending with the
 // position at in fn, as "function (file:line)" entries.
-func (a *analysis) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string {
+func (p *program) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string {
 	var rev []string
-	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at)))
+	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), p.pos(at)))
 	seen := map[*ssa.Function]bool{fn: true}
 	for {
 		e, ok := r.parent[fn]
@@ -354,7 +324,7 @@ func (a *analysis) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string 
 			break
 		}
 		seen[fn] = true
-		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), edgeWhere(a, e)))
+		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), edgeWhere(p, e)))
 	}
 	if why := r.rootWhy[fn]; why != "" && !strings.HasPrefix(why, "package init") && why != "program entry" {
 		rev = append(rev, "["+why+"]")
@@ -368,10 +338,10 @@ func (a *analysis) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string 
 
 // edgeWhere says where the call of e is: its position, or how the edge was
 // found when it has no call instruction.
-func edgeWhere(a *analysis, e edge) string {
+func edgeWhere(p *program, e edge) string {
 	switch {
 	case e.site != nil:
-		return a.pos(e.site.Pos())
+		return p.pos(e.site.Pos())
 	case e.kind == edgeLink:
 		return "linkname"
 	case e.kind == edgeAsmJump || e.kind == edgeAsmCall:

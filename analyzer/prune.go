@@ -688,7 +688,7 @@ func (w *csWalker) walkPath(a *analysis, fn *ssa.Function, at token.Pos) []strin
 			break
 		}
 		seen[k] = true
-		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a, l.e)))
+		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a.program, l.e)))
 	}
 	if frame := w.caller[k]; frame != "" {
 		rev = append(rev, frame)

@@ -84,7 +84,7 @@ type unresolvedSite struct {
 // point: a function whose parameter flows into the number argument of a
 // trap primitive or of another wrapper is itself a wrapper, and its callers
 // supply the number.
-func (a *analysis) findSites(r *reach) *siteResult {
+func (p *program) findSites(r *reach) *siteResult {
 	res := &siteResult{wrappers: map[wrapper]bool{}}
 	var work []wrapper
 	add := func(w wrapper) {
@@ -104,7 +104,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 	for _, fn := range prims {
 		add(wrapper{fn, 0})
 	}
-	a.asmSites(r, res)
+	p.asmSites(r, res)
 	for len(work) > 0 {
 		w := work[0]
 		work = work[1:]
@@ -129,7 +129,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 					fmt.Sprintf("the call to %s has no argument %d", w.fn.RelString(nil), w.idx)})
 				continue
 			}
-			n := a.values().numbers(arg)
+			n := p.values().numbers(arg)
 			for nr := range n.consts {
 				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site.Pos(), e.site})
 			}
@@ -279,18 +279,18 @@ func fieldName(fa *ssa.FieldAddr) string {
 
 // asmSites finds the syscalls that reachable assembly functions other than
 // the trap primitives make themselves, from the $SYS_* constants they load.
-func (a *analysis) asmSites(r *reach, res *siteResult) {
+func (p *program) asmSites(r *reach, res *siteResult) {
 	for _, fn := range sortedFuncs(r.funcs) {
 		if isTrapPrimitive(fn) {
 			continue
 		}
-		af := a.asmOf(fn)
+		af := p.asmOf(fn)
 		if af == nil || af.traps == 0 {
 			continue
 		}
 		resolved := false
 		for _, name := range af.sysNames {
-			if nr, ok := a.table.Number(name); ok {
+			if nr, ok := p.table.Number(name); ok {
 				res.needs = append(res.needs, siteNeed{uint64(nr), fn, fn.Pos(), nil})
 				resolved = true
 			}
@@ -305,11 +305,11 @@ func (a *analysis) asmSites(r *reach, res *siteResult) {
 // checkPrimitives makes sure the trap primitives the analysis relies on
 // exist in this toolchain: a renamed entry point would make every syscall
 // behind it invisible.
-func (a *analysis) checkPrimitives() error {
+func (p *program) checkPrimitives() error {
 	for sym := range trapPrimitives {
 		dot := strings.LastIndex(sym, ".")
 		pkg, name := sym[:dot], sym[dot+1:]
-		p := a.prog.ImportedPackage(pkg)
+		p := p.prog.ImportedPackage(pkg)
 		if p == nil {
 			continue // the program does not use that package
 		}

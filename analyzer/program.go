@@ -1,0 +1,76 @@
+package analyzer
+
+import (
+	"go/token"
+	"time"
+
+	"github.com/sandboxgen/sandboxgen/internal/systable"
+	"golang.org/x/tools/go/callgraph"
+	"golang.org/x/tools/go/callgraph/cha"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+)
+
+// program is the first phase's result for one main package: what the
+// later phases read and none of them changes. It is built once by
+// buildProgram, before anything is known about what is reachable.
+type program struct {
+	goarch  string
+	table   *systable.Table // the syscall table of goarch
+	prog    *ssa.Program    // SSA of the main package's import closure
+	mainPkg *ssa.Package
+	// links maps a //go:linkname declaration to its implementation.
+	links map[*ssa.Function]*ssa.Function
+	// asm holds the assembly bodies, see asmsource.go.
+	asm map[string]*asmFunc
+	// cha is the class hierarchy call graph: the start of VTA, and the
+	// callees of a function another graph did not analyse.
+	cha *callgraph.Graph
+	// flow traces values of prog; see valueflow.go.
+	flow *valueFlow
+	// ssaTime and chaTime are how long building the SSA (with the
+	// linkname and assembly indexes) and the CHA graph took.
+	ssaTime, chaTime time.Duration
+}
+
+// buildProgram builds the SSA of main package p's import closure for
+// goarch, reads its linkname declarations and assembly, checks that the
+// toolchain still has the trap primitives the site search relies on, and
+// builds the CHA call graph.
+func buildProgram(goarch string, table *systable.Table, p *packages.Package) (*program, error) {
+	start := time.Now()
+	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
+	prog.Build()
+	out := &program{
+		goarch:  goarch,
+		table:   table,
+		prog:    prog,
+		mainPkg: ssaPkgs[0],
+		links:   linknames(prog, []*packages.Package{p}),
+		asm:     readAsm([]*packages.Package{p}),
+		flow:    newValueFlow(prog),
+	}
+	if err := out.checkPrimitives(); err != nil {
+		return nil, err
+	}
+	out.ssaTime = time.Since(start)
+	start = time.Now()
+	out.cha = cha.CallGraph(prog)
+	out.chaTime = time.Since(start)
+	return out, nil
+}
+
+// pos formats a position as file:line:column with the file relative to
+// its module or GOROOT where that is shorter.
+func (p *program) pos(at token.Pos) string {
+	if p == nil || p.prog == nil {
+		return "-"
+	}
+	return formatPos(p.prog.Fset, at)
+}
+
+// values returns the tracer of the program's values.
+func (p *program) values() *valueFlow {
+	return p.flow
+}
