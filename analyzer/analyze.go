@@ -25,21 +25,8 @@ type analysis struct {
 	// profile is the runtime baseline, loaded on first use and shared by
 	// the programs of one Analyze call.
 	profile *runtimeprofile.Profile
-
-	rtypes    *rtypes // types reflection can reach, see reflect.go
-	takers    map[*ssa.Function][]*ssa.Function
-	invokes   map[*ssa.Function][]ssa.CallInstruction
-	implCache map[implKey]bool
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
-	// liveCache and branchCache hold liveBlocks without a calling context
-	// and branchParams, per function; see branch.go.
-	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
-	branchCache map[*ssa.Function]map[int]bool
-	// cgoFuncs are the reachable cgo wrappers of known libc functions,
-	// once cgoFound; see cgoWrappers.
-	cgoFuncs []cgoWrapper
-	cgoFound bool
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative

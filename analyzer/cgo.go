@@ -70,13 +70,13 @@ type cgoWrapper struct {
 }
 
 // cgoWrappers returns the reachable cgo wrappers of the libc functions
-// libcFuncs knows, in a stable order, found once per analysis: cgoNeeds
+// libcFuncs knows, in a stable order, found once per reach: cgoNeeds
 // runs for the code after Lock and again for each go statement before it.
 func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
-	if a.cgoFound {
-		return a.cgoFuncs
+	if r.cgoFound {
+		return r.cgoFuncs
 	}
-	a.cgoFound = true
+	r.cgoFound = true
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -89,8 +89,8 @@ func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
 			continue
 		}
 		if _, ok := libcFuncs[cname]; ok {
-			a.cgoFuncs = append(a.cgoFuncs, cgoWrapper{fn, cname})
+			r.cgoFuncs = append(r.cgoFuncs, cgoWrapper{fn, cname})
 		}
 	}
-	return a.cgoFuncs
+	return r.cgoFuncs
 }

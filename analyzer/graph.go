@@ -47,6 +47,13 @@ type reach struct {
 	runtimeCalls []edge
 	// warnings found while walking (callbacks whose target is unknown).
 	warnings []string
+	// rtypes are the types reflection can reach from funcs, see
+	// reflect.go; they grow with the walk that builds the reach.
+	rtypes *rtypes
+	// cgoFuncs are the reachable cgo wrappers of known libc functions,
+	// once cgoFound; see cgoWrappers.
+	cgoFuncs []cgoWrapper
+	cgoFound bool
 }
 
 // isRuntime reports whether fn belongs to package runtime.
@@ -109,7 +116,6 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 	for k, v := range rootWhy {
 		r.rootWhy[k] = v
 	}
-	a.rtypes = nil // grows from nothing with this walk's reach
 	for _, fn := range roots {
 		w.addRoot(fn)
 	}
@@ -127,10 +133,10 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 		}
 		// The types reflection reaches grow with what is reachable: when
 		// they do, every reached interface call is looked at again.
-		if rt := a.reflectTypes(r); a.rtypes == nil || len(rt.list) != len(a.rtypes.list) || rt.active != a.rtypes.active {
-			a.rtypes = rt
+		if rt := a.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
+			r.rtypes = rt
 			for _, fn := range sortedFuncs(r.funcs) {
-				for _, e := range a.extraInvokes(fn) {
+				for _, e := range a.extraInvokes(r, fn) {
 					w.visit(e)
 				}
 			}
@@ -245,7 +251,7 @@ func (w *walker) run() {
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
 		}
-		for _, e := range a.extraInvokes(fn) {
+		for _, e := range a.extraInvokes(w.r, fn) {
 			w.visit(e)
 		}
 	}

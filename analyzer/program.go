@@ -32,6 +32,16 @@ type program struct {
 	// ssaTime and chaTime are how long building the SSA (with the
 	// linkname and assembly indexes) and the CHA graph took.
 	ssaTime, chaTime time.Duration
+
+	// Caches of facts about the program's functions and types, filled on
+	// first use by the later phases; none depends on what is reachable.
+	takers    map[*ssa.Function][]*ssa.Function       // see valueTakers
+	invokes   map[*ssa.Function][]ssa.CallInstruction // see invokeSites
+	implCache map[implKey]bool                        // see implements
+	// liveCache and branchCache hold liveBlocks without a calling context
+	// and branchParams, per function; see branch.go.
+	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
+	branchCache map[*ssa.Function]map[int]bool
 }
 
 // buildProgram builds the SSA of main package p's import closure for

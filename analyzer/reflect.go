@@ -142,8 +142,8 @@ func hasTypeParam(t types.Type, depth int) bool {
 // extraInvokes returns call edges the call graph misses for fn's interface
 // method calls because the receiver may have been made by reflection: the
 // method of every reflect-reachable type that implements the interface.
-func (a *analysis) extraInvokes(fn *ssa.Function) []edge {
-	rt := a.rtypes
+func (a *analysis) extraInvokes(r *reach, fn *ssa.Function) []edge {
+	rt := r.rtypes
 	if rt == nil || !rt.active {
 		return nil
 	}
@@ -217,7 +217,7 @@ func sameMethodPkg(m *types.Func, impl *ssa.Function) bool {
 // reflectRoots returns the methods and functions reflect.Value.Call can
 // call, when it is reachable.
 func (a *analysis) reflectRoots(r *reach) []rootReason {
-	rt := a.rtypes
+	rt := r.rtypes
 	if rt == nil || !a.reflectCalls(r) {
 		return nil
 	}
