@@ -92,21 +92,7 @@ func (s *scan) valueSelector(sc scope, x *ast.SelectorExpr, why string) {
 // ("" when the caller is unknown).
 func (s *scan) call(sc scope, call *ast.CallExpr, owner, why string) {
 	pf, locals := sc.pf, sc.locals
-	fun := call.Fun
-	for {
-		switch x := fun.(type) {
-		case *ast.ParenExpr:
-			fun = x.X
-			continue
-		case *ast.IndexExpr:
-			fun = x.X
-			continue
-		case *ast.IndexListExpr:
-			fun = x.X
-			continue
-		}
-		break
-	}
+	fun := unwrapName(call.Fun, false)
 	var callees []string
 	switch f := fun.(type) {
 	case *ast.Ident:

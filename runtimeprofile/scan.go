@@ -156,25 +156,36 @@ func (s *scan) load(pkgs []sourcePackage) error {
 	return nil
 }
 
+// unwrapName strips the parentheses and type arguments around the name of
+// a callee or a receiver type, and the pointer of a receiver type when
+// pointers is set.
+func unwrapName(e ast.Expr, pointers bool) ast.Expr {
+	for {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.StarExpr:
+			if !pointers {
+				return e
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		default:
+			return e
+		}
+	}
+}
+
+// funcKey is the node key of a function declaration: pkg.name, or
+// pkg.Recv.name for a method.
 func funcKey(pkg string, d *ast.FuncDecl) string {
 	if d.Recv == nil || len(d.Recv.List) == 0 {
 		return pkg + "." + d.Name.Name
 	}
-	t := d.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		}
-		break
-	}
+	t := unwrapName(d.Recv.List[0].Type, true)
 	recv := "?"
 	if id, ok := t.(*ast.Ident); ok {
 		recv = id.Name
