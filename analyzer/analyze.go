@@ -16,9 +16,9 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// analysis is the state of the analysis of one main package: the program
-// (see buildProgram), whose fields and methods it inherits, and the caches
-// the later phases fill as they go.
+// analysis is what analyzeMain needs beyond the program (see
+// buildProgram), whose fields and methods it inherits: the config and the
+// runtime baseline.
 type analysis struct {
 	cfg Config
 	*program
@@ -116,7 +116,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 	tm.SSA = built.ssaTime
 
 	t := time.Now()
-	r, err := a.buildReach(built.mainPkg)
+	r, err := built.buildReach(a.cfg.CallGraph)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 		case locked == nil:
 			path = a.reachPath(r, sn.caller, sn.pos)
 		case locked.live(sn.caller, sn.site):
-			path = locked.walk.walkPath(a, sn.caller, sn.pos)
+			path = locked.walk.walkPath(a.program, sn.caller, sn.pos)
 		default:
 			into, path = pruned, a.reachPath(r, sn.caller, sn.pos)
 			if !locked.reachedBefore(sn.caller, sn.site) {
@@ -177,7 +177,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 			}
 			for _, goStmt := range locked.started {
 				if goStmt.walk.funcs[sn.caller] {
-					goStmt.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
+					goStmt.need(a.program, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
 				}
 			}
 		}
@@ -210,7 +210,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 				keepShorter(goStmt.needs, n)
 			}
 		}
-		out.Outliving = locked.outliving(a, best)
+		out.Outliving = locked.outliving(a.program, best)
 	}
 	wide := maps.Clone(best)
 	for _, g := range out.Outliving {

@@ -29,7 +29,7 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	}
 	cacheable := len(st.ctx.consts) == 0
 	if cacheable {
-		if live, ok := w.a.liveCache[fn]; ok {
+		if live, ok := w.p.liveCache[fn]; ok {
 			return live
 		}
 	}
@@ -67,10 +67,10 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 		live = nil
 	}
 	if cacheable {
-		if w.a.liveCache == nil {
-			w.a.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
+		if w.p.liveCache == nil {
+			w.p.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
 		}
-		w.a.liveCache[fn] = live
+		w.p.liveCache[fn] = live
 	}
 	return live
 }
@@ -89,7 +89,7 @@ func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]boo
 	}
 	var out constant.Value
 	ok := true
-	w.a.values().trace(v, rules, func(s source) bool {
+	w.p.values().trace(v, rules, func(s source) bool {
 		c, folds := w.foldSource(s.v, st, live, visiting)
 		switch {
 		case !folds:
@@ -194,21 +194,21 @@ func keepsValue(t types.Type, c constant.Value) bool {
 // operations constOf folds), or passed straight to a parameter of a static
 // callee that can. Only these enter calling contexts, so that contexts
 // multiply only where they can prune.
-func (a *analysis) branchParams(fn *ssa.Function) map[int]bool {
-	if got, ok := a.branchCache[fn]; ok {
+func (p *program) branchParams(fn *ssa.Function) map[int]bool {
+	if got, ok := p.branchCache[fn]; ok {
 		return got
 	}
-	if a.branchCache == nil {
-		a.branchCache = map[*ssa.Function]map[int]bool{}
+	if p.branchCache == nil {
+		p.branchCache = map[*ssa.Function]map[int]bool{}
 	}
-	a.branchCache[fn] = nil // in progress: recursion sees no parameters
+	p.branchCache[fn] = nil // in progress: recursion sees no parameters
 	out := map[int]bool{}
 	// mark notes the parameters v is computed from, through the
 	// operations constOf folds.
 	marked := map[ssa.Value]bool{}
 	var mark func(v ssa.Value)
 	mark = func(v ssa.Value) {
-		a.values().trace(v, flowRules{conversions: true}, func(s source) bool {
+		p.values().trace(v, flowRules{conversions: true}, func(s source) bool {
 			if marked[s.v] {
 				return true
 			}
@@ -237,16 +237,16 @@ func (a *analysis) branchParams(fn *ssa.Function) map[int]bool {
 				if callee == nil || callee.Blocks == nil {
 					continue
 				}
-				inner := a.branchParams(callee)
+				inner := p.branchParams(callee)
 				for i, arg := range in.Common().Args {
-					if p, ok := arg.(*ssa.Parameter); ok && inner[i] && p.Parent() == fn && isIntegral(p.Type()) {
-						out[paramIndex(p)] = true
+					if param, ok := arg.(*ssa.Parameter); ok && inner[i] && param.Parent() == fn && isIntegral(param.Type()) {
+						out[paramIndex(param)] = true
 					}
 				}
 			}
 		}
 	}
-	a.branchCache[fn] = out
+	p.branchCache[fn] = out
 	return out
 }
 

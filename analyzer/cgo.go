@@ -44,11 +44,11 @@ var (
 // reaches through cgo, each with the path to its cgo wrapper. With live
 // set, only those whose wrapper is live are returned in out, and those
 // whose wrapper reached admits (all, when reached is nil) in pruned.
-func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
-	for _, w := range a.cgoWrappers(r) {
-		path := a.reachPath(r, w.fn, w.fn.Pos())
+func (p *program) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
+	for _, w := range p.cgoWrappers(r) {
+		path := p.reachPath(r, w.fn, w.fn.Pos())
 		for _, s := range libcFuncs[w.cname] {
-			if nr, ok := a.table.Number(s); ok {
+			if nr, ok := p.table.Number(s); ok {
 				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, w.cname), Path: path}
 				if live != nil && !live(w.fn) {
 					if reached == nil || reached(w.fn) {
@@ -72,7 +72,7 @@ type cgoWrapper struct {
 // cgoWrappers returns the reachable cgo wrappers of the libc functions
 // libcFuncs knows, in a stable order, found once per reach: cgoNeeds
 // runs for the code after Lock and again for each go statement before it.
-func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
+func (p *program) cgoWrappers(r *reach) []cgoWrapper {
 	if r.cgoFound {
 		return r.cgoFuncs
 	}

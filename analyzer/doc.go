@@ -141,12 +141,14 @@
 //
 // For each main package, buildProgram makes the read-only program (SSA,
 // linkname and assembly indexes, CHA, the syscall table, the value tracer,
-// and the caches of per-function facts); buildReach makes the reach (what
-// is reachable, its edges, the types reflection reaches and the cgo
-// wrappers); the site search (program.findSites) takes the program and the
-// reach; pruning (findLock, afterLockCode) and the assembly of the Program
-// follow. The runtime profile is loaded once per Analyze call and handed
-// from one main package to the next.
+// and memo caches of per-function facts). Every later phase is a method of
+// the program that takes what the earlier ones found as parameters:
+// buildReach(algorithm) makes the reach (what is reachable, its edges, the
+// types reflection reaches and the cgo wrappers); findSites(reach) finds the
+// syscall sites; findLock and afterLockCode(reach, ...) work out what runs
+// after Lock. analyzeMain assembles the Program from their results and
+// adds the runtime baseline, the one piece of state (the runtime profile)
+// that passes from one main package of an Analyze call to the next.
 //
 // Four questions follow a value back to its sources: which functions a
 // callback handed to the runtime can be, which functions a call through a

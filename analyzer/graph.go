@@ -98,9 +98,9 @@ func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ss
 // adding the callbacks the program hands to the runtime and what reflection
 // can call as new roots, until nothing changes. The walk is incremental:
 // new roots and new reflect-reachable types extend the same reach.
-func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
 	w := &walker{
-		a: a, g: g, analysed: analysed,
+		p: p, g: g, analysed: analysed,
 		r: &reach{
 			rootWhy: make(map[*ssa.Function]string, len(rootWhy)),
 			funcs:   make(map[*ssa.Function]bool),
@@ -108,7 +108,7 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 			pred:    make(map[*ssa.Function][]edge),
 			parent:  make(map[*ssa.Function]edge),
 		},
-		takers:  a.valueTakers(),
+		takers:  p.valueTakers(),
 		pending: map[*ssa.Function][]edge{},
 		seen:    map[edgeKey]bool{},
 	}
@@ -122,7 +122,7 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 	for {
 		w.run()
 		added := false
-		for _, cb := range a.callbacks(r) {
+		for _, cb := range p.callbacks(r) {
 			if !r.funcs[cb.fn] {
 				if r.rootWhy[cb.fn] == "" {
 					r.rootWhy[cb.fn] = cb.why
@@ -133,16 +133,16 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 		}
 		// The types reflection reaches grow with what is reachable: when
 		// they do, every reached interface call is looked at again.
-		if rt := a.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
+		if rt := p.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
 			r.rtypes = rt
 			for _, fn := range sortedFuncs(r.funcs) {
-				for _, e := range a.extraInvokes(r, fn) {
+				for _, e := range p.extraInvokes(r, fn) {
 					w.visit(e)
 				}
 			}
 			added = true
 		}
-		for _, x := range a.reflectRoots(r) {
+		for _, x := range p.reflectRoots(r) {
 			if !r.funcs[x.fn] {
 				if r.rootWhy[x.fn] == "" {
 					r.rootWhy[x.fn] = x.why
@@ -159,7 +159,7 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 
 // walker is the state of one incremental walk.
 type walker struct {
-	a        *analysis
+	p        *program
 	g        *callgraph.Graph
 	analysed map[*ssa.Function]bool
 	r        *reach
@@ -232,26 +232,26 @@ func (w *walker) visit(e edge) {
 // run processes the queue breadth first, so that parent edges give
 // shortest paths.
 func (w *walker) run() {
-	a := w.a
+	p := w.p
 	for len(w.queue) > 0 {
 		fn := w.queue[0]
 		w.queue = w.queue[1:]
-		if target, ok := a.links[fn]; ok {
+		if target, ok := p.links[fn]; ok {
 			w.visit(edge{caller: fn, callee: target, kind: edgeLink})
 		}
 		if fn.Blocks == nil {
-			for _, e := range a.asmEdges(fn) {
+			for _, e := range p.asmEdges(fn) {
 				w.visit(e)
 			}
 		}
-		out := successors(fn, w.g, a.cha, w.analysed)
+		out := successors(fn, w.g, p.cha, w.analysed)
 		// Visit in source order so that the shortest paths are stable.
 		sorted := append([]*callgraph.Edge(nil), out...)
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
 		}
-		for _, e := range a.extraInvokes(w.r, fn) {
+		for _, e := range p.extraInvokes(w.r, fn) {
 			w.visit(e)
 		}
 	}
@@ -267,7 +267,7 @@ type rootReason struct {
 // (finalizers, cleanups, timer functions): the runtime calls them, so the
 // call graph cannot see the call. Every function value among the arguments
 // of a call into package runtime is traced back to the functions it can be.
-func (a *analysis) callbacks(r *reach) []rootReason {
+func (p *program) callbacks(r *reach) []rootReason {
 	var out []rootReason
 	seen := make(map[*ssa.Function]bool)
 	// A linkname edge into the runtime (time.newTimer is runtime.newTimer)
@@ -278,9 +278,9 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			sites = append(sites, e)
 			continue
 		}
-		for _, p := range r.pred[e.caller] {
-			if p.site != nil {
-				sites = append(sites, edge{caller: p.caller, site: p.site, callee: e.callee})
+		for _, pe := range r.pred[e.caller] {
+			if pe.site != nil {
+				sites = append(sites, edge{caller: pe.caller, site: pe.site, callee: e.callee})
 			}
 		}
 	}
@@ -288,8 +288,8 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 	// or FuncPCABIInternal (reflect.MakeFunc's makeFuncStub, method value
 	// trampolines) is entered from assembly or the runtime.
 	for _, name := range []string{"FuncPCABI0", "FuncPCABIInternal"} {
-		if p := a.prog.ImportedPackage("internal/abi"); p != nil {
-			if fn := p.Func(name); fn != nil {
+		if abi := p.prog.ImportedPackage("internal/abi"); abi != nil {
+			if fn := abi.Func(name); fn != nil {
 				for _, e := range r.pred[fn] {
 					if e.site != nil {
 						sites = append(sites, edge{caller: e.caller, site: e.site, callee: fn})
@@ -303,11 +303,11 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			if !mayHoldFunc(arg.Type()) {
 				continue
 			}
-			fns, unknown := a.funcValues(r, arg)
+			fns, unknown := p.funcValues(r, arg)
 			for _, fn := range fns {
 				if !seen[fn] {
 					seen[fn] = true
-					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), a.pos(e.site.Pos()))})
+					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), p.pos(e.site.Pos()))})
 				}
 			}
 			// A func-typed argument whose source cannot be traced may be
@@ -315,10 +315,10 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			// (An interface or pointer argument, KeepAlive's or the object
 			// of SetFinalizer, is data.)
 			if sig, isFunc := arg.Type().Underlying().(*types.Signature); isFunc && unknown != "" {
-				for _, fn := range a.funcsOfType(r, sig) {
+				for _, fn := range p.funcsOfType(r, sig) {
 					if !seen[fn] {
 						seen[fn] = true
-						out = append(out, rootReason{fn, fmt.Sprintf("may be passed to %s at %s (the value %s)", e.callee.RelString(nil), a.pos(e.site.Pos()), unknown)})
+						out = append(out, rootReason{fn, fmt.Sprintf("may be passed to %s at %s (the value %s)", e.callee.RelString(nil), p.pos(e.site.Pos()), unknown)})
 					}
 				}
 			}
@@ -345,9 +345,9 @@ func mayHoldFunc(t types.Type) bool {
 // source was found). A nil constant, a closure that is never made, a
 // parameter of a function nobody calls and a package variable never
 // assigned hold no function.
-func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
+func (p *program) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
 	rules := flowRules{interfaces: true, conversions: true, freeVars: true, cells: true, callers: r.callSites}
-	a.values().trace(v, rules, func(s source) bool {
+	p.values().trace(v, rules, func(s source) bool {
 		if fn, ok := funcOf(s.v); ok {
 			fns = append(fns, fn)
 			return true
@@ -357,12 +357,12 @@ func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unkno
 		}
 		switch s.kind {
 		case sourceEscaping:
-			unknown = a.values().describe(s.v)
+			unknown = p.values().describe(s.v)
 		case sourceValue:
 			switch s.v.(type) {
 			case *ssa.Const:
 			case *ssa.UnOp:
-				unknown = a.values().describe(s.v)
+				unknown = p.values().describe(s.v)
 			default:
 				unknown = fmt.Sprintf("%s (%T)", s.v.Name(), s.v)
 			}
@@ -383,9 +383,10 @@ func (r *reach) callSites(fn *ssa.Function) []ssa.CallInstruction {
 	return out
 }
 
-// buildReach computes the reachable program of main package mainPkg with the
-// configured call graph algorithm.
-func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
+// buildReach computes the reachable program of the main package with call
+// graph algorithm callGraph (one of Config.CallGraph's values).
+func (p *program) buildReach(callGraph string) (*reach, error) {
+	mainPkg := p.mainPkg
 	roots := []*ssa.Function{}
 	why := map[*ssa.Function]string{}
 	if fn := mainPkg.Func("init"); fn != nil {
@@ -399,29 +400,29 @@ func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
 	roots = append(roots, mainFn)
 	why[mainFn] = "program entry"
 
-	switch a.cfg.CallGraph {
+	switch callGraph {
 	case CallGraphCHA:
-		return a.walk(roots, why, a.cha, nil), nil
+		return p.walk(roots, why, p.cha, nil), nil
 	case CallGraphRTA:
-		return a.rtaReach(roots, why), nil
+		return p.rtaReach(roots, why), nil
 	case "", CallGraphVTA:
 		// VTA over what CHA reaches, then the walk again over VTA's graph.
 		// A second VTA round (govulncheck's recipe) found nothing more on
 		// the fixtures and the 249-package benchmark and costs ~1.5 s.
-		r := a.walk(roots, why, a.cha, nil)
-		g := vta.CallGraph(r.funcs, a.cha)
-		return a.walk(roots, why, g, r.funcs), nil
+		r := p.walk(roots, why, p.cha, nil)
+		g := vta.CallGraph(r.funcs, p.cha)
+		return p.walk(roots, why, g, r.funcs), nil
 	}
-	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", a.cfg.CallGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
+	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", callGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
 }
 
 // rtaReach runs RTA from the roots, adding the implementations of reachable
 // linkname declarations and runtime callbacks as roots until nothing
 // changes (RTA itself sees neither).
-func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
+func (p *program) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
 	for {
 		res := rta.Analyze(roots, true)
-		r := a.walk(roots, why, res.CallGraph, nil)
+		r := p.walk(roots, why, res.CallGraph, nil)
 		analysed := make(map[*ssa.Function]bool, len(res.Reachable))
 		for fn := range res.Reachable {
 			analysed[fn] = true
@@ -434,7 +435,7 @@ func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string)
 			}
 		}
 		if !added {
-			return a.walk(roots, r.rootWhy, res.CallGraph, analysed)
+			return p.walk(roots, r.rootWhy, res.CallGraph, analysed)
 		}
 	}
 }
@@ -453,9 +454,9 @@ func anyIn(fns []*ssa.Function, set map[*ssa.Function]bool) bool {
 // a MakeClosure of it, or a use of it as an operand other than the callee
 // of a direct call. A call through a func value can only reach a function
 // after one of these has run. Computed once per program.
-func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
-	if a.takers != nil {
-		return a.takers
+func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
+	if p.takers != nil {
+		return p.takers
 	}
 	takers := map[*ssa.Function][]*ssa.Function{}
 	seen := map[[2]*ssa.Function]bool{}
@@ -465,7 +466,7 @@ func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
 			takers[fn] = append(takers[fn], taker)
 		}
 	}
-	for fn := range ssautil.AllFunctions(a.prog) {
+	for fn := range ssautil.AllFunctions(p.prog) {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				var direct ssa.Value
@@ -486,15 +487,15 @@ func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
 			}
 		}
 	}
-	a.takers = takers
+	p.takers = takers
 	return takers
 }
 
 // funcsOfType returns the functions with signature sig whose value
 // reachable code makes, in a stable order.
-func (a *analysis) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
+func (p *program) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
 	var out []*ssa.Function
-	for fn, ts := range a.valueTakers() {
+	for fn, ts := range p.valueTakers() {
 		if anyIn(ts, r.funcs) && types.Identical(fn.Signature, sig) {
 			out = append(out, fn)
 		}

@@ -63,7 +63,7 @@ func TestBuildProgram(t *testing.T) {
 // the search finds, and the sites it cannot resolve.
 func TestFindSites(t *testing.T) {
 	p := mustResolveProgram(t)
-	r, err := (&analysis{cfg: Config{CallGraph: CallGraphCHA}, program: p}).buildReach(p.mainPkg)
+	r, err := p.buildReach(CallGraphCHA)
 	if err != nil {
 		t.Fatal(err)
 	}

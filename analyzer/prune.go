@@ -92,8 +92,8 @@ func isSelfsandbox(fn *ssa.Function) bool {
 // that pruning can rest on, or why there is none: the call must be a plain
 // call (not go or defer) written directly in main.main, made once (not in
 // a loop), and main.main must not be called by the program itself.
-func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
-	pkg := a.prog.ImportedPackage(selfsandboxPath)
+func (p *program) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
+	pkg := p.prog.ImportedPackage(selfsandboxPath)
 	if pkg == nil {
 		return nil, "the program does not import " + selfsandboxPath
 	}
@@ -116,7 +116,7 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 			}
 		}
 	}
-	takers := a.valueTakers()
+	takers := p.valueTakers()
 	var calls []ssa.CallInstruction
 	for _, fn := range entries {
 		name := fn.RelString(pkg.Pkg)
@@ -133,7 +133,7 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 				return nil, fmt.Sprintf("selfsandbox.%s is reached from %s without a Go call", name, e.caller.RelString(nil))
 			}
 			if e.caller != mainFn {
-				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), a.pos(e.site.Pos()))
+				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), p.pos(e.site.Pos()))
 			}
 			calls = append(calls, e.site)
 		}
@@ -144,23 +144,23 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 	case len(calls) > 1:
 		var at []string
 		for _, c := range calls {
-			at = append(at, a.pos(c.Pos()))
+			at = append(at, p.pos(c.Pos()))
 		}
 		return nil, fmt.Sprintf("main.main calls selfsandbox's Lock functions %d times (%s)", len(calls), strings.Join(at, ", "))
 	}
 	call, ok := calls[0].(*ssa.Call)
 	if !ok {
-		return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", a.pos(calls[0].Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", p.pos(calls[0].Pos()))
 	}
 	if call.Common().StaticCallee() == nil {
-		return nil, fmt.Sprintf("selfsandbox's Lock is called through a function value at %s", a.pos(call.Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is called through a function value at %s", p.pos(call.Pos()))
 	}
 	if len(r.pred[mainFn]) > 0 {
 		e := r.pred[mainFn][0]
 		return nil, fmt.Sprintf("main.main is called by %s, so its code before Lock may run again after it", e.caller.RelString(nil))
 	}
 	if inCycle(call.Block()) {
-		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", a.pos(call.Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", p.pos(call.Pos()))
 	}
 	return call, ""
 }
@@ -204,7 +204,7 @@ func inCycle(b *ssa.BasicBlock) bool {
 // closure made before Lock and called after it is covered. Both walks (the
 // code before Lock, for its goroutines, and the code after it) follow calls
 // through a func-typed parameter context-sensitively; see csWalker.
-func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
+func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
 	locked := &afterLock{lockCall: call, mainFn: mainFn, mainSites: map[ssa.CallInstruction]bool{}}
 	// The instructions of main.main that may run after the call.
 	blocks := map[*ssa.BasicBlock]bool{}
@@ -228,7 +228,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	}
 	// Calls in blocks of main.main that cannot run (behind a constant
 	// condition) are neither before nor after Lock.
-	mainLive := newCSWalker(a, r, mainFn).liveBlocks(ctxFunc{mainFn, callContext{}})
+	mainLive := newCSWalker(p, r, mainFn).liveBlocks(ctxFunc{mainFn, callContext{}})
 	locked.mainDead = func(c ssa.CallInstruction) bool { return mainLive != nil && !mainLive[c.Block()] }
 	for _, b := range mainFn.Blocks {
 		if mainLive != nil && !mainLive[b] {
@@ -257,7 +257,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	// The code before Lock: the package initialisers and main.main's calls
 	// up to Lock (Lock included). The goroutines it starts are after-Lock
 	// roots.
-	before := newCSWalker(a, r, mainFn)
+	before := newCSWalker(p, r, mainFn)
 	before.root(initFn, callContext{}, "package initialisation")
 	for _, e := range r.succ[mainFn] {
 		if e.site != nil && !locked.mainSites[e.site] && !locked.mainDead(e.site) {
@@ -265,13 +265,13 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			if _, isGo := e.site.(*ssa.Go); isGo {
 				before.goroutines = append(before.goroutines, goStart{ctxFunc{e.callee, ctx}, mainFn, e.site})
 			}
-			before.root(e.callee, ctx, "called by main.main before Lock at "+a.pos(e.site.Pos()))
+			before.root(e.callee, ctx, "called by main.main before Lock at "+p.pos(e.site.Pos()))
 		}
 	}
 	before.run()
 	locked.before = before
 
-	after := newCSWalker(a, r, mainFn)
+	after := newCSWalker(p, r, mainFn)
 	for _, e := range r.succ[mainFn] {
 		if e.site == nil {
 			continue
@@ -283,7 +283,7 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 		if locked.mainSites[e.site] {
 			// The path starts at main.main's call, as other paths do.
 			if k, isNew := after.root(e.callee, after.calleeCtx(mainFn, callContext{}, e), ""); isNew {
-				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), a.pos(e.site.Pos()))
+				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), p.pos(e.site.Pos()))
 			}
 		}
 	}
@@ -292,10 +292,10 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			after.root(fn, callContext{}, r.rootWhy[fn])
 		}
 	}
-	for _, x := range a.callbacks(r) {
+	for _, x := range p.callbacks(r) {
 		after.root(x.fn, callContext{}, x.why)
 	}
-	for _, x := range a.reflectRoots(r) {
+	for _, x := range p.reflectRoots(r) {
 		after.root(x.fn, callContext{}, x.why)
 	}
 	after.run()
@@ -308,12 +308,12 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	for _, g := range before.goroutines {
 		goStmt := bySite[g.site]
 		if goStmt == nil {
-			goStmt = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(a, r, mainFn), needs: map[uint64]Need{}}
+			goStmt = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(p, r, mainFn), needs: map[uint64]Need{}}
 			goStmt.walk.covered = after
 			bySite[g.site] = goStmt
 			locked.started = append(locked.started, goStmt)
 		}
-		goStmt.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+		goStmt.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+p.pos(g.site.Pos()))
 	}
 	for _, goStmt := range locked.started {
 		goStmt.walk.run()
@@ -384,7 +384,7 @@ const maxContexts = 256
 // context-free root (or a value that cannot be traced) falls back to the
 // call graph's callees.
 type csWalker struct {
-	a      *analysis
+	p      *program
 	r      *reach
 	mainFn *ssa.Function
 	ids    map[*ssa.Function]int
@@ -410,8 +410,8 @@ type csWalker struct {
 	covered *csWalker
 }
 
-func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
-	return &csWalker{a: a, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
+func newCSWalker(p *program, r *reach, mainFn *ssa.Function) *csWalker {
+	return &csWalker{p: p, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
 		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]ctxFuncKey{}, parent: map[ctxFuncKey]firstEdge{}, why: map[ctxFuncKey]string{},
 		caller: map[ctxFuncKey]string{}}
 }
@@ -547,7 +547,7 @@ func (w *csWalker) follow(st ctxFunc, e edge, ctx callContext) {
 // function is not in the call graph (so its callees are unknown).
 func (w *csWalker) funcsOf(v ssa.Value, st ctxFunc) (fns []*ssa.Function, ok bool) {
 	ok = true
-	w.a.values().trace(v, flowRules{}, func(s source) bool {
+	w.p.values().trace(v, flowRules{}, func(s source) bool {
 		if fn, isFunc := funcOf(s.v); isFunc {
 			fns = append(fns, fn)
 			return true
@@ -610,7 +610,7 @@ func (w *csWalker) calleeCtx(caller *ssa.Function, ctx callContext, e edge) call
 		out.vals[i] = w.sortUnique(fns)
 	}
 	if !cc.IsInvoke() {
-		for i := range w.a.branchParams(e.callee) {
+		for i := range w.p.branchParams(e.callee) {
 			if c, ok := w.constOf(cc.Args[i], ctxFunc{caller, ctx}, nil, map[ssa.Value]bool{}); ok {
 				if out.consts == nil {
 					out.consts = map[int]constant.Value{}
@@ -671,8 +671,8 @@ func (w *csWalker) keyOf(vals map[int][]*ssa.Function, consts map[int]constant.V
 // walkPath returns a shortest call path in the walk from one of its roots
 // to the site at in fn, as Program.Need paths are written, with the root's
 // reason first. A site in main.main itself is reached from main.main.
-func (w *csWalker) walkPath(a *analysis, fn *ssa.Function, at token.Pos) []string {
-	rev := []string{fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at))}
+func (w *csWalker) walkPath(p *program, fn *ssa.Function, at token.Pos) []string {
+	rev := []string{fmt.Sprintf("%s (%s)", fn.RelString(nil), p.pos(at))}
 	k, ok := w.first[fn]
 	if !ok {
 		return rev // main.main
@@ -688,7 +688,7 @@ func (w *csWalker) walkPath(a *analysis, fn *ssa.Function, at token.Pos) []strin
 			break
 		}
 		seen[k] = true
-		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a.program, l.e)))
+		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(p, l.e)))
 	}
 	if frame := w.caller[k]; frame != "" {
 		rev = append(rev, frame)
@@ -701,15 +701,15 @@ func (w *csWalker) walkPath(a *analysis, fn *ssa.Function, at token.Pos) []strin
 
 // need records that the goroutines of goStmt need n at pos in fn, with the
 // call path from the goroutine's start.
-func (goStmt *preLockGo) need(a *analysis, fn *ssa.Function, pos token.Pos, n Need) {
-	n.Path = goStmt.walk.walkPath(a, fn, pos)
+func (goStmt *preLockGo) need(p *program, fn *ssa.Function, pos token.Pos, n Need) {
+	n.Path = goStmt.walk.walkPath(p, fn, pos)
 	keepShorter(goStmt.needs, n)
 }
 
 // outliving returns the go statements before Lock whose goroutines need
 // syscalls beyond narrow (what the code after Lock needs), sorted by
 // position, each with those syscalls.
-func (locked *afterLock) outliving(a *analysis, narrow map[uint64]Need) []Goroutine {
+func (locked *afterLock) outliving(p *program, narrow map[uint64]Need) []Goroutine {
 	var out []Goroutine
 	for _, goStmt := range locked.started {
 		var extra []Need
@@ -722,11 +722,11 @@ func (locked *afterLock) outliving(a *analysis, narrow map[uint64]Need) []Gorout
 			continue
 		}
 		sortNeeds(extra)
-		start := a.prog.Fset.Position(goStmt.site.Pos())
-		g := Goroutine{Pos: a.pos(goStmt.site.Pos()), File: filepath.Base(start.Filename), Line: start.Line, EndLine: start.Line,
+		start := p.prog.Fset.Position(goStmt.site.Pos())
+		g := Goroutine{Pos: p.pos(goStmt.site.Pos()), File: filepath.Base(start.Filename), Line: start.Line, EndLine: start.Line,
 			Func: goStmt.from.RelString(nil), Needs: extra}
 		if end := goStmtEnd(goStmt.from, goStmt.site.Pos()); end.IsValid() {
-			g.EndLine = a.prog.Fset.Position(end).Line
+			g.EndLine = p.prog.Fset.Position(end).Line
 		}
 		out = append(out, g)
 	}
