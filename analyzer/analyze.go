@@ -12,44 +12,21 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
-	"golang.org/x/tools/go/callgraph"
-	"golang.org/x/tools/go/callgraph/cha"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
-// analysis is the state shared by the programs of one Analyze call.
+// analysis is what analyzeMain needs beyond the program (see
+// buildProgram), whose fields and methods it inherits: the config and the
+// runtime baseline.
 type analysis struct {
-	cfg    Config
-	goarch string
-	table  *systable.Table
-	pkgs   []*packages.Package
-	prog   *ssa.Program
-	links  map[*ssa.Function]*ssa.Function
-	cha    *callgraph.Graph
-	// profile is the runtime baseline, loaded on first use.
+	cfg Config
+	*program
+	// profile is the runtime baseline, loaded on first use and shared by
+	// the programs of one Analyze call.
 	profile *runtimeprofile.Profile
-
-	rtypes    *rtypes             // types reflection can reach, see reflect.go
-	asm       map[string]*asmFunc // assembly bodies, see asm.go
-	takers    map[*ssa.Function][]*ssa.Function
-	invokes   map[*ssa.Function][]ssa.CallInstruction
-	implCache map[implKey]bool
-	globals   *globalInfo
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
-	// liveCache and branchCache hold liveBlocks without a calling context
-	// and branchParams, per function; see branch.go.
-	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
-	branchCache map[*ssa.Function]map[int]bool
-	// cgoFuncs are the reachable cgo wrappers of known libc functions,
-	// once cgoFound; see cgoWrappers.
-	cgoFuncs []cgoWrapper
-	cgoFound bool
-	// fileDirs maps a loaded package's directory to its import path, for
-	// the file names of positions; see fileName.
-	fileDirs map[string]string
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative
@@ -59,12 +36,11 @@ type analysis struct {
 // unresolved syscall sites are not an error (see Program.Unresolved).
 func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	start := time.Now()
-	a := &analysis{cfg: cfg, goarch: goarchOf(cfg)}
-	table, err := systable.Lookup(a.goarch)
+	goarch := goarchOf(cfg)
+	table, err := systable.Lookup(goarch)
 	if err != nil {
 		return nil, fmt.Errorf("analyzer: %w", err)
 	}
-	a.table = table
 	switch cfg.CallGraph {
 	case "", CallGraphVTA, CallGraphCHA, CallGraphRTA:
 	default:
@@ -79,7 +55,6 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.pkgs = pkgs
 	var mains []*packages.Package
 	for _, p := range pkgs {
 		if p.Name == "main" {
@@ -95,35 +70,36 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// import closure, so that the call graph of one command is not
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
+	var profile *runtimeprofile.Profile
 	for _, p := range mains {
-		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile, pkgs: []*packages.Package{p}}
-		prog, err := pa.analyzeMain(p, loadTime)
+		mainAnalysis := &analysis{cfg: cfg, profile: profile}
+		prog, err := mainAnalysis.analyzeMain(p, goarch, table, loadTime)
 		if err != nil {
 			return nil, err
 		}
 		prog.GoVersion, prog.GoRoot = goVersion, goroot
 		if !cfg.NoRuntime {
 			t := time.Now()
-			if err := pa.addRuntime(prog, goroot); err != nil {
+			if err := mainAnalysis.addRuntime(prog, goroot); err != nil {
 				return nil, err
 			}
 			prog.Timings.Total += time.Since(t)
-			a.profile = pa.profile
+			profile = mainAnalysis.profile
 			prog.Pruned = slices.DeleteFunc(prog.Pruned, func(n Need) bool {
 				_, allowed := prog.Need(n.Name)
 				return allowed // the runtime baseline needs it anyway
 			})
 			for i := range prog.Outliving {
 				g := &prog.Outliving[i]
-				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return pa.runtimeNames[n.Name] })
+				g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return mainAnalysis.runtimeNames[n.Name] })
 			}
 			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
 			cgo := prog.Features.Cgo
 			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
-				pa.assumeCgo(prog, ref)
+				mainAnalysis.assumeCgo(prog, ref)
 				cgo = true
 			}
-			if err := pa.coverCgo(prog); err != nil {
+			if err := mainAnalysis.coverCgo(prog); err != nil {
 				return nil, err
 			}
 			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo || prog.cgoAdded)
@@ -135,26 +111,22 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 
 // analyzeMain analyses one main package: SSA for its import closure, the
 // call graph from its roots, and the syscall sites in what is reachable.
-func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Program, error) {
+func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systable.Table, loadTime time.Duration) (*Program, error) {
 	tm := Timings{Load: loadTime}
 	start := time.Now()
-	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
-	prog.Build()
-	a.prog = prog
-	a.links = linknames(prog, []*packages.Package{p})
-	a.asm = readAsm([]*packages.Package{p})
-	if err := a.checkPrimitives(); err != nil {
-		return nil, err
-	}
-	tm.SSA = time.Since(start)
-
-	t := time.Now()
-	a.cha = cha.CallGraph(prog)
-	r, err := a.buildReach(ssaPkgs[0])
+	built, err := buildProgram(goarch, table, p, a.cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	tm.CallGraph = time.Since(t)
+	a.program = built
+	tm.SSA = built.ssaTime
+
+	t := time.Now()
+	r, err := built.buildReach(a.cfg.CallGraph)
+	if err != nil {
+		return nil, err
+	}
+	tm.CallGraph = built.chaTime + time.Since(t)
 
 	t = time.Now()
 	out := &Program{
@@ -171,18 +143,18 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	out.Packages = deps
 
 	// Pruning: the code that can run once Lock has installed the filter.
-	var al *afterLock
+	var locked *afterLock
 	switch {
 	case a.cfg.NoPrune:
 		out.Pruning.Reason = "Config.NoPrune is set"
 	default:
-		mainFn := ssaPkgs[0].Func("main")
+		mainFn := a.mainPkg.Func("main")
 		call, why := a.findLock(r, mainFn)
 		if call == nil {
 			out.Pruning.Reason = why
 			break
 		}
-		al = a.afterLockCode(r, mainFn, ssaPkgs[0].Func("init"), call)
+		locked = a.afterLockCode(r, mainFn, a.mainPkg.Func("init"), call)
 		out.Pruning.Applied = true
 		out.Pruning.LockAt = a.pos(call.Pos())
 	}
@@ -200,18 +172,18 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 		// an after-Lock root); a pruned one's, the path that needs it.
 		into, path := best, []string(nil)
 		switch {
-		case al == nil:
-			path = a.pathTo(r, sn.caller, sn.pos)
-		case al.live(sn.caller, sn.site):
-			path = al.pathTo(a, sn.caller, sn.pos)
+		case locked == nil:
+			path = a.reachPath(r, sn.caller, sn.pos)
+		case locked.live(sn.caller, sn.site):
+			path = locked.walk.walkPath(a.program, sn.caller, sn.pos)
 		default:
-			into, path = pruned, a.pathTo(r, sn.caller, sn.pos)
-			if !al.reachedBefore(sn.caller, sn.site) {
+			into, path = pruned, a.reachPath(r, sn.caller, sn.pos)
+			if !locked.reachedBefore(sn.caller, sn.site) {
 				into = nil // behind a condition that is always false
 			}
-			for _, pg := range al.started {
-				if pg.walk.funcs[sn.caller] {
-					pg.need(a, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
+			for _, goStmt := range locked.started {
+				if goStmt.walk.funcs[sn.caller] {
+					goStmt.need(a.program, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
 				}
 			}
 		}
@@ -222,9 +194,9 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
 	var live, reached func(*ssa.Function) bool
-	if al != nil {
-		live = func(fn *ssa.Function) bool { return al.funcs[fn] }
-		reached = func(fn *ssa.Function) bool { return al.before.funcs[fn] }
+	if locked != nil {
+		live = func(fn *ssa.Function) bool { return locked.funcs[fn] }
+		reached = func(fn *ssa.Function) bool { return locked.before.funcs[fn] }
 	}
 	cgoKept, cgoPruned := a.cgoNeeds(r, live, reached)
 	for _, n := range cgoKept {
@@ -237,14 +209,14 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			pruned[uint64(n.Nr)] = n
 		}
 	}
-	if al != nil {
-		for _, pg := range al.started {
-			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return pg.walk.funcs[fn] }, nil)
+	if locked != nil {
+		for _, goStmt := range locked.started {
+			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return goStmt.walk.funcs[fn] }, nil)
 			for _, n := range ns {
-				keepShorter(pg.needs, n)
+				keepShorter(goStmt.needs, n)
 			}
 		}
-		out.Outliving = al.outliving(a, best)
+		out.Outliving = locked.outliving(a.program, best)
 	}
 	wide := maps.Clone(best)
 	for _, g := range out.Outliving {
@@ -272,7 +244,7 @@ func (a *analysis) analyzeMain(p *packages.Package, loadTime time.Duration) (*Pr
 			continue
 		}
 		seenPos[pos+u.reason] = true
-		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.pathTo(r, u.caller, u.pos), Reason: u.reason})
+		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.reachPath(r, u.caller, u.pos), Reason: u.reason})
 	}
 	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
@@ -311,40 +283,6 @@ func sortNeeds(ns []Need) {
 	sort.Slice(ns, func(i, j int) bool { return ns[i].Name < ns[j].Name })
 }
 
-// pos formats a position as file:line:column with the file relative to
-// its module or GOROOT where that is shorter.
-func (a *analysis) pos(p token.Pos) string {
-	if !p.IsValid() || a.prog == nil {
-		return "-"
-	}
-	position := a.prog.Fset.Position(p)
-	return a.fileName(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
-}
-
-// fileName names a source file the same way in every report: relative to
-// Config.Dir (the directory patterns are relative to) when it is inside
-// it, otherwise as its package's import path and its base name
-// ("net/http/server.go", "github.com/x/y/z.go").
-func (a *analysis) fileName(name string) string {
-	if base, err := filepath.Abs(a.cfg.Dir); err == nil {
-		if rel, err := filepath.Rel(base, name); err == nil && filepath.IsLocal(rel) {
-			return filepath.ToSlash(rel)
-		}
-	}
-	if a.fileDirs == nil {
-		a.fileDirs = map[string]string{}
-		packages.Visit(a.pkgs, nil, func(p *packages.Package) {
-			for _, f := range p.CompiledGoFiles {
-				a.fileDirs[filepath.Dir(f)] = p.PkgPath
-			}
-		})
-	}
-	if pkg, ok := a.fileDirs[filepath.Dir(name)]; ok {
-		return pkg + "/" + filepath.Base(name)
-	}
-	return shortFile(name)
-}
-
 // shortFile shortens a file name to its last three path elements.
 func shortFile(name string) string {
 	parts := strings.Split(filepath.ToSlash(name), "/")
@@ -354,11 +292,21 @@ func shortFile(name string) string {
 	return strings.Join(parts, "/")
 }
 
-// pathTo returns the shortest call path from a root to fn, ending with the
+// formatPos formats a position of fset as file:line:column with the file
+// shortened by shortFile, or "-" when p is not valid.
+func formatPos(fset *token.FileSet, p token.Pos) string {
+	if !p.IsValid() {
+		return "-"
+	}
+	position := fset.Position(p)
+	return shortFile(position.Filename) + fmt.Sprintf(":%d:%d", position.Line, position.Column)
+}
+
+// reachPath returns the shortest call path from a root to fn, ending with the
 // position at in fn, as "function (file:line)" entries.
-func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
+func (p *program) reachPath(r *reach, fn *ssa.Function, at token.Pos) []string {
 	var rev []string
-	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at)))
+	rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), p.pos(at)))
 	seen := map[*ssa.Function]bool{fn: true}
 	for {
 		e, ok := r.parent[fn]
@@ -370,7 +318,7 @@ func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
 			break
 		}
 		seen[fn] = true
-		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), edgeWhere(a, e)))
+		rev = append(rev, fmt.Sprintf("%s (%s)", fn.RelString(nil), edgeWhere(p, e)))
 	}
 	if why := r.rootWhy[fn]; why != "" && !strings.HasPrefix(why, "package init") && why != "program entry" {
 		rev = append(rev, "["+why+"]")
@@ -384,10 +332,10 @@ func (a *analysis) pathTo(r *reach, fn *ssa.Function, at token.Pos) []string {
 
 // edgeWhere says where the call of e is: its position, or how the edge was
 // found when it has no call instruction.
-func edgeWhere(a *analysis, e edge) string {
+func edgeWhere(p *program, e edge) string {
 	switch {
 	case e.site != nil:
-		return a.pos(e.site.Pos())
+		return p.pos(e.site.Pos())
 	case e.kind == edgeLink:
 		return "linkname"
 	case e.kind == edgeAsmJump || e.kind == edgeAsmCall:

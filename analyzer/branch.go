@@ -16,20 +16,20 @@ import (
 // entry (or the recover block) is, or when a live block can jump to it; an
 // if whose condition folds to a constant jumps one way only. Conditions
 // fold from constants, from parameters the calling context knows (see
-// fctx.consts), and from phis whose incoming values from live
+// callContext.consts), and from phis whose incoming values from live
 // predecessors agree. This is sparse conditional constant propagation
 // restricted to what decides branches.
 
 // liveBlocks returns the blocks of st.fn that can run in context st.ctx,
 // or nil when every block can.
-func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
+func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	fn := st.fn
 	if len(fn.Blocks) == 0 {
 		return nil
 	}
 	cacheable := len(st.ctx.consts) == 0
 	if cacheable {
-		if live, ok := w.a.liveCache[fn]; ok {
+		if live, ok := w.p.liveCache[fn]; ok {
 			return live
 		}
 	}
@@ -67,19 +67,45 @@ func (w *csWalker) liveBlocks(st csState) map[*ssa.BasicBlock]bool {
 		live = nil
 	}
 	if cacheable {
-		if w.a.liveCache == nil {
-			w.a.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
+		if w.p.liveCache == nil {
+			w.p.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
 		}
-		w.a.liveCache[fn] = live
+		w.p.liveCache[fn] = live
 	}
 	return live
 }
 
-// constOf folds v in st to a constant, if it can: constants, parameters the
-// context knows, phis over the live predecessors, negation, comparisons and
-// bitwise operations on non-negative integers, and conversions that keep
-// the value. visiting guards against cycles of phis.
-func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+// constOf folds v in st to a constant, if it can. The value tracer follows
+// phis over the edges from live predecessors (and ChangeType); every source
+// it reaches must fold to the same constant. A source folds when it is a
+// constant, a parameter the context knows, a negation, a comparison or a
+// bitwise operation on non-negative integers, or a conversion that keeps
+// the value. visiting holds the operations being folded, so that a value
+// computed from itself does not fold.
+func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+	var rules flowRules
+	if live != nil {
+		rules.phiEdge = func(phi *ssa.Phi, i int) bool { return live[phi.Block().Preds[i]] }
+	}
+	var out constant.Value
+	ok := true
+	w.p.values().trace(v, rules, func(s source) bool {
+		c, folds := w.foldSource(s.v, st, live, visiting)
+		switch {
+		case !folds:
+			ok = false
+		case out == nil:
+			out = c
+		case out.Kind() != c.Kind() || !constant.Compare(out, token.EQL, c):
+			ok = false
+		}
+		return ok
+	})
+	return out, ok && out != nil
+}
+
+// foldSource folds one source of constOf's trace.
+func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	if visiting[v] {
 		return nil, false
 	}
@@ -97,25 +123,6 @@ func (w *csWalker) constOf(v ssa.Value, st csState, live map[*ssa.BasicBlock]boo
 		}
 		c, ok := st.ctx.consts[paramIndex(v)]
 		return c, ok
-	case *ssa.Phi:
-		var out constant.Value
-		for i, e := range v.Edges {
-			if live != nil && !live[v.Block().Preds[i]] {
-				continue
-			}
-			c, ok := w.constOf(e, st, live, visiting)
-			if !ok {
-				return nil, false
-			}
-			if out == nil {
-				out = c
-			} else if out.Kind() != c.Kind() || !constant.Compare(out, token.EQL, c) {
-				return nil, false
-			}
-		}
-		return out, out != nil
-	case *ssa.ChangeType:
-		return w.constOf(v.X, st, live, visiting)
 	case *ssa.Convert:
 		c, ok := w.constOf(v.X, st, live, visiting)
 		if !ok || !keepsValue(v.Type(), c) {
@@ -187,61 +194,59 @@ func keepsValue(t types.Type, c constant.Value) bool {
 // operations constOf folds), or passed straight to a parameter of a static
 // callee that can. Only these enter calling contexts, so that contexts
 // multiply only where they can prune.
-func (a *analysis) branchParams(fn *ssa.Function) map[int]bool {
-	if got, ok := a.branchCache[fn]; ok {
+func (p *program) branchParams(fn *ssa.Function) map[int]bool {
+	if got, ok := p.branchCache[fn]; ok {
 		return got
 	}
-	if a.branchCache == nil {
-		a.branchCache = map[*ssa.Function]map[int]bool{}
+	if p.branchCache == nil {
+		p.branchCache = map[*ssa.Function]map[int]bool{}
 	}
-	a.branchCache[fn] = nil // in progress: recursion sees no parameters
+	p.branchCache[fn] = nil // in progress: recursion sees no parameters
 	out := map[int]bool{}
-	var mark func(v ssa.Value, seen map[ssa.Value]bool)
-	mark = func(v ssa.Value, seen map[ssa.Value]bool) {
-		if seen[v] {
-			return
-		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Parameter:
-			if v.Parent() == fn && isIntegral(v.Type()) {
-				out[paramIndex(v)] = true
+	// mark notes the parameters v is computed from, through the
+	// operations constOf folds.
+	marked := map[ssa.Value]bool{}
+	var mark func(v ssa.Value)
+	mark = func(v ssa.Value) {
+		p.values().trace(v, flowRules{conversions: true}, func(s source) bool {
+			if marked[s.v] {
+				return true
 			}
-		case *ssa.Phi:
-			for _, e := range v.Edges {
-				mark(e, seen)
+			marked[s.v] = true
+			switch v := s.v.(type) {
+			case *ssa.Parameter:
+				if v.Parent() == fn && isIntegral(v.Type()) {
+					out[paramIndex(v)] = true
+				}
+			case *ssa.UnOp:
+				mark(v.X)
+			case *ssa.BinOp:
+				mark(v.X)
+				mark(v.Y)
 			}
-		case *ssa.ChangeType:
-			mark(v.X, seen)
-		case *ssa.Convert:
-			mark(v.X, seen)
-		case *ssa.UnOp:
-			mark(v.X, seen)
-		case *ssa.BinOp:
-			mark(v.X, seen)
-			mark(v.Y, seen)
-		}
+			return true
+		})
 	}
 	for _, b := range fn.Blocks {
 		for _, in := range b.Instrs {
 			switch in := in.(type) {
 			case *ssa.If:
-				mark(in.Cond, map[ssa.Value]bool{})
+				mark(in.Cond)
 			case ssa.CallInstruction:
 				callee := in.Common().StaticCallee()
 				if callee == nil || callee.Blocks == nil {
 					continue
 				}
-				inner := a.branchParams(callee)
+				inner := p.branchParams(callee)
 				for i, arg := range in.Common().Args {
-					if p, ok := arg.(*ssa.Parameter); ok && inner[i] && p.Parent() == fn && isIntegral(p.Type()) {
-						out[paramIndex(p)] = true
+					if param, ok := arg.(*ssa.Parameter); ok && inner[i] && param.Parent() == fn && isIntegral(param.Type()) {
+						out[paramIndex(param)] = true
 					}
 				}
 			}
 		}
 	}
-	a.branchCache[fn] = out
+	p.branchCache[fn] = out
 	return out
 }
 

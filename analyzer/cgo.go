@@ -44,11 +44,11 @@ var (
 // reaches through cgo, each with the path to its cgo wrapper. With live
 // set, only those whose wrapper is live are returned in out, and those
 // whose wrapper reached admits (all, when reached is nil) in pruned.
-func (a *analysis) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
-	for _, w := range a.cgoWrappers(r) {
-		path := a.pathTo(r, w.fn, w.fn.Pos())
+func (p *program) cgoNeeds(r *reach, live, reached func(*ssa.Function) bool) (out, pruned []Need) {
+	for _, w := range p.cgoWrappers(r) {
+		path := p.reachPath(r, w.fn, w.fn.Pos())
 		for _, s := range libcFuncs[w.cname] {
-			if nr, ok := a.table.Number(s); ok {
+			if nr, ok := p.table.Number(s); ok {
 				n := Need{Name: s, Nr: nr, Origin: fmt.Sprintf("%s%s", OriginCgoPrefix, w.cname), Path: path}
 				if live != nil && !live(w.fn) {
 					if reached == nil || reached(w.fn) {
@@ -70,13 +70,13 @@ type cgoWrapper struct {
 }
 
 // cgoWrappers returns the reachable cgo wrappers of the libc functions
-// libcFuncs knows, in a stable order, found once per analysis: cgoNeeds
+// libcFuncs knows, in a stable order, found once per reach: cgoNeeds
 // runs for the code after Lock and again for each go statement before it.
-func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
-	if a.cgoFound {
-		return a.cgoFuncs
+func (p *program) cgoWrappers(r *reach) []cgoWrapper {
+	if r.cgoFound {
+		return r.cgoFuncs
 	}
-	a.cgoFound = true
+	r.cgoFound = true
 	for _, fn := range sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
@@ -89,8 +89,8 @@ func (a *analysis) cgoWrappers(r *reach) []cgoWrapper {
 			continue
 		}
 		if _, ok := libcFuncs[cname]; ok {
-			a.cgoFuncs = append(a.cgoFuncs, cgoWrapper{fn, cname})
+			r.cgoFuncs = append(r.cgoFuncs, cgoWrapper{fn, cname})
 		}
 	}
-	return a.cgoFuncs
+	return r.cgoFuncs
 }

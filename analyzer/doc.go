@@ -137,6 +137,28 @@
 // the analysis can tell) still run after Lock, so what they reach stays
 // allowed.
 //
+// # Phases and their state
+//
+// For each main package, buildProgram makes the read-only program (SSA,
+// linkname and assembly indexes, CHA, the syscall table, the value tracer,
+// and memo caches of per-function facts). Every later phase is a method of
+// the program that takes what the earlier ones found as parameters:
+// buildReach(algorithm) makes the reach (what is reachable, its edges, the
+// types reflection reaches and the cgo wrappers); findSites(reach) finds the
+// syscall sites; findLock and afterLockCode(reach, ...) work out what runs
+// after Lock. analyzeMain assembles the Program from their results and
+// adds the runtime baseline, the one piece of state (the runtime profile)
+// that passes from one main package of an Analyze call to the next.
+//
+// Four questions follow a value back to its sources: which functions a
+// callback handed to the runtime can be, which functions a call through a
+// func value reaches in a calling context, which numbers a syscall number
+// can take and which constant a branch condition folds to. They share one
+// walk (valueFlow.trace, valueflow.go) over phis, ChangeType and, as its
+// rules admit, conversions, interface boxing, free variables, loads from
+// cells whose address does not escape and callers' arguments; each
+// question interprets the sources the walk stops at.
+//
 // # Soundness limits
 //
 // Named in Program.Warnings when they apply:

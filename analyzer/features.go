@@ -5,14 +5,14 @@ import (
 )
 
 // features works out which capabilities of interest the program reaches.
-func (a *analysis) features(p *packages.Package, r *reach) Features {
+func (p *program) features(pkg *packages.Package, r *reach) Features {
 	var f Features
-	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
+	packages.Visit([]*packages.Package{pkg}, nil, func(q *packages.Package) {
 		if q.PkgPath == "runtime/cgo" {
 			f.Cgo = true
 		}
 	})
-	reached := func(pkg, name string) bool { return a.reachedFunc(r, pkg, name) }
+	reached := func(pkg, name string) bool { return p.reachedFunc(r, pkg, name) }
 	runtimeCalled := map[string]bool{}
 	for _, e := range r.runtimeCalls {
 		runtimeCalled[e.callee.Name()] = true
@@ -21,7 +21,7 @@ func (a *analysis) features(p *packages.Package, r *reach) Features {
 	f.Pprof = reached("runtime/pprof", "StartCPUProfile") || runtimeCalled["SetCPUProfileRate"]
 	f.Plugin = reached("plugin", "Open")
 	f.Signal = reached("os/signal", "Notify") || reached("os/signal", "NotifyContext")
-	f.Reflect = a.reflectCalls(r)
+	f.Reflect = p.reflectCalls(r)
 	return f
 }
 

@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"go/token"
 	"go/types"
 	"sort"
 
@@ -48,6 +47,13 @@ type reach struct {
 	runtimeCalls []edge
 	// warnings found while walking (callbacks whose target is unknown).
 	warnings []string
+	// rtypes are the types reflection can reach from funcs, see
+	// reflect.go; they grow with the walk that builds the reach.
+	rtypes *rtypes
+	// cgoFuncs are the reachable cgo wrappers of known libc functions,
+	// once cgoFound; see cgoWrappers.
+	cgoFuncs []cgoWrapper
+	cgoFound bool
 }
 
 // isRuntime reports whether fn belongs to package runtime.
@@ -92,9 +98,9 @@ func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ss
 // adding the callbacks the program hands to the runtime and what reflection
 // can call as new roots, until nothing changes. The walk is incremental:
 // new roots and new reflect-reachable types extend the same reach.
-func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
 	w := &walker{
-		a: a, g: g, analysed: analysed,
+		p: p, g: g, analysed: analysed,
 		r: &reach{
 			rootWhy: make(map[*ssa.Function]string, len(rootWhy)),
 			funcs:   make(map[*ssa.Function]bool),
@@ -102,7 +108,7 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 			pred:    make(map[*ssa.Function][]edge),
 			parent:  make(map[*ssa.Function]edge),
 		},
-		takers:  a.valueTakers(),
+		takers:  p.valueTakers(),
 		pending: map[*ssa.Function][]edge{},
 		seen:    map[edgeKey]bool{},
 	}
@@ -110,14 +116,13 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 	for k, v := range rootWhy {
 		r.rootWhy[k] = v
 	}
-	a.rtypes = nil // grows from nothing with this walk's reach
 	for _, fn := range roots {
 		w.addRoot(fn)
 	}
 	for {
 		w.run()
 		added := false
-		for _, cb := range a.callbacks(r) {
+		for _, cb := range p.callbacks(r) {
 			if !r.funcs[cb.fn] {
 				if r.rootWhy[cb.fn] == "" {
 					r.rootWhy[cb.fn] = cb.why
@@ -128,16 +133,16 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 		}
 		// The types reflection reaches grow with what is reachable: when
 		// they do, every reached interface call is looked at again.
-		if rt := a.reflectTypes(r); a.rtypes == nil || len(rt.list) != len(a.rtypes.list) || rt.active != a.rtypes.active {
-			a.rtypes = rt
+		if rt := p.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
+			r.rtypes = rt
 			for _, fn := range sortedFuncs(r.funcs) {
-				for _, e := range a.extraInvokes(fn) {
+				for _, e := range p.extraInvokes(r, fn) {
 					w.visit(e)
 				}
 			}
 			added = true
 		}
-		for _, x := range a.reflectRoots(r) {
+		for _, x := range p.reflectRoots(r) {
 			if !r.funcs[x.fn] {
 				if r.rootWhy[x.fn] == "" {
 					r.rootWhy[x.fn] = x.why
@@ -154,7 +159,7 @@ func (a *analysis) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string,
 
 // walker is the state of one incremental walk.
 type walker struct {
-	a        *analysis
+	p        *program
 	g        *callgraph.Graph
 	analysed map[*ssa.Function]bool
 	r        *reach
@@ -227,26 +232,26 @@ func (w *walker) visit(e edge) {
 // run processes the queue breadth first, so that parent edges give
 // shortest paths.
 func (w *walker) run() {
-	a := w.a
+	p := w.p
 	for len(w.queue) > 0 {
 		fn := w.queue[0]
 		w.queue = w.queue[1:]
-		if target, ok := a.links[fn]; ok {
+		if target, ok := p.links[fn]; ok {
 			w.visit(edge{caller: fn, callee: target, kind: edgeLink})
 		}
 		if fn.Blocks == nil {
-			for _, e := range a.asmEdges(fn) {
+			for _, e := range p.asmEdges(fn) {
 				w.visit(e)
 			}
 		}
-		out := successors(fn, w.g, a.cha, w.analysed)
+		out := successors(fn, w.g, p.cha, w.analysed)
 		// Visit in source order so that the shortest paths are stable.
 		sorted := append([]*callgraph.Edge(nil), out...)
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
 		}
-		for _, e := range a.extraInvokes(fn) {
+		for _, e := range p.extraInvokes(w.r, fn) {
 			w.visit(e)
 		}
 	}
@@ -262,7 +267,7 @@ type rootReason struct {
 // (finalizers, cleanups, timer functions): the runtime calls them, so the
 // call graph cannot see the call. Every function value among the arguments
 // of a call into package runtime is traced back to the functions it can be.
-func (a *analysis) callbacks(r *reach) []rootReason {
+func (p *program) callbacks(r *reach) []rootReason {
 	var out []rootReason
 	seen := make(map[*ssa.Function]bool)
 	// A linkname edge into the runtime (time.newTimer is runtime.newTimer)
@@ -273,9 +278,9 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			sites = append(sites, e)
 			continue
 		}
-		for _, p := range r.pred[e.caller] {
-			if p.site != nil {
-				sites = append(sites, edge{caller: p.caller, site: p.site, callee: e.callee})
+		for _, pe := range r.pred[e.caller] {
+			if pe.site != nil {
+				sites = append(sites, edge{caller: pe.caller, site: pe.site, callee: e.callee})
 			}
 		}
 	}
@@ -283,8 +288,8 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 	// or FuncPCABIInternal (reflect.MakeFunc's makeFuncStub, method value
 	// trampolines) is entered from assembly or the runtime.
 	for _, name := range []string{"FuncPCABI0", "FuncPCABIInternal"} {
-		if p := a.prog.ImportedPackage("internal/abi"); p != nil {
-			if fn := p.Func(name); fn != nil {
+		if abi := p.prog.ImportedPackage("internal/abi"); abi != nil {
+			if fn := abi.Func(name); fn != nil {
 				for _, e := range r.pred[fn] {
 					if e.site != nil {
 						sites = append(sites, edge{caller: e.caller, site: e.site, callee: fn})
@@ -298,11 +303,11 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			if !mayHoldFunc(arg.Type()) {
 				continue
 			}
-			fns, unknown := a.funcValues(r, arg)
+			fns, unknown := p.funcValues(r, arg)
 			for _, fn := range fns {
 				if !seen[fn] {
 					seen[fn] = true
-					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), a.pos(e.site.Pos()))})
+					out = append(out, rootReason{fn, fmt.Sprintf("passed to %s at %s", e.callee.RelString(nil), p.pos(e.site.Pos()))})
 				}
 			}
 			// A func-typed argument whose source cannot be traced may be
@@ -310,10 +315,10 @@ func (a *analysis) callbacks(r *reach) []rootReason {
 			// (An interface or pointer argument, KeepAlive's or the object
 			// of SetFinalizer, is data.)
 			if sig, isFunc := arg.Type().Underlying().(*types.Signature); isFunc && unknown != "" {
-				for _, fn := range a.funcsOfType(r, sig) {
+				for _, fn := range p.funcsOfType(r, sig) {
 					if !seen[fn] {
 						seen[fn] = true
-						out = append(out, rootReason{fn, fmt.Sprintf("may be passed to %s at %s (the value %s)", e.callee.RelString(nil), a.pos(e.site.Pos()), unknown)})
+						out = append(out, rootReason{fn, fmt.Sprintf("may be passed to %s at %s (the value %s)", e.callee.RelString(nil), p.pos(e.site.Pos()), unknown)})
 					}
 				}
 			}
@@ -334,281 +339,54 @@ func mayHoldFunc(t types.Type) bool {
 	return false
 }
 
-// funcValues traces v back to the functions it can hold. unknown describes
-// a source that cannot be traced (empty when every source was found).
-func (a *analysis) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
-	seen := make(map[ssa.Value]bool)
-	var trace func(v ssa.Value)
-	trace = func(v ssa.Value) {
-		if seen[v] {
-			return
+// funcValues traces v back to the functions it can hold, through every
+// operation the value tracer follows (callers' arguments included).
+// unknown describes a source that cannot be traced (empty when every
+// source was found). A nil constant, a closure that is never made, a
+// parameter of a function nobody calls and a package variable never
+// assigned hold no function.
+func (p *program) funcValues(r *reach, v ssa.Value) (fns []*ssa.Function, unknown string) {
+	rules := flowRules{interfaces: true, conversions: true, freeVars: true, cells: true, callers: r.callSites}
+	p.values().trace(v, rules, func(s source) bool {
+		if fn, ok := funcOf(s.v); ok {
+			fns = append(fns, fn)
+			return true
 		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Function:
-			fns = append(fns, v)
-		case *ssa.MakeClosure:
-			fns = append(fns, v.Fn.(*ssa.Function))
-		case *ssa.MakeInterface:
-			trace(v.X)
-		case *ssa.ChangeType:
-			trace(v.X)
-		case *ssa.ChangeInterface:
-			trace(v.X)
-		case *ssa.Convert:
-			trace(v.X)
-		case *ssa.Phi:
-			for _, e := range v.Edges {
-				trace(e)
-			}
-		case *ssa.Const:
-			// nil: no function
-		case *ssa.Parameter:
-			fn := v.Parent()
-			idx := paramIndex(v)
-			for _, e := range r.pred[fn] {
-				if e.site == nil {
-					continue
-				}
-				if arg := argAt(e.site.Common(), idx); arg != nil {
-					trace(arg)
-				}
-			}
-		case *ssa.FreeVar:
-			for _, b := range a.bindings(r, v) {
-				trace(b)
-			}
-		case *ssa.UnOp:
-			switch v.X.(type) {
-			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
-				if v.Op == token.MUL && a.cellEscapes(r, v.X) == "" {
-					for _, s := range a.storesTo(r, v.X) {
-						trace(s)
-					}
-					return
-				}
-			}
-			if unknown == "" {
-				unknown = a.describe(v)
-			}
-		default:
-			if unknown == "" {
-				unknown = fmt.Sprintf("%s (%T)", v.Name(), v)
+		if unknown != "" {
+			return true
+		}
+		switch s.kind {
+		case sourceEscaping:
+			unknown = p.values().describe(s.v)
+		case sourceValue:
+			switch s.v.(type) {
+			case *ssa.Const:
+			case *ssa.UnOp:
+				unknown = p.values().describe(s.v)
+			default:
+				unknown = fmt.Sprintf("%s (%T)", s.v.Name(), s.v)
 			}
 		}
-	}
-	trace(v)
+		return true
+	})
 	return fns, unknown
 }
 
-// paramIndex returns the position of p in its function's Params.
-func paramIndex(p *ssa.Parameter) int {
-	for i, q := range p.Parent().Params {
-		if q == p {
-			return i
-		}
-	}
-	return -1
-}
-
-// argAt returns the value a call passes for the callee's parameter idx
-// (counting the receiver of an interface method call as parameter 0).
-func argAt(cc *ssa.CallCommon, idx int) ssa.Value {
-	if cc.IsInvoke() {
-		if idx == 0 {
-			return cc.Value
-		}
-		idx--
-	}
-	if idx < 0 || idx >= len(cc.Args) {
-		return nil
-	}
-	return cc.Args[idx]
-}
-
-// bindings returns the values bound to free variable fv by the MakeClosure
-// instructions that create its function (in the function's parent).
-func (a *analysis) bindings(r *reach, fv *ssa.FreeVar) []ssa.Value {
-	fn := fv.Parent()
-	idx := -1
-	for i, f := range fn.FreeVars {
-		if f == fv {
-			idx = i
-		}
-	}
-	var out []ssa.Value
-	if fn.Parent() == nil || idx < 0 {
-		return nil
-	}
-	for _, b := range fn.Parent().Blocks {
-		for _, in := range b.Instrs {
-			if mc, ok := in.(*ssa.MakeClosure); ok && mc.Fn == fn {
-				out = append(out, mc.Bindings[idx])
-			}
+// callSites returns the call instructions of the edges into fn.
+func (r *reach) callSites(fn *ssa.Function) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, e := range r.pred[fn] {
+		if e.site != nil {
+			out = append(out, e.site)
 		}
 	}
 	return out
 }
 
-// storesTo returns the values stored to the memory cell addr: a global
-// (every store in the program), a local cell (stores in its function and in
-// the closures that capture it), or a captured free variable (the cell it
-// is bound to). Callers check cellEscapes first: a cell whose address is
-// used any other way can be written through that alias.
-func (a *analysis) storesTo(r *reach, addr ssa.Value) []ssa.Value {
-	switch addr := addr.(type) {
-	case *ssa.Global:
-		return a.globalStores(r)[addr]
-	case *ssa.Alloc:
-		var out []ssa.Value
-		a.cellStores(addr, &out, map[ssa.Value]bool{})
-		return out
-	case *ssa.FreeVar:
-		var out []ssa.Value
-		for _, b := range a.bindings(r, addr) {
-			out = append(out, a.storesTo(r, b)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// cellStores collects the stores to a local cell and, through the closures
-// that capture it, to their free variables.
-func (a *analysis) cellStores(cell ssa.Value, out *[]ssa.Value, seen map[ssa.Value]bool) {
-	if seen[cell] {
-		return
-	}
-	seen[cell] = true
-	refs := cell.Referrers()
-	if refs == nil {
-		return
-	}
-	for _, in := range *refs {
-		switch in := in.(type) {
-		case *ssa.Store:
-			if in.Addr == cell {
-				*out = append(*out, in.Val)
-			}
-		case *ssa.MakeClosure:
-			fn := in.Fn.(*ssa.Function)
-			for i, b := range in.Bindings {
-				if b == cell && i < len(fn.FreeVars) {
-					a.cellStores(fn.FreeVars[i], out, seen)
-				}
-			}
-		}
-	}
-}
-
-// cellEscapes reports how a local cell or global is used other than by
-// loads, stores to it and closure captures, or "" when it is not.
-func (a *analysis) cellEscapes(r *reach, cell ssa.Value) string {
-	switch cell := cell.(type) {
-	case *ssa.Global:
-		return a.globalEscapes(r)[cell]
-	case *ssa.FreeVar:
-		for _, b := range a.bindings(r, cell) {
-			if why := a.cellEscapes(r, b); why != "" {
-				return why
-			}
-		}
-		return ""
-	}
-	return a.localEscapes(cell, map[ssa.Value]bool{})
-}
-
-func (a *analysis) localEscapes(cell ssa.Value, seen map[ssa.Value]bool) string {
-	if seen[cell] {
-		return ""
-	}
-	seen[cell] = true
-	refs := cell.Referrers()
-	if refs == nil {
-		return ""
-	}
-	for _, in := range *refs {
-		switch in := in.(type) {
-		case *ssa.Store:
-			if in.Val == cell {
-				return "its address is stored at " + a.pos(in.Pos())
-			}
-		case *ssa.UnOp:
-			if in.Op != token.MUL {
-				return "it is used by " + in.String()
-			}
-		case *ssa.MakeClosure:
-			fn := in.Fn.(*ssa.Function)
-			for i, b := range in.Bindings {
-				if b == cell && i < len(fn.FreeVars) {
-					if why := a.localEscapes(fn.FreeVars[i], seen); why != "" {
-						return why
-					}
-				}
-			}
-		case *ssa.DebugRef:
-		default:
-			return fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
-		}
-	}
-	return ""
-}
-
-// globalInfo indexes, for the reachable functions and every package
-// initialiser, the values stored to each global and the uses of a global's
-// address other than loads and stores.
-type globalInfo struct {
-	stores  map[*ssa.Global][]ssa.Value
-	escapes map[*ssa.Global]string
-}
-
-// globalIndex scans every function of the program once: a store in a
-// function that is not reachable only adds a value that cannot occur, which
-// costs precision, never soundness.
-func (a *analysis) globalIndex(r *reach) *globalInfo {
-	if a.globals != nil {
-		return a.globals
-	}
-	gi := &globalInfo{stores: map[*ssa.Global][]ssa.Value{}, escapes: map[*ssa.Global]string{}}
-	for fn := range ssautil.AllFunctions(a.prog) {
-		for _, b := range fn.Blocks {
-			for _, in := range b.Instrs {
-				if st, ok := in.(*ssa.Store); ok {
-					if g, ok := st.Addr.(*ssa.Global); ok {
-						gi.stores[g] = append(gi.stores[g], st.Val)
-					}
-					if g, ok := st.Val.(*ssa.Global); ok && gi.escapes[g] == "" {
-						gi.escapes[g] = "its address is stored at " + a.pos(st.Pos())
-					}
-					continue
-				}
-				if u, ok := in.(*ssa.UnOp); ok && u.Op == token.MUL {
-					continue
-				}
-				var ops []*ssa.Value
-				for _, op := range in.Operands(ops) {
-					if g, ok := (*op).(*ssa.Global); ok && gi.escapes[g] == "" {
-						gi.escapes[g] = fmt.Sprintf("its address is used by %s at %s", in, a.pos(in.Pos()))
-					}
-				}
-			}
-		}
-	}
-	a.globals = gi
-	return gi
-}
-
-func (a *analysis) globalStores(r *reach) map[*ssa.Global][]ssa.Value {
-	return a.globalIndex(r).stores
-}
-
-func (a *analysis) globalEscapes(r *reach) map[*ssa.Global]string {
-	return a.globalIndex(r).escapes
-}
-
-// buildReach computes the reachable program of main package mainPkg with the
-// configured call graph algorithm.
-func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
+// buildReach computes the reachable program of the main package with call
+// graph algorithm callGraph (one of Config.CallGraph's values).
+func (p *program) buildReach(callGraph string) (*reach, error) {
+	mainPkg := p.mainPkg
 	roots := []*ssa.Function{}
 	why := map[*ssa.Function]string{}
 	if fn := mainPkg.Func("init"); fn != nil {
@@ -622,29 +400,29 @@ func (a *analysis) buildReach(mainPkg *ssa.Package) (*reach, error) {
 	roots = append(roots, mainFn)
 	why[mainFn] = "program entry"
 
-	switch a.cfg.CallGraph {
+	switch callGraph {
 	case CallGraphCHA:
-		return a.walk(roots, why, a.cha, nil), nil
+		return p.walk(roots, why, p.cha, nil), nil
 	case CallGraphRTA:
-		return a.rtaReach(roots, why), nil
+		return p.rtaReach(roots, why), nil
 	case "", CallGraphVTA:
 		// VTA over what CHA reaches, then the walk again over VTA's graph.
 		// A second VTA round (govulncheck's recipe) found nothing more on
 		// the fixtures and the 249-package benchmark and costs ~1.5 s.
-		r := a.walk(roots, why, a.cha, nil)
-		g := vta.CallGraph(r.funcs, a.cha)
-		return a.walk(roots, why, g, r.funcs), nil
+		r := p.walk(roots, why, p.cha, nil)
+		g := vta.CallGraph(r.funcs, p.cha)
+		return p.walk(roots, why, g, r.funcs), nil
 	}
-	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", a.cfg.CallGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
+	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", callGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
 }
 
 // rtaReach runs RTA from the roots, adding the implementations of reachable
 // linkname declarations and runtime callbacks as roots until nothing
 // changes (RTA itself sees neither).
-func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
+func (p *program) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
 	for {
 		res := rta.Analyze(roots, true)
-		r := a.walk(roots, why, res.CallGraph, nil)
+		r := p.walk(roots, why, res.CallGraph, nil)
 		analysed := make(map[*ssa.Function]bool, len(res.Reachable))
 		for fn := range res.Reachable {
 			analysed[fn] = true
@@ -657,7 +435,7 @@ func (a *analysis) rtaReach(roots []*ssa.Function, why map[*ssa.Function]string)
 			}
 		}
 		if !added {
-			return a.walk(roots, r.rootWhy, res.CallGraph, analysed)
+			return p.walk(roots, r.rootWhy, res.CallGraph, analysed)
 		}
 	}
 }
@@ -676,9 +454,9 @@ func anyIn(fns []*ssa.Function, set map[*ssa.Function]bool) bool {
 // a MakeClosure of it, or a use of it as an operand other than the callee
 // of a direct call. A call through a func value can only reach a function
 // after one of these has run. Computed once per program.
-func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
-	if a.takers != nil {
-		return a.takers
+func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
+	if p.takers != nil {
+		return p.takers
 	}
 	takers := map[*ssa.Function][]*ssa.Function{}
 	seen := map[[2]*ssa.Function]bool{}
@@ -688,7 +466,7 @@ func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
 			takers[fn] = append(takers[fn], taker)
 		}
 	}
-	for fn := range ssautil.AllFunctions(a.prog) {
+	for fn := range ssautil.AllFunctions(p.prog) {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				var direct ssa.Value
@@ -709,15 +487,15 @@ func (a *analysis) valueTakers() map[*ssa.Function][]*ssa.Function {
 			}
 		}
 	}
-	a.takers = takers
+	p.takers = takers
 	return takers
 }
 
 // funcsOfType returns the functions with signature sig whose value
 // reachable code makes, in a stable order.
-func (a *analysis) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
+func (p *program) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
 	var out []*ssa.Function
-	for fn, ts := range a.valueTakers() {
+	for fn, ts := range p.valueTakers() {
 		if anyIn(ts, r.funcs) && types.Identical(fn.Signature, sig) {
 			out = append(out, fn)
 		}

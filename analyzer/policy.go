@@ -6,17 +6,9 @@ import (
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/seccompabi"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
-
-// enosys returns ENOSYS on goarch: 89 on the MIPS family, 38 elsewhere.
-func enosys(goarch string) uint16 {
-	switch goarch {
-	case "mips", "mipsle", "mips64", "mips64le":
-		return 89
-	}
-	return 38
-}
 
 // Policy returns the allow-list policy the analysis supports for the
 // program: every syscall in p.Syscalls is allowed (only for the argument
@@ -44,7 +36,7 @@ func (p *Program) Policy(def gen.Action) gen.Policy {
 		pol.Syscalls[n.Name] = []gen.Rule{{Action: act}}
 	}
 	if _, ok := pol.Syscalls["clone3"]; ok {
-		pol.Syscalls["clone3"] = []gen.Rule{{Action: gen.Errno(enosys(p.GOARCH))}}
+		pol.Syscalls["clone3"] = []gen.Rule{{Action: gen.Errno(seccompabi.ENOSYS(p.GOARCH))}}
 	}
 	return pol
 }

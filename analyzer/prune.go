@@ -60,26 +60,26 @@ type preLockGo struct {
 
 // live reports whether a syscall number supplied at site in caller (site is
 // nil for an assembly function's own syscall) may be used under the filter.
-func (al *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bool {
-	if al.funcs[caller] {
-		return site == nil || al.walk.blockLive(caller, site.Block())
+func (locked *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bool {
+	if locked.funcs[caller] {
+		return site == nil || locked.walk.blockLive(caller, site.Block())
 	}
 	if _, isGo := site.(*ssa.Go); isGo {
 		// A goroutine started before Lock may make the call after it.
 		return true
 	}
-	return caller == al.mainFn && site != nil && al.mainSites[site]
+	return caller == locked.mainFn && site != nil && locked.mainSites[site]
 }
 
 // reachedBefore reports whether a syscall number supplied at site in caller
 // (nil for an assembly function's own) may be used before Lock. A site that
 // neither this nor live admits is in code that cannot run at all once
 // constant conditions are folded.
-func (al *afterLock) reachedBefore(caller *ssa.Function, site ssa.CallInstruction) bool {
-	if caller == al.mainFn {
-		return site == nil || (!al.mainSites[site] && !al.mainDead(site))
+func (locked *afterLock) reachedBefore(caller *ssa.Function, site ssa.CallInstruction) bool {
+	if caller == locked.mainFn {
+		return site == nil || (!locked.mainSites[site] && !locked.mainDead(site))
 	}
-	return al.before.funcs[caller] && (site == nil || al.before.blockLive(caller, site.Block()))
+	return locked.before.funcs[caller] && (site == nil || locked.before.blockLive(caller, site.Block()))
 }
 
 // isSelfsandbox reports whether fn belongs to package selfsandbox.
@@ -92,8 +92,8 @@ func isSelfsandbox(fn *ssa.Function) bool {
 // that pruning can rest on, or why there is none: the call must be a plain
 // call (not go or defer) written directly in main.main, made once (not in
 // a loop), and main.main must not be called by the program itself.
-func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
-	pkg := a.prog.ImportedPackage(selfsandboxPath)
+func (p *program) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
+	pkg := p.prog.ImportedPackage(selfsandboxPath)
 	if pkg == nil {
 		return nil, "the program does not import " + selfsandboxPath
 	}
@@ -116,7 +116,7 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 			}
 		}
 	}
-	takers := a.valueTakers()
+	takers := p.valueTakers()
 	var calls []ssa.CallInstruction
 	for _, fn := range entries {
 		name := fn.RelString(pkg.Pkg)
@@ -133,7 +133,7 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 				return nil, fmt.Sprintf("selfsandbox.%s is reached from %s without a Go call", name, e.caller.RelString(nil))
 			}
 			if e.caller != mainFn {
-				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), a.pos(e.site.Pos()))
+				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), p.pos(e.site.Pos()))
 			}
 			calls = append(calls, e.site)
 		}
@@ -144,23 +144,23 @@ func (a *analysis) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) 
 	case len(calls) > 1:
 		var at []string
 		for _, c := range calls {
-			at = append(at, a.pos(c.Pos()))
+			at = append(at, p.pos(c.Pos()))
 		}
 		return nil, fmt.Sprintf("main.main calls selfsandbox's Lock functions %d times (%s)", len(calls), strings.Join(at, ", "))
 	}
 	call, ok := calls[0].(*ssa.Call)
 	if !ok {
-		return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", a.pos(calls[0].Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", p.pos(calls[0].Pos()))
 	}
 	if call.Common().StaticCallee() == nil {
-		return nil, fmt.Sprintf("selfsandbox's Lock is called through a function value at %s", a.pos(call.Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is called through a function value at %s", p.pos(call.Pos()))
 	}
 	if len(r.pred[mainFn]) > 0 {
 		e := r.pred[mainFn][0]
 		return nil, fmt.Sprintf("main.main is called by %s, so its code before Lock may run again after it", e.caller.RelString(nil))
 	}
 	if inCycle(call.Block()) {
-		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", a.pos(call.Pos()))
+		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", p.pos(call.Pos()))
 	}
 	return call, ""
 }
@@ -204,8 +204,8 @@ func inCycle(b *ssa.BasicBlock) bool {
 // closure made before Lock and called after it is covered. Both walks (the
 // code before Lock, for its goroutines, and the code after it) follow calls
 // through a func-typed parameter context-sensitively; see csWalker.
-func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
-	al := &afterLock{lockCall: call, mainFn: mainFn, mainSites: map[ssa.CallInstruction]bool{}}
+func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
+	locked := &afterLock{lockCall: call, mainFn: mainFn, mainSites: map[ssa.CallInstruction]bool{}}
 	// The instructions of main.main that may run after the call.
 	blocks := map[*ssa.BasicBlock]bool{}
 	var work []*ssa.BasicBlock
@@ -228,8 +228,8 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	}
 	// Calls in blocks of main.main that cannot run (behind a constant
 	// condition) are neither before nor after Lock.
-	mainLive := newCSWalker(a, r, mainFn).liveBlocks(csState{mainFn, fctx{}})
-	al.mainDead = func(c ssa.CallInstruction) bool { return mainLive != nil && !mainLive[c.Block()] }
+	mainLive := newCSWalker(p, r, mainFn).liveBlocks(ctxFunc{mainFn, callContext{}})
+	locked.mainDead = func(c ssa.CallInstruction) bool { return mainLive != nil && !mainLive[c.Block()] }
 	for _, b := range mainFn.Blocks {
 		if mainLive != nil && !mainLive[b] {
 			continue
@@ -242,10 +242,10 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 			}
 			switch c.(type) {
 			case *ssa.Defer:
-				al.mainSites[c] = true
+				locked.mainSites[c] = true
 			default:
 				if after {
-					al.mainSites[c] = true
+					locked.mainSites[c] = true
 				}
 			}
 			if c == ssa.CallInstruction(call) {
@@ -257,21 +257,21 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 	// The code before Lock: the package initialisers and main.main's calls
 	// up to Lock (Lock included). The goroutines it starts are after-Lock
 	// roots.
-	before := newCSWalker(a, r, mainFn)
-	before.root(initFn, fctx{}, "package initialisation")
+	before := newCSWalker(p, r, mainFn)
+	before.root(initFn, callContext{}, "package initialisation")
 	for _, e := range r.succ[mainFn] {
-		if e.site != nil && !al.mainSites[e.site] && !al.mainDead(e.site) {
-			ctx := before.calleeCtx(mainFn, fctx{}, e)
+		if e.site != nil && !locked.mainSites[e.site] && !locked.mainDead(e.site) {
+			ctx := before.calleeCtx(mainFn, callContext{}, e)
 			if _, isGo := e.site.(*ssa.Go); isGo {
-				before.goroutines = append(before.goroutines, goStart{csState{e.callee, ctx}, mainFn, e.site})
+				before.goroutines = append(before.goroutines, goStart{ctxFunc{e.callee, ctx}, mainFn, e.site})
 			}
-			before.root(e.callee, ctx, "called by main.main before Lock at "+a.pos(e.site.Pos()))
+			before.root(e.callee, ctx, "called by main.main before Lock at "+p.pos(e.site.Pos()))
 		}
 	}
 	before.run()
-	al.before = before
+	locked.before = before
 
-	after := newCSWalker(a, r, mainFn)
+	after := newCSWalker(p, r, mainFn)
 	for _, e := range r.succ[mainFn] {
 		if e.site == nil {
 			continue
@@ -280,58 +280,58 @@ func (a *analysis) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *s
 		// installed the filter, Lock only stores its state and returns
 		// (unlocking a mutex and the OS thread, which is the runtime's
 		// business). The fixture tests check this under strace.
-		if al.mainSites[e.site] {
+		if locked.mainSites[e.site] {
 			// The path starts at main.main's call, as other paths do.
-			if k, isNew := after.root(e.callee, after.calleeCtx(mainFn, fctx{}, e), ""); isNew {
-				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), a.pos(e.site.Pos()))
+			if k, isNew := after.root(e.callee, after.calleeCtx(mainFn, callContext{}, e), ""); isNew {
+				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), p.pos(e.site.Pos()))
 			}
 		}
 	}
 	for _, fn := range r.roots {
 		if fn != mainFn && fn != initFn {
-			after.root(fn, fctx{}, r.rootWhy[fn])
+			after.root(fn, callContext{}, r.rootWhy[fn])
 		}
 	}
-	for _, x := range a.callbacks(r) {
-		after.root(x.fn, fctx{}, x.why)
+	for _, x := range p.callbacks(r) {
+		after.root(x.fn, callContext{}, x.why)
 	}
-	for _, x := range a.reflectRoots(r) {
-		after.root(x.fn, fctx{}, x.why)
+	for _, x := range p.reflectRoots(r) {
+		after.root(x.fn, callContext{}, x.why)
 	}
 	after.run()
-	al.funcs, al.walk = after.funcs, after
+	locked.funcs, locked.walk = after.funcs, after
 
 	// Each go statement before Lock gets a walk of its own, which stops
 	// where the code after Lock was walked already: all that code reaches
 	// is allowed anyway.
 	bySite := map[ssa.CallInstruction]*preLockGo{}
 	for _, g := range before.goroutines {
-		pg := bySite[g.site]
-		if pg == nil {
-			pg = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(a, r, mainFn), needs: map[uint64]Need{}}
-			pg.walk.covered = after
-			bySite[g.site] = pg
-			al.started = append(al.started, pg)
+		goStmt := bySite[g.site]
+		if goStmt == nil {
+			goStmt = &preLockGo{site: g.site, from: g.from, walk: newCSWalker(p, r, mainFn), needs: map[uint64]Need{}}
+			goStmt.walk.covered = after
+			bySite[g.site] = goStmt
+			locked.started = append(locked.started, goStmt)
 		}
-		pg.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+a.pos(g.site.Pos()))
+		goStmt.walk.root(g.state.fn, g.state.ctx, "started as a goroutine before Lock by "+g.from.RelString(nil)+" at "+p.pos(g.site.Pos()))
 	}
-	for _, pg := range al.started {
-		pg.walk.run()
+	for _, goStmt := range locked.started {
+		goStmt.walk.run()
 	}
-	return al
+	return locked
 }
 
 // walked reports whether w walked fn in context ctx, or in the empty
 // context that stands for every context once fn has too many.
-func (w *csWalker) walked(fn *ssa.Function, ctx fctx) bool {
+func (w *csWalker) walked(fn *ssa.Function, ctx callContext) bool {
 	ctxs := w.seen[fn]
 	return ctxs[ctx.key] || (len(ctxs) >= maxContexts && ctxs[""])
 }
 
-// fctx is a calling context: the functions that some of a function's
+// callContext is a calling context: the functions that some of a function's
 // func-typed parameters (by index in Params) can hold. A parameter without
 // an entry can hold anything the call graph says.
-type fctx struct {
+type callContext struct {
 	key  string
 	vals map[int][]*ssa.Function
 	// consts are the values of integer and boolean parameters that every
@@ -339,27 +339,27 @@ type fctx struct {
 	consts map[int]constant.Value
 }
 
-// csState is a function in a calling context.
-type csState struct {
+// ctxFunc is a function in a calling context.
+type ctxFunc struct {
 	fn  *ssa.Function
-	ctx fctx
+	ctx callContext
 }
 
-// csKey identifies a csState.
-type csKey struct {
+// ctxFuncKey identifies a ctxFunc.
+type ctxFuncKey struct {
 	fn  *ssa.Function
 	ctx string
 }
 
-// csLink is how a state was first reached: edge e from state from.
-type csLink struct {
-	from csKey
+// firstEdge is how a state was first reached: edge e from state from.
+type firstEdge struct {
+	from ctxFuncKey
 	e    edge
 }
 
 // goStart is a goroutine started at site in from.
 type goStart struct {
-	state csState
+	state ctxFunc
 	from  *ssa.Function
 	site  ssa.CallInstruction
 }
@@ -384,22 +384,22 @@ const maxContexts = 256
 // context-free root (or a value that cannot be traced) falls back to the
 // call graph's callees.
 type csWalker struct {
-	a      *analysis
+	p      *program
 	r      *reach
 	mainFn *ssa.Function
 	ids    map[*ssa.Function]int
 	seen   map[*ssa.Function]map[string]bool
-	queue  []csState
+	queue  []ctxFunc
 	funcs  map[*ssa.Function]bool
 	// first is the first context each function was walked in; parent is
 	// the edge (and the caller's state) that first reached a state, absent
 	// for a root, whose reason is in why.
-	first  map[*ssa.Function]csKey
-	parent map[csKey]csLink
-	why    map[csKey]string
+	first  map[*ssa.Function]ctxFuncKey
+	parent map[ctxFuncKey]firstEdge
+	why    map[ctxFuncKey]string
 	// caller is, for a root main.main calls after Lock, main's frame
 	// ("pkg.main (file:line:col)"), which starts its call paths.
-	caller map[csKey]string
+	caller map[ctxFuncKey]string
 	// goroutines are the goroutines the walked code starts.
 	goroutines []goStart
 	// blocks are, per walked function, the blocks that can run in some
@@ -410,17 +410,17 @@ type csWalker struct {
 	covered *csWalker
 }
 
-func newCSWalker(a *analysis, r *reach, mainFn *ssa.Function) *csWalker {
-	return &csWalker{a: a, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
-		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]csKey{}, parent: map[csKey]csLink{}, why: map[csKey]string{},
-		caller: map[csKey]string{}}
+func newCSWalker(p *program, r *reach, mainFn *ssa.Function) *csWalker {
+	return &csWalker{p: p, r: r, mainFn: mainFn, ids: map[*ssa.Function]int{}, seen: map[*ssa.Function]map[string]bool{},
+		funcs: map[*ssa.Function]bool{}, first: map[*ssa.Function]ctxFuncKey{}, parent: map[ctxFuncKey]firstEdge{}, why: map[ctxFuncKey]string{},
+		caller: map[ctxFuncKey]string{}}
 }
 
 // root adds fn in context ctx as a root, and returns its state's key and
 // whether the state is new.
-func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) (csKey, bool) {
+func (w *csWalker) root(fn *ssa.Function, ctx callContext, why string) (ctxFuncKey, bool) {
 	if fn == nil || fn == w.mainFn {
-		return csKey{}, false
+		return ctxFuncKey{}, false
 	}
 	k, isNew := w.enter(fn, ctx)
 	if isNew {
@@ -431,9 +431,9 @@ func (w *csWalker) root(fn *ssa.Function, ctx fctx, why string) (csKey, bool) {
 
 // enter queues fn in context ctx unless it was walked in it already, and
 // returns the state's key and whether it is new.
-func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
+func (w *csWalker) enter(fn *ssa.Function, ctx callContext) (ctxFuncKey, bool) {
 	if isRuntime(fn) || (w.covered != nil && w.covered.walked(fn, ctx)) {
-		return csKey{}, false
+		return ctxFuncKey{}, false
 	}
 	ctxs := w.seen[fn]
 	if ctxs == nil {
@@ -441,9 +441,9 @@ func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
 		w.seen[fn] = ctxs
 	}
 	if len(ctxs) >= maxContexts {
-		ctx = fctx{}
+		ctx = callContext{}
 	}
-	k := csKey{fn, ctx.key}
+	k := ctxFuncKey{fn, ctx.key}
 	if ctxs[ctx.key] {
 		return k, false
 	}
@@ -452,7 +452,7 @@ func (w *csWalker) enter(fn *ssa.Function, ctx fctx) (csKey, bool) {
 		w.funcs[fn] = true
 		w.first[fn] = k
 	}
-	w.queue = append(w.queue, csState{fn, ctx})
+	w.queue = append(w.queue, ctxFunc{fn, ctx})
 	return k, true
 }
 
@@ -498,7 +498,7 @@ func (w *csWalker) run() {
 			if e.site == nil {
 				// A linkname declaration or assembly jump forwards its
 				// parameters; an assembly CALL passes unknown ones.
-				ctx := fctx{}
+				ctx := callContext{}
 				if e.kind == edgeLink || e.kind == edgeAsmJump {
 					ctx = st.ctx
 				}
@@ -527,7 +527,7 @@ func (w *csWalker) run() {
 }
 
 // follow walks edge e from st into its callee in context ctx.
-func (w *csWalker) follow(st csState, e edge, ctx fctx) {
+func (w *csWalker) follow(st ctxFunc, e edge, ctx callContext) {
 	if e.callee == w.mainFn {
 		return
 	}
@@ -535,9 +535,9 @@ func (w *csWalker) follow(st csState, e edge, ctx fctx) {
 	if !isNew {
 		return
 	}
-	w.parent[k] = csLink{csKey{st.fn, st.ctx.key}, e}
+	w.parent[k] = firstEdge{ctxFuncKey{st.fn, st.ctx.key}, e}
 	if _, isGo := e.site.(*ssa.Go); isGo {
-		w.goroutines = append(w.goroutines, goStart{csState{e.callee, ctx}, st.fn, e.site})
+		w.goroutines = append(w.goroutines, goStart{ctxFunc{e.callee, ctx}, st.fn, e.site})
 	}
 }
 
@@ -545,44 +545,28 @@ func (w *csWalker) follow(st csState, e edge, ctx fctx) {
 // be: functions, closures, nil, phis of them, and parameters of st.fn that
 // st.ctx knows. ok is false when some source cannot be traced, or a traced
 // function is not in the call graph (so its callees are unknown).
-func (w *csWalker) funcsOf(v ssa.Value, st csState) (fns []*ssa.Function, ok bool) {
-	seen := map[ssa.Value]bool{}
+func (w *csWalker) funcsOf(v ssa.Value, st ctxFunc) (fns []*ssa.Function, ok bool) {
 	ok = true
-	var trace func(v ssa.Value)
-	trace = func(v ssa.Value) {
-		if !ok || seen[v] {
-			return
+	w.p.values().trace(v, flowRules{}, func(s source) bool {
+		if fn, isFunc := funcOf(s.v); isFunc {
+			fns = append(fns, fn)
+			return true
 		}
-		seen[v] = true
-		switch v := v.(type) {
-		case *ssa.Function:
-			fns = append(fns, v)
-		case *ssa.MakeClosure:
-			fns = append(fns, v.Fn.(*ssa.Function))
-		case *ssa.ChangeType:
-			trace(v.X)
-		case *ssa.Phi:
-			for _, x := range v.Edges {
-				trace(x)
-			}
+		switch v := s.v.(type) {
 		case *ssa.Const:
-			// nil: calling it panics, no function runs
+			return true // nil: calling it panics, no function runs
 		case *ssa.Parameter:
-			if v.Parent() != st.fn {
-				ok = false
-				return
+			if known, has := st.ctx.vals[paramIndex(v)]; has && v.Parent() == st.fn {
+				fns = append(fns, known...)
+				return true
 			}
-			known, has := st.ctx.vals[paramIndex(v)]
-			if !has {
-				ok = false
-				return
-			}
-			fns = append(fns, known...)
-		default:
-			ok = false
 		}
+		ok = false
+		return false
+	})
+	if !ok {
+		return nil, false
 	}
-	trace(v)
 	for _, fn := range fns {
 		if !w.r.funcs[fn] && !isRuntime(fn) {
 			return nil, false
@@ -594,20 +578,20 @@ func (w *csWalker) funcsOf(v ssa.Value, st csState) (fns []*ssa.Function, ok boo
 // calleeCtx is the context e.callee is entered in from caller (in context
 // ctx): for each func-typed parameter, the functions the call passes, when
 // they can all be traced.
-func (w *csWalker) calleeCtx(caller *ssa.Function, ctx fctx, e edge) fctx {
+func (w *csWalker) calleeCtx(caller *ssa.Function, ctx callContext, e edge) callContext {
 	if e.site == nil {
-		return fctx{}
+		return callContext{}
 	}
 	cc := e.site.Common()
 	params := e.callee.Params
 	if cc.IsInvoke() {
 		if len(cc.Args)+1 != len(params) {
-			return fctx{}
+			return callContext{}
 		}
 	} else if len(cc.Args) != len(params) {
-		return fctx{}
+		return callContext{}
 	}
-	var out fctx
+	var out callContext
 	for i, p := range params {
 		if _, isFunc := p.Type().Underlying().(*types.Signature); !isFunc {
 			continue
@@ -616,7 +600,7 @@ func (w *csWalker) calleeCtx(caller *ssa.Function, ctx fctx, e edge) fctx {
 		if arg == nil {
 			continue
 		}
-		fns, ok := w.funcsOf(arg, csState{caller, ctx})
+		fns, ok := w.funcsOf(arg, ctxFunc{caller, ctx})
 		if !ok {
 			continue
 		}
@@ -626,8 +610,8 @@ func (w *csWalker) calleeCtx(caller *ssa.Function, ctx fctx, e edge) fctx {
 		out.vals[i] = w.sortUnique(fns)
 	}
 	if !cc.IsInvoke() {
-		for i := range w.a.branchParams(e.callee) {
-			if c, ok := w.constOf(cc.Args[i], csState{caller, ctx}, nil, map[ssa.Value]bool{}); ok {
+		for i := range w.p.branchParams(e.callee) {
+			if c, ok := w.constOf(cc.Args[i], ctxFunc{caller, ctx}, nil, map[ssa.Value]bool{}); ok {
 				if out.consts == nil {
 					out.consts = map[int]constant.Value{}
 				}
@@ -684,17 +668,16 @@ func (w *csWalker) keyOf(vals map[int][]*ssa.Function, consts map[int]constant.V
 	return b.String()
 }
 
-// pathTo returns a shortest call path from an after-Lock root to the site
-// at in fn, as Program.Need paths are written, with the root's reason
-// first. A site in main.main itself is reached from main.main.
-func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []string {
-	w := al.walk
-	rev := []string{fmt.Sprintf("%s (%s)", fn.RelString(nil), a.pos(at))}
+// walkPath returns a shortest call path in the walk from one of its roots
+// to the site at in fn, as Program.Need paths are written, with the root's
+// reason first. A site in main.main itself is reached from main.main.
+func (w *csWalker) walkPath(p *program, fn *ssa.Function, at token.Pos) []string {
+	rev := []string{fmt.Sprintf("%s (%s)", fn.RelString(nil), p.pos(at))}
 	k, ok := w.first[fn]
 	if !ok {
 		return rev // main.main
 	}
-	seen := map[csKey]bool{k: true}
+	seen := map[ctxFuncKey]bool{k: true}
 	for {
 		l, ok := w.parent[k]
 		if !ok {
@@ -705,7 +688,7 @@ func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []strin
 			break
 		}
 		seen[k] = true
-		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(a, l.e)))
+		rev = append(rev, fmt.Sprintf("%s (%s)", k.fn.RelString(nil), edgeWhere(p, l.e)))
 	}
 	if frame := w.caller[k]; frame != "" {
 		rev = append(rev, frame)
@@ -716,21 +699,21 @@ func (al *afterLock) pathTo(a *analysis, fn *ssa.Function, at token.Pos) []strin
 	return rev
 }
 
-// need records that the goroutines of pg need n at pos in fn, with the
+// need records that the goroutines of goStmt need n at pos in fn, with the
 // call path from the goroutine's start.
-func (pg *preLockGo) need(a *analysis, fn *ssa.Function, pos token.Pos, n Need) {
-	n.Path = (&afterLock{walk: pg.walk}).pathTo(a, fn, pos)
-	keepShorter(pg.needs, n)
+func (goStmt *preLockGo) need(p *program, fn *ssa.Function, pos token.Pos, n Need) {
+	n.Path = goStmt.walk.walkPath(p, fn, pos)
+	keepShorter(goStmt.needs, n)
 }
 
 // outliving returns the go statements before Lock whose goroutines need
 // syscalls beyond narrow (what the code after Lock needs), sorted by
 // position, each with those syscalls.
-func (al *afterLock) outliving(a *analysis, narrow map[uint64]Need) []Goroutine {
+func (locked *afterLock) outliving(p *program, narrow map[uint64]Need) []Goroutine {
 	var out []Goroutine
-	for _, pg := range al.started {
+	for _, goStmt := range locked.started {
 		var extra []Need
-		for nr, n := range pg.needs {
+		for nr, n := range goStmt.needs {
 			if _, ok := narrow[nr]; !ok {
 				extra = append(extra, n)
 			}
@@ -739,11 +722,11 @@ func (al *afterLock) outliving(a *analysis, narrow map[uint64]Need) []Goroutine 
 			continue
 		}
 		sortNeeds(extra)
-		start := a.prog.Fset.Position(pg.site.Pos())
-		g := Goroutine{Pos: a.pos(pg.site.Pos()), File: filepath.Base(start.Filename), Line: start.Line, EndLine: start.Line,
-			Func: pg.from.RelString(nil), Needs: extra}
-		if end := goStmtEnd(pg.from, pg.site.Pos()); end.IsValid() {
-			g.EndLine = a.prog.Fset.Position(end).Line
+		start := p.prog.Fset.Position(goStmt.site.Pos())
+		g := Goroutine{Pos: p.pos(goStmt.site.Pos()), File: filepath.Base(start.Filename), Line: start.Line, EndLine: start.Line,
+			Func: goStmt.from.RelString(nil), Needs: extra}
+		if end := goStmtEnd(goStmt.from, goStmt.site.Pos()); end.IsValid() {
+			g.EndLine = p.prog.Fset.Position(end).Line
 		}
 		out = append(out, g)
 	}

@@ -40,10 +40,10 @@ type rtypes struct {
 
 // reflectTypes computes the types reflection can reach from the reachable
 // code of r.
-func (a *analysis) reflectTypes(r *reach) *rtypes {
+func (p *program) reflectTypes(r *reach) *rtypes {
 	rt := &rtypes{byMethod: map[string][]*ssa.Function{}}
-	rt.active = a.reachedFunc(r, "reflect", "packEface") || a.reachedFunc(r, "internal/reflectlite", "packEface") ||
-		a.missingFunc("reflect", "packEface") || a.missingFunc("internal/reflectlite", "packEface")
+	rt.active = p.reachedFunc(r, "reflect", "packEface") || p.reachedFunc(r, "internal/reflectlite", "packEface") ||
+		p.missingFunc("reflect", "packEface") || p.missingFunc("internal/reflectlite", "packEface")
 	var add func(t types.Type)
 	add = func(t types.Type) {
 		t = types.Unalias(t)
@@ -89,9 +89,9 @@ func (a *analysis) reflectTypes(r *reach) *rtypes {
 		if types.IsInterface(t) {
 			continue
 		}
-		ms := a.prog.MethodSets.MethodSet(t)
+		ms := p.prog.MethodSets.MethodSet(t)
 		for i := 0; i < ms.Len(); i++ {
-			if fn := a.prog.MethodValue(ms.At(i)); fn != nil {
+			if fn := p.prog.MethodValue(ms.At(i)); fn != nil {
 				rt.byMethod[fn.Name()] = append(rt.byMethod[fn.Name()], fn)
 			}
 		}
@@ -142,20 +142,20 @@ func hasTypeParam(t types.Type, depth int) bool {
 // extraInvokes returns call edges the call graph misses for fn's interface
 // method calls because the receiver may have been made by reflection: the
 // method of every reflect-reachable type that implements the interface.
-func (a *analysis) extraInvokes(fn *ssa.Function) []edge {
-	rt := a.rtypes
+func (p *program) extraInvokes(r *reach, fn *ssa.Function) []edge {
+	rt := r.rtypes
 	if rt == nil || !rt.active {
 		return nil
 	}
 	var out []edge
-	for _, call := range a.invokeSites(fn) {
+	for _, call := range p.invokeSites(fn) {
 		m := call.Common().Method
 		iface, ok := call.Common().Value.Type().Underlying().(*types.Interface)
 		if !ok {
 			continue
 		}
 		for _, impl := range rt.byMethod[m.Name()] {
-			if !sameMethodPkg(m, impl) || !a.implements(impl.Signature.Recv().Type(), iface) {
+			if !sameMethodPkg(m, impl) || !p.implements(impl.Signature.Recv().Type(), iface) {
 				continue
 			}
 			out = append(out, edge{caller: fn, site: call, callee: impl})
@@ -165,8 +165,8 @@ func (a *analysis) extraInvokes(fn *ssa.Function) []edge {
 }
 
 // invokeSites returns fn's interface method calls (cached).
-func (a *analysis) invokeSites(fn *ssa.Function) []ssa.CallInstruction {
-	if sites, ok := a.invokes[fn]; ok {
+func (p *program) invokeSites(fn *ssa.Function) []ssa.CallInstruction {
+	if sites, ok := p.invokes[fn]; ok {
 		return sites
 	}
 	var sites []ssa.CallInstruction
@@ -177,25 +177,25 @@ func (a *analysis) invokeSites(fn *ssa.Function) []ssa.CallInstruction {
 			}
 		}
 	}
-	if a.invokes == nil {
-		a.invokes = map[*ssa.Function][]ssa.CallInstruction{}
+	if p.invokes == nil {
+		p.invokes = map[*ssa.Function][]ssa.CallInstruction{}
 	}
-	a.invokes[fn] = sites
+	p.invokes[fn] = sites
 	return sites
 }
 
 // implements is types.Implements, cached: the same receiver types and
 // interfaces are checked again at every walk of the fixed point.
-func (a *analysis) implements(t types.Type, iface *types.Interface) bool {
+func (p *program) implements(t types.Type, iface *types.Interface) bool {
 	k := implKey{t, iface}
-	if v, ok := a.implCache[k]; ok {
+	if v, ok := p.implCache[k]; ok {
 		return v
 	}
 	v := types.Implements(t, iface)
-	if a.implCache == nil {
-		a.implCache = map[implKey]bool{}
+	if p.implCache == nil {
+		p.implCache = map[implKey]bool{}
 	}
-	a.implCache[k] = v
+	p.implCache[k] = v
 	return v
 }
 
@@ -216,9 +216,9 @@ func sameMethodPkg(m *types.Func, impl *ssa.Function) bool {
 
 // reflectRoots returns the methods and functions reflect.Value.Call can
 // call, when it is reachable.
-func (a *analysis) reflectRoots(r *reach) []rootReason {
-	rt := a.rtypes
-	if rt == nil || !a.reflectCalls(r) {
+func (p *program) reflectRoots(r *reach) []rootReason {
+	rt := r.rtypes
+	if rt == nil || !p.reflectCalls(r) {
 		return nil
 	}
 	var out []rootReason
@@ -240,7 +240,7 @@ func (a *analysis) reflectRoots(r *reach) []rootReason {
 	// Every function whose value reachable code makes, with a func type
 	// reflection reaches.
 	var cands []*ssa.Function
-	for target, ts := range a.valueTakers() {
+	for target, ts := range p.valueTakers() {
 		if !anyIn(ts, r.funcs) {
 			continue
 		}
@@ -275,8 +275,8 @@ func sortedFuncs(set map[*ssa.Function]bool) []*ssa.Function {
 
 // reachedFunc reports whether the package-level function pkg.name is
 // reachable.
-func (a *analysis) reachedFunc(r *reach, pkg, name string) bool {
-	sp := a.prog.ImportedPackage(pkg)
+func (p *program) reachedFunc(r *reach, pkg, name string) bool {
+	sp := p.prog.ImportedPackage(pkg)
 	if sp == nil {
 		return false
 	}
@@ -286,8 +286,8 @@ func (a *analysis) reachedFunc(r *reach, pkg, name string) bool {
 
 // reachedMethod reports whether method name of pkg.typ (value or pointer
 // receiver) is reachable.
-func (a *analysis) reachedMethod(r *reach, pkg, typ, name string) bool {
-	sp := a.prog.ImportedPackage(pkg)
+func (p *program) reachedMethod(r *reach, pkg, typ, name string) bool {
+	sp := p.prog.ImportedPackage(pkg)
 	if sp == nil {
 		return false
 	}
@@ -296,9 +296,9 @@ func (a *analysis) reachedMethod(r *reach, pkg, typ, name string) bool {
 		return false
 	}
 	for _, recv := range []types.Type{t.Type(), types.NewPointer(t.Type())} {
-		ms := a.prog.MethodSets.MethodSet(recv)
+		ms := p.prog.MethodSets.MethodSet(recv)
 		if sel := ms.Lookup(sp.Pkg, name); sel != nil {
-			if fn := a.prog.MethodValue(sel); fn != nil && r.funcs[fn] {
+			if fn := p.prog.MethodValue(sel); fn != nil && r.funcs[fn] {
 				return true
 			}
 		}
@@ -308,9 +308,9 @@ func (a *analysis) reachedMethod(r *reach, pkg, typ, name string) bool {
 
 // reflectCalls reports whether reflection can call functions and methods:
 // reflect.Value's Call, CallSlice, Method or MethodByName is reachable.
-func (a *analysis) reflectCalls(r *reach) bool {
+func (p *program) reflectCalls(r *reach) bool {
 	for _, m := range []string{"Call", "CallSlice", "Method", "MethodByName"} {
-		if a.reachedMethod(r, "reflect", "Value", m) {
+		if p.reachedMethod(r, "reflect", "Value", m) {
 			return true
 		}
 	}
@@ -320,7 +320,7 @@ func (a *analysis) reflectCalls(r *reach) bool {
 // missingFunc reports whether package pkg is in the program but has no
 // function name: a toolchain whose internals moved. Checks that depend on
 // such a name then assume the worst.
-func (a *analysis) missingFunc(pkg, name string) bool {
-	p := a.prog.ImportedPackage(pkg)
-	return p != nil && p.Func(name) == nil
+func (p *program) missingFunc(pkg, name string) bool {
+	sp := p.prog.ImportedPackage(pkg)
+	return sp != nil && sp.Func(name) == nil
 }

@@ -84,7 +84,7 @@ type unresolvedSite struct {
 // point: a function whose parameter flows into the number argument of a
 // trap primitive or of another wrapper is itself a wrapper, and its callers
 // supply the number.
-func (a *analysis) findSites(r *reach) *siteResult {
+func (p *program) findSites(r *reach) *siteResult {
 	res := &siteResult{wrappers: map[wrapper]bool{}}
 	var work []wrapper
 	add := func(w wrapper) {
@@ -104,7 +104,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 	for _, fn := range prims {
 		add(wrapper{fn, 0})
 	}
-	a.asmSites(r, res)
+	p.asmSites(r, res)
 	for len(work) > 0 {
 		w := work[0]
 		work = work[1:]
@@ -129,7 +129,7 @@ func (a *analysis) findSites(r *reach) *siteResult {
 					fmt.Sprintf("the call to %s has no argument %d", w.fn.RelString(nil), w.idx)})
 				continue
 			}
-			n := a.traceNumber(r, arg)
+			n := p.values().numbers(arg)
 			for nr := range n.consts {
 				res.needs = append(res.needs, siteNeed{nr, e.caller, e.site.Pos(), e.site})
 			}
@@ -145,93 +145,89 @@ func (a *analysis) findSites(r *reach) *siteResult {
 	return res
 }
 
-// traceNumber resolves the values v (an integer) can take: constants,
-// phis and conversions of them, package variables and local cells that are
-// only ever assigned such values, and parameters, which make the enclosing
-// function a wrapper.
-func (a *analysis) traceNumber(r *reach, v ssa.Value) numbers {
+// numbers resolves the values v (an integer) can take: constants, phis
+// and conversions of them, package variables and local cells that are only
+// ever assigned such values, and parameters, which make the enclosing
+// function a wrapper. Sums and other operations of two such values are
+// folded when both sides are a few constants.
+func (f *valueFlow) numbers(v ssa.Value) numbers {
+	return f.numbersIn(v, map[*ssa.BinOp]bool{})
+}
+
+// numbersIn is numbers with the operations being folded, so that a number
+// computed from itself (a counter in a loop) is unknown, not a recursion
+// without end.
+func (f *valueFlow) numbersIn(v ssa.Value, folding map[*ssa.BinOp]bool) numbers {
 	n := numbers{consts: map[uint64]bool{}}
-	seen := map[ssa.Value]bool{}
-	var trace func(v ssa.Value)
-	trace = func(v ssa.Value) {
-		if seen[v] {
-			return
+	rules := flowRules{conversions: true, freeVars: true, cells: true}
+	f.trace(v, rules, func(s source) bool {
+		switch s.kind {
+		case sourceUnbound:
+			fv := s.v.(*ssa.FreeVar)
+			n.unknown = append(n.unknown, fmt.Sprintf("is captured variable %s of %s, whose closure is not made in reachable code", fv.Name(), fv.Parent().RelString(nil)))
+			return true
+		case sourceEscaping:
+			n.unknown = append(n.unknown, fmt.Sprintf("is read from %s, and %s", s.v.(*ssa.UnOp).X.Name(), s.why))
+			return true
+		case sourceZero:
+			n.consts[0] = true // never assigned: the zero value
+			return true
 		}
-		seen[v] = true
-		switch v := v.(type) {
+		switch v := s.v.(type) {
 		case *ssa.Const:
 			if v.Value == nil || v.Value.Kind() != constant.Int {
 				n.unknown = append(n.unknown, fmt.Sprintf("is the non-integer constant %s", v))
-				return
+				return true
 			}
 			if u, ok := constant.Uint64Val(v.Value); ok {
 				n.consts[u] = true
 			} else if i, ok := constant.Int64Val(v.Value); ok {
 				n.consts[uint64(i)] = true
 			}
-		case *ssa.Convert:
-			trace(v.X)
-		case *ssa.ChangeType:
-			trace(v.X)
-		case *ssa.Phi:
-			for _, e := range v.Edges {
-				trace(e)
-			}
 		case *ssa.Parameter:
 			n.params = append(n.params, wrapper{v.Parent(), paramIndex(v)})
-		case *ssa.FreeVar:
-			bs := a.bindings(r, v)
-			if len(bs) == 0 {
-				n.unknown = append(n.unknown, fmt.Sprintf("is captured variable %s of %s, whose closure is not made in reachable code", v.Name(), v.Parent().RelString(nil)))
-			}
-			for _, b := range bs {
-				trace(b)
-			}
 		case *ssa.UnOp:
 			if v.Op != token.MUL {
-				n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
-				return
-			}
-			switch v.X.(type) {
-			case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
-			default:
-				n.unknown = append(n.unknown, a.describe(v))
-				return
-			}
-			if why := a.cellEscapes(r, v.X); why != "" {
-				n.unknown = append(n.unknown, fmt.Sprintf("is read from %s, and %s", v.X.Name(), why))
-				return
-			}
-			stores := a.storesTo(r, v.X)
-			if g, ok := v.X.(*ssa.Global); ok && len(stores) == 0 {
-				_ = g
-				n.consts[0] = true // never assigned: the zero value
-			}
-			for _, s := range stores {
-				trace(s)
+				n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, f.pos(v.Pos())))
+			} else {
+				n.unknown = append(n.unknown, f.describe(v))
 			}
 		case *ssa.BinOp:
-			x, y := a.traceNumber(r, v.X), a.traceNumber(r, v.Y)
-			if len(x.params)+len(y.params)+len(x.unknown)+len(y.unknown) > 0 || len(x.consts)*len(y.consts) > 64 {
-				n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
+			f.foldNumbers(v, &n, folding)
+		default:
+			n.unknown = append(n.unknown, f.describe(v))
+		}
+		return true
+	})
+	return n
+}
+
+// foldNumbers adds to n the values of the operation v on the numbers its
+// operands can take, or says it is computed when they are not a few
+// constants.
+func (f *valueFlow) foldNumbers(v *ssa.BinOp, n *numbers, folding map[*ssa.BinOp]bool) {
+	computed := fmt.Sprintf("is computed (%s) at %s", v, f.pos(v.Pos()))
+	if folding[v] {
+		n.unknown = append(n.unknown, computed)
+		return
+	}
+	folding[v] = true
+	defer delete(folding, v)
+	x, y := f.numbersIn(v.X, folding), f.numbersIn(v.Y, folding)
+	if len(x.params)+len(y.params)+len(x.unknown)+len(y.unknown) > 0 || len(x.consts)*len(y.consts) > 64 {
+		n.unknown = append(n.unknown, computed)
+		return
+	}
+	for cx := range x.consts {
+		for cy := range y.consts {
+			z, ok := binop(v.Op, cx, cy)
+			if !ok {
+				n.unknown = append(n.unknown, computed)
 				return
 			}
-			for cx := range x.consts {
-				for cy := range y.consts {
-					if z, ok := binop(v.Op, cx, cy); ok {
-						n.consts[z] = true
-					} else {
-						n.unknown = append(n.unknown, fmt.Sprintf("is computed (%s) at %s", v, a.pos(v.Pos())))
-						return
-					}
-				}
-			}
-		default:
-			n.unknown = append(n.unknown, a.describe(v))
+			n.consts[z] = true
 		}
 	}
-	trace(v)
-	return n
 }
 
 // binop evaluates an integer operation the way a syscall number may be
@@ -256,40 +252,6 @@ func binop(op token.Token, x, y uint64) (uint64, bool) {
 		return x >> y, true
 	}
 	return 0, false
-}
-
-// describe says where a value the analysis cannot resolve comes from.
-func (a *analysis) describe(v ssa.Value) string {
-	at := func(p token.Pos) string {
-		if p.IsValid() {
-			return " at " + a.pos(p)
-		}
-		return ""
-	}
-	switch v := v.(type) {
-	case *ssa.Extract:
-		if c, ok := v.Tuple.(*ssa.Call); ok {
-			return fmt.Sprintf("is a result of calling %s%s", callName(c.Common()), at(c.Pos()))
-		}
-	case *ssa.Call:
-		return fmt.Sprintf("is the result of calling %s%s", callName(v.Common()), at(v.Pos()))
-	case *ssa.UnOp:
-		if v.Op == token.MUL {
-			if fa, ok := v.X.(*ssa.FieldAddr); ok {
-				return fmt.Sprintf("is read from a struct field (%s)%s", fieldName(fa), at(v.Pos()))
-			}
-			return fmt.Sprintf("is read through a pointer (%s)%s", v, at(v.Pos()))
-		}
-	case *ssa.Field:
-		return fmt.Sprintf("is a struct field%s", at(v.Pos()))
-	case *ssa.Index, *ssa.Lookup:
-		return fmt.Sprintf("is an element of a collection%s", at(v.Pos()))
-	}
-	p := token.NoPos
-	if in, ok := v.(ssa.Instruction); ok {
-		p = in.Pos()
-	}
-	return fmt.Sprintf("comes from %s%s", v.String(), at(p))
 }
 
 // callName names the callee of a call for messages.
@@ -317,18 +279,18 @@ func fieldName(fa *ssa.FieldAddr) string {
 
 // asmSites finds the syscalls that reachable assembly functions other than
 // the trap primitives make themselves, from the $SYS_* constants they load.
-func (a *analysis) asmSites(r *reach, res *siteResult) {
+func (p *program) asmSites(r *reach, res *siteResult) {
 	for _, fn := range sortedFuncs(r.funcs) {
 		if isTrapPrimitive(fn) {
 			continue
 		}
-		af := a.asmOf(fn)
+		af := p.asmOf(fn)
 		if af == nil || af.traps == 0 {
 			continue
 		}
 		resolved := false
 		for _, name := range af.sysNames {
-			if nr, ok := a.table.Number(name); ok {
+			if nr, ok := p.table.Number(name); ok {
 				res.needs = append(res.needs, siteNeed{uint64(nr), fn, fn.Pos(), nil})
 				resolved = true
 			}
@@ -343,11 +305,11 @@ func (a *analysis) asmSites(r *reach, res *siteResult) {
 // checkPrimitives makes sure the trap primitives the analysis relies on
 // exist in this toolchain: a renamed entry point would make every syscall
 // behind it invisible.
-func (a *analysis) checkPrimitives() error {
+func (p *program) checkPrimitives() error {
 	for sym := range trapPrimitives {
 		dot := strings.LastIndex(sym, ".")
 		pkg, name := sym[:dot], sym[dot+1:]
-		p := a.prog.ImportedPackage(pkg)
+		p := p.prog.ImportedPackage(pkg)
 		if p == nil {
 			continue // the program does not use that package
 		}

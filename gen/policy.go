@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"github.com/sandboxgen/sandboxgen/internal/seccompabi"
 )
 
 // Policy is what a filter must do on one architecture: the action for each
@@ -128,20 +129,6 @@ func Errno(n uint16) Action { return Action{kind: kindErrno, data: n} }
 // Trace returns the action that notifies a ptrace tracer with msg.
 func Trace(msg uint16) Action { return Action{kind: kindTrace, data: msg} }
 
-// Kernel SECCOMP_RET_* values (linux/seccomp.h).
-const (
-	retKillProcess = 0x80000000
-	retKillThread  = 0x00000000
-	retTrap        = 0x00030000
-	retErrno       = 0x00050000
-	retUserNotif   = 0x7fc00000
-	retTrace       = 0x7ff00000
-	retLog         = 0x7ffc0000
-	retAllow       = 0x7fff0000
-	retActionFull  = 0xffff0000
-	retData        = 0x0000ffff
-)
-
 // IsZero reports whether the action is unset.
 func (a Action) IsZero() bool { return a.kind == kindUnset }
 
@@ -149,21 +136,21 @@ func (a Action) IsZero() bool { return a.kind == kindUnset }
 func (a Action) Ret() uint32 {
 	switch a.kind {
 	case kindKillProcess:
-		return retKillProcess
+		return seccompabi.RetKillProcess
 	case kindKillThread:
-		return retKillThread
+		return seccompabi.RetKillThread
 	case kindTrap:
-		return retTrap | uint32(a.data)
+		return seccompabi.RetTrap | uint32(a.data)
 	case kindErrno:
-		return retErrno | uint32(a.data)
+		return seccompabi.RetErrno | uint32(a.data)
 	case kindUserNotif:
-		return retUserNotif
+		return seccompabi.RetUserNotif
 	case kindTrace:
-		return retTrace | uint32(a.data)
+		return seccompabi.RetTrace | uint32(a.data)
 	case kindLog:
-		return retLog
+		return seccompabi.RetLog
 	case kindAllow:
-		return retAllow
+		return seccompabi.RetAllow
 	}
 	panic("gen: Ret of an unset Action")
 }
@@ -171,23 +158,23 @@ func (a Action) Ret() uint32 {
 // ActionFromRet decodes a SECCOMP_RET_* value, as the kernel would: unknown
 // action values act as KILL_PROCESS.
 func ActionFromRet(ret uint32) Action {
-	data := uint16(ret & retData)
-	switch ret & retActionFull {
-	case retKillProcess:
+	data := uint16(ret & seccompabi.RetData)
+	switch ret & seccompabi.RetActionFull {
+	case seccompabi.RetKillProcess:
 		return KillProcess
-	case retKillThread:
+	case seccompabi.RetKillThread:
 		return KillThread
-	case retTrap:
+	case seccompabi.RetTrap:
 		return Action{kind: kindTrap, data: data}
-	case retErrno:
+	case seccompabi.RetErrno:
 		return Errno(data)
-	case retUserNotif:
+	case seccompabi.RetUserNotif:
 		return UserNotif
-	case retTrace:
+	case seccompabi.RetTrace:
 		return Trace(data)
-	case retLog:
+	case seccompabi.RetLog:
 		return Log
-	case retAllow:
+	case seccompabi.RetAllow:
 		return Allow
 	}
 	return KillProcess

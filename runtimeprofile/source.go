@@ -13,8 +13,8 @@ import (
 	"strings"
 )
 
-// listedPackage is the part of `go list -json` output the extraction reads.
-type listedPackage struct {
+// sourcePackage is the part of `go list -json` output the extraction reads.
+type sourcePackage struct {
 	ImportPath string
 	Dir        string
 	GoFiles    []string
@@ -27,7 +27,7 @@ type listedPackage struct {
 // toolchain's own `go list`, so build tags, GOEXPERIMENT defaults and file
 // name rules are exactly the ones that build the program; when GOROOT has
 // no go command it falls back to go/build's rules.
-func listRuntime(goroot, goos, goarch string) ([]listedPackage, error) {
+func listRuntime(goroot, goos, goarch string) ([]sourcePackage, error) {
 	goCmd := filepath.Join(goroot, "bin", "go")
 	if _, err := os.Stat(goCmd); err != nil {
 		return buildRuntime(goroot, goos, goarch)
@@ -43,10 +43,10 @@ func listRuntime(goroot, goos, goarch string) ([]listedPackage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtimeprofile: %s list runtime for %s/%s: %v: %s", goCmd, goos, goarch, err, strings.TrimSpace(stderr.String()))
 	}
-	var pkgs []listedPackage
+	var pkgs []sourcePackage
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
-		var p listedPackage
+		var p sourcePackage
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
@@ -61,12 +61,12 @@ func listRuntime(goroot, goos, goarch string) ([]listedPackage, error) {
 // selection for goos/goarch with cgo off. It cannot know the toolchain's
 // default GOEXPERIMENTs, which only choose between implementations that
 // issue the same syscalls.
-func buildRuntime(goroot, goos, goarch string) ([]listedPackage, error) {
+func buildRuntime(goroot, goos, goarch string) ([]sourcePackage, error) {
 	ctxt := build.Default
 	ctxt.GOROOT, ctxt.GOOS, ctxt.GOARCH, ctxt.CgoEnabled = goroot, goos, goarch, false
 	ctxt.GOPATH = ""
 	seen := map[string]bool{}
-	var pkgs []listedPackage
+	var pkgs []sourcePackage
 	var visit func(path string) error
 	visit = func(path string) error {
 		if seen[path] || path == "unsafe" || path == "C" {
@@ -82,7 +82,7 @@ func buildRuntime(goroot, goos, goarch string) ([]listedPackage, error) {
 				return err
 			}
 		}
-		pkgs = append(pkgs, listedPackage{ImportPath: path, Dir: bp.Dir, GoFiles: bp.GoFiles, SFiles: bp.SFiles, Imports: bp.Imports})
+		pkgs = append(pkgs, sourcePackage{ImportPath: path, Dir: bp.Dir, GoFiles: bp.GoFiles, SFiles: bp.SFiles, Imports: bp.Imports})
 		return nil
 	}
 	if err := visit("runtime"); err != nil {

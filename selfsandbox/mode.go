@@ -46,23 +46,6 @@ const (
 	ModeLog
 )
 
-// Kernel SECCOMP_RET_* values (include/uapi/linux/seccomp.h). They are
-// spelled out here rather than taken from x/sys/unix so that the package
-// builds on every GOOS.
-const (
-	retKillProcess = 0x80000000
-	retKillThread  = 0x00000000
-	retTrap        = 0x00030000
-	retErrno       = 0x00050000
-	retUserNotif   = 0x7fc00000
-	retTrace       = 0x7ff00000
-	retLog         = 0x7ffc0000
-	retAllow       = 0x7fff0000
-	retActionFull  = 0xffff0000
-
-	errnoEPERM = 1 // EPERM is 1 on every Linux architecture
-)
-
 var modeNames = [...]string{"default", "enforce", "trap", "errno", "log"}
 
 // String returns the mode's name as SELFSANDBOX_MODE spells it.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
-	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )

@@ -138,18 +138,18 @@ var validateCases = []struct {
 	{"indirect load", []Instruction{stmt(ClassLD|SizeW|ModeIND, 0), retA()}, "not allowed"},
 	{"ldx msh", []Instruction{stmt(ClassLDX|SizeB|ModeMSH, 0), retA()}, "not allowed"},
 	{"mod", []Instruction{stmt(ClassALU|AluMOD|SrcK, 3), retA()}, "not allowed"},
-	{"div by constant zero", []Instruction{stmt(ClassALU|AluDIV|SrcK, 0), retA()}, "division by constant zero"},
+	{"div by constant zero", []Instruction{stmt(ClassALU|AluDIV|SrcK, 0), retA()}, "division by the constant 0"},
 	{"lsh by 32", []Instruction{stmt(ClassALU|AluLSH|SrcK, 32), retA()}, "shift"},
 	{"rsh by 31", []Instruction{stmt(ClassALU|AluRSH|SrcK, 31), retA()}, ""},
 	{"scratch index 16", []Instruction{stmt(ClassST, 16), retA()}, "out of range"},
-	{"read before write", []Instruction{stmt(ClassLD|ModeMEM, 3), retA()}, "scratch word 3"},
+	{"read before write", []Instruction{stmt(ClassLD|ModeMEM, 3), retA()}, "scratch slot 3"},
 	{"read after write on one branch only", []Instruction{
-		stmt(OpLoadAbs, 16), jump(OpJEQ, 1, 0, 1), stmt(ClassST, 3), stmt(ClassLD|ModeMEM, 3), retA()}, "scratch word 3"},
+		stmt(OpLoadAbs, 16), jump(OpJEQ, 1, 0, 1), stmt(ClassST, 3), stmt(ClassLD|ModeMEM, 3), retA()}, "scratch slot 3"},
 	{"read after write on both branches", []Instruction{
 		stmt(OpLoadAbs, 16), jump(OpJEQ, 1, 0, 2), stmt(ClassST, 3), stmt(OpJA, 1), stmt(ClassST, 3), stmt(ClassLD|ModeMEM, 3), retA()}, ""},
 	{"write then return then read", []Instruction{
 		stmt(OpLoadAbs, 16), stmt(ClassST, 1), jump(OpJEQ, 1, 1, 0), retA(), stmt(ClassLD|ModeMEM, 1), retA()}, ""},
-	{"read straight after a return", []Instruction{retA(), stmt(ClassLD|ModeMEM, 0), retA()}, "scratch word 0"},
+	{"read straight after a return", []Instruction{retA(), stmt(ClassLD|ModeMEM, 0), retA()}, "scratch slot 0"},
 	{"ja past the end", []Instruction{stmt(OpJA, 1), retA()}, "past the end"},
 	{"jt past the end", []Instruction{jump(OpJEQ, 0, 1, 0), retA()}, "past the end"},
 	{"jf past the end", []Instruction{jump(OpJEQ, 0, 0, 1), retA()}, "past the end"},

@@ -1,7 +1,9 @@
 package bpf
 
+import "github.com/sandboxgen/sandboxgen/internal/seccompabi"
+
 // SeccompRetAllow is SECCOMP_RET_ALLOW.
-const SeccompRetAllow = 0x7fff0000
+const SeccompRetAllow = seccompabi.RetAllow
 
 // CacheableAllow reports whether the kernel would cache (arch, nr) as
 // always allowed for prog. It follows seccomp_is_const_allow in the

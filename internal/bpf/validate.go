@@ -10,8 +10,11 @@ import "fmt"
 // inside seccomp_data, and only the opcodes it lists).
 func Validate(prog []Instruction) error {
 	n := len(prog)
-	if n == 0 || n > MaxInstructions {
-		return fmt.Errorf("bpf: program has %d instructions; the kernel takes 1 to %d", n, MaxInstructions)
+	if n == 0 {
+		return fmt.Errorf("the program has no instructions; the kernel takes 1 to %d", MaxInstructions)
+	}
+	if n > MaxInstructions {
+		return fmt.Errorf("the program has %d instructions; the kernel takes 1 to %d", n, MaxInstructions)
 	}
 	for pc, ins := range prog {
 		if err := validateOne(pc, n, ins); err != nil {
@@ -19,14 +22,14 @@ func Validate(prog []Instruction) error {
 		}
 	}
 	if !prog[n-1].IsReturn() {
-		return fmt.Errorf("bpf: last instruction %d (%v) is not a return", n-1, prog[n-1])
+		return fmt.Errorf("the last instruction (%d, %v) is not a return", n-1, prog[n-1])
 	}
 	return checkMemoryInit(prog)
 }
 
 func validateOne(pc, n int, ins Instruction) error {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("bpf: instruction %d (%v): %s", pc, ins, fmt.Sprintf(format, args...))
+		return fmt.Errorf("instruction %d (%v): %s", pc, ins, fmt.Sprintf(format, args...))
 	}
 	switch ins.Code {
 	case ClassLD | SizeW | ModeABS:
@@ -39,7 +42,7 @@ func validateOne(pc, n int, ins Instruction) error {
 		ClassRET | RetK, ClassRET | RetA:
 	case ClassLD | ModeMEM, ClassLDX | ModeMEM, ClassST, ClassSTX:
 		if ins.K >= MemWords {
-			return bad("scratch memory index %d out of range", ins.K)
+			return bad("scratch memory slot %d out of range (there are %d)", ins.K, MemWords)
 		}
 	case ClassALU | AluADD | SrcK, ClassALU | AluSUB | SrcK, ClassALU | AluMUL | SrcK,
 		ClassALU | AluAND | SrcK, ClassALU | AluOR | SrcK, ClassALU | AluXOR | SrcK,
@@ -49,20 +52,20 @@ func validateOne(pc, n int, ins Instruction) error {
 		ClassALU | AluNEG:
 	case ClassALU | AluDIV | SrcK:
 		if ins.K == 0 {
-			return bad("division by constant zero")
+			return bad("division by the constant 0")
 		}
 	case ClassALU | AluLSH | SrcK, ClassALU | AluRSH | SrcK:
 		if ins.K >= 32 {
-			return bad("shift by %d", ins.K)
+			return bad("shift by %d (at most 31)", ins.K)
 		}
 	case OpJA:
 		if uint64(pc)+1+uint64(ins.K) >= uint64(n) {
-			return bad("jump past the end")
+			return bad("jump by %d goes past the end (%d instructions)", ins.K, n)
 		}
 	case ClassJMP | JmpJEQ | SrcK, ClassJMP | JmpJGT | SrcK, ClassJMP | JmpJGE | SrcK, ClassJMP | JmpJSET | SrcK,
 		ClassJMP | JmpJEQ | SrcX, ClassJMP | JmpJGT | SrcX, ClassJMP | JmpJGE | SrcX, ClassJMP | JmpJSET | SrcX:
 		if pc+1+int(ins.Jt) >= n || pc+1+int(ins.Jf) >= n {
-			return bad("jump past the end")
+			return bad("conditional jump (+%d, +%d) goes past the end (%d instructions)", ins.Jt, ins.Jf, n)
 		}
 	default:
 		return bad("opcode %#04x is not allowed in a seccomp filter", ins.Code)
@@ -90,7 +93,7 @@ func checkMemoryInit(prog []Instruction) error {
 			valid |= 1 << ins.K
 		case ins.Code == ClassLD|ModeMEM || ins.Code == ClassLDX|ModeMEM:
 			if valid&(1<<ins.K) == 0 {
-				return fmt.Errorf("bpf: instruction %d (%v) reads scratch word %d, which is not written on every way to it; store to it first", pc, ins, ins.K)
+				return fmt.Errorf("instruction %d (%v) reads scratch slot %d, which may not have been stored on every way to it; store to it first", pc, ins, ins.K)
 			}
 		case ins.Code == OpJA:
 			masks[pc+1+int(ins.K)] &= valid

@@ -49,7 +49,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 

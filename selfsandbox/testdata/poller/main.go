@@ -16,7 +16,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/sandboxgen/sandboxgen/internal/testpolicy"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 

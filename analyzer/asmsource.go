@@ -99,17 +99,17 @@ func asmPkg(qual, self string) string {
 }
 
 // asmOf returns the assembly body of a bodyless function, if any.
-func (a *analysis) asmOf(fn *ssa.Function) *asmFunc {
-	if fn.Blocks != nil || fn.Pkg == nil || a.asm == nil {
+func (p *program) asmOf(fn *ssa.Function) *asmFunc {
+	if fn.Blocks != nil || fn.Pkg == nil || p.asm == nil {
 		return nil
 	}
-	return a.asm[fn.Pkg.Pkg.Path()+"."+fn.Name()]
+	return p.asm[fn.Pkg.Pkg.Path()+"."+fn.Name()]
 }
 
 // asmEdges returns the edges to the Go functions a bodyless function's
 // assembly jumps to or calls.
-func (a *analysis) asmEdges(fn *ssa.Function) []edge {
-	af := a.asmOf(fn)
+func (p *program) asmEdges(fn *ssa.Function) []edge {
+	af := p.asmOf(fn)
 	if af == nil {
 		return nil
 	}
@@ -120,7 +120,7 @@ func (a *analysis) asmEdges(fn *ssa.Function) []edge {
 	}{{edgeAsmJump, af.jumps}, {edgeAsmCall, af.calls}} {
 		kind := group.kind
 		for _, ref := range group.refs {
-			p := a.prog.ImportedPackage(ref.pkg)
+			p := p.prog.ImportedPackage(ref.pkg)
 			if p == nil {
 				continue
 			}
