@@ -1,0 +1,331 @@
+package elfsyscalls
+
+import (
+	"sort"
+
+	"golang.org/x/arch/x86/x86asm"
+)
+
+// The general-purpose registers, by family (rax, eax, ax and al are one).
+const (
+	regRAX = iota
+	regRCX
+	regRDX
+	regRBX
+	regRSP
+	regRBP
+	regRSI
+	regRDI
+	regR8
+	regR9
+	regR10
+	regR11
+	regR12
+	regR13
+	regR14
+	regR15
+	numRegs
+)
+
+// unknown is the value of a register that holds no known constant.
+const unknown = int64(-1)
+
+// regs holds, per register family, the constant it holds or unknown.
+type regs [numRegs]int64
+
+// allUnknown is the state at a function's entry.
+var allUnknown = func() regs {
+	var r regs
+	for i := range r {
+		r[i] = unknown
+	}
+	return r
+}()
+
+// family returns the family of a register and whether a write to it sets
+// the whole register (32- and 64-bit writes do; 8- and 16-bit ones keep
+// the upper bits).
+func family(r x86asm.Reg) (fam int, whole, ok bool) {
+	switch {
+	case r >= x86asm.RAX && r <= x86asm.R15:
+		return int(r - x86asm.RAX), true, true
+	case r >= x86asm.EAX && r <= x86asm.R15L:
+		return int(r - x86asm.EAX), true, true
+	case r >= x86asm.AX && r <= x86asm.R15W:
+		return int(r - x86asm.AX), false, true
+	case r >= x86asm.AL && r <= x86asm.BL:
+		return int(r - x86asm.AL), false, true
+	case r >= x86asm.AH && r <= x86asm.BH:
+		return int(r - x86asm.AH), false, true
+	case r >= x86asm.SPB && r <= x86asm.DIB:
+		return int(r-x86asm.SPB) + regRSP, false, true
+	case r >= x86asm.R8B && r <= x86asm.R15B:
+		return int(r-x86asm.R8B) + regR8, false, true
+	}
+	return 0, false, false
+}
+
+// decoded is one instruction of a function.
+type decoded struct {
+	pc, next uint64
+	inst     x86asm.Inst
+	bad      bool // bytes that do not decode (data, padding)
+}
+
+// isBranch reports whether op is a jump or a call with a target operand.
+func isBranch(op x86asm.Op) bool {
+	switch op {
+	case x86asm.CALL, x86asm.JMP, x86asm.JA, x86asm.JAE, x86asm.JB, x86asm.JBE, x86asm.JE, x86asm.JG,
+		x86asm.JGE, x86asm.JL, x86asm.JLE, x86asm.JNE, x86asm.JNO, x86asm.JNP, x86asm.JNS, x86asm.JO,
+		x86asm.JP, x86asm.JS, x86asm.JCXZ, x86asm.JECXZ, x86asm.JRCXZ, x86asm.LOOP, x86asm.LOOPE, x86asm.LOOPNE:
+		return true
+	}
+	return false
+}
+
+// endsFlow reports whether control never falls through past d.
+func endsFlow(d decoded) bool {
+	switch d.inst.Op {
+	case x86asm.JMP, x86asm.RET, x86asm.UD2, x86asm.HLT, x86asm.LRET, x86asm.IRET, x86asm.IRETQ:
+		return true
+	}
+	return d.bad
+}
+
+// disassemble decodes function i of g and records its syscalls, calls and
+// references. The number of each syscall instruction is the constant rax
+// holds there on every path inside the function, worked out by a forward
+// data flow over the function's instructions (glibc moves the number
+// into eax directly, or through another register such as r8d that is
+// live across a retry loop).
+func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[uint64]int) {
+	fn := &g.Funcs[i]
+	var insts []decoded
+	at := map[uint64]int{}
+	for off := 0; off < len(code); {
+		pc := fn.Start + uint64(off)
+		inst, err := x86asm.Decode(code[off:], 64)
+		if err != nil {
+			at[pc] = len(insts)
+			insts = append(insts, decoded{pc: pc, next: pc + 1, bad: true})
+			off++
+			continue
+		}
+		at[pc] = len(insts)
+		insts = append(insts, decoded{pc: pc, next: pc + uint64(inst.Len), inst: inst})
+		off += inst.Len
+	}
+	// Predecessors of each instruction by branch, besides fall-through.
+	jumpsTo := make([][]int, len(insts))
+	for k, d := range insts {
+		if d.bad || !isBranch(d.inst.Op) || d.inst.Op == x86asm.CALL {
+			continue
+		}
+		if rel, ok := d.inst.Args[0].(x86asm.Rel); ok {
+			if t, ok := at[uint64(int64(d.next)+int64(rel))]; ok {
+				jumpsTo[t] = append(jumpsTo[t], k)
+			}
+		}
+	}
+	out := make([]regs, len(insts))
+	seen := make([]bool, len(insts))
+	// in returns the state before instruction k, false while none of its
+	// predecessors has been worked out (or never, for padding that no
+	// path reaches).
+	in := func(k int) (regs, bool) {
+		var st regs
+		first := true
+		meet := func(o regs) {
+			if first {
+				st, first = o, false
+				return
+			}
+			for r := range st {
+				if st[r] != o[r] {
+					st[r] = unknown
+				}
+			}
+		}
+		pending := len(jumpsTo[k]) > 0
+		if k == 0 {
+			meet(allUnknown)
+		}
+		if k > 0 && !endsFlow(insts[k-1]) {
+			if seen[k-1] {
+				meet(out[k-1])
+			} else {
+				pending = true
+			}
+		}
+		for _, p := range jumpsTo[k] {
+			if seen[p] {
+				meet(out[p])
+			}
+		}
+		if first {
+			if pending || insts[k].bad {
+				return st, false
+			}
+			switch insts[k].inst.Op {
+			case x86asm.NOP, x86asm.INT, x86asm.XCHG:
+				return st, false // padding between functions or blocks
+			}
+			// No predecessor: the target of an indirect jump.
+			return allUnknown, true
+		}
+		return st, true
+	}
+	// Iterate to a fixed point; states only lose constants, so this ends.
+	for changed := true; changed; {
+		changed = false
+		for k := range insts {
+			before, ok := in(k)
+			if !ok {
+				continue
+			}
+			st := transfer(insts[k], before)
+			if !seen[k] || st != out[k] {
+				seen[k], out[k], changed = true, st, true
+			}
+		}
+	}
+
+	calls := map[int]bool{}
+	imports := map[string]bool{}
+	target := func(addr uint64) {
+		if r, ok := plt[addr]; ok {
+			r.into(g, calls, imports, index)
+			return
+		}
+		if addr >= fn.Start && addr < fn.End {
+			return
+		}
+		if j, ok := g.find(addr); ok {
+			calls[j] = true
+		}
+	}
+	for k, d := range insts {
+		if d.bad {
+			continue
+		}
+		inst := d.inst
+		switch {
+		case inst.Op == x86asm.SYSCALL:
+			if before, ok := in(k); ok {
+				fn.Syscalls = append(fn.Syscalls, before[regRAX])
+			} else {
+				fn.Syscalls = append(fn.Syscalls, unknown)
+			}
+			continue
+		case isBranch(inst.Op):
+			switch a := inst.Args[0].(type) {
+			case x86asm.Rel:
+				target(uint64(int64(d.next) + int64(a)))
+			case x86asm.Mem:
+				if a.Base == x86asm.RIP {
+					if r, ok := plt[uint64(int64(d.next)+a.Disp)]; ok {
+						r.into(g, calls, imports, index)
+					}
+				}
+			}
+			continue
+		}
+		// Any other reference to memory at a fixed address: a function
+		// whose address is taken, or a GOT slot (mov sym@GOTPCREL).
+		for _, arg := range inst.Args {
+			if m, ok := arg.(x86asm.Mem); ok && m.Base == x86asm.RIP {
+				addr := uint64(int64(d.next) + m.Disp)
+				if r, ok := plt[addr]; ok {
+					r.into(g, calls, imports, index)
+				} else if j, ok := index[addr]; ok && inst.Op == x86asm.LEA {
+					calls[j] = true
+				}
+			}
+		}
+	}
+	for j := range calls {
+		fn.Calls = append(fn.Calls, j)
+	}
+	sort.Ints(fn.Calls)
+	for s := range imports {
+		fn.Imports = append(fn.Imports, s)
+	}
+	sort.Strings(fn.Imports)
+}
+
+// transfer returns the register state after d, given the state before.
+func transfer(d decoded, st regs) regs {
+	if d.bad {
+		return allUnknown
+	}
+	inst := d.inst
+	forget := func(fams ...int) {
+		for _, f := range fams {
+			st[f] = unknown
+		}
+	}
+	switch inst.Op {
+	case x86asm.CALL:
+		// The callee may change every caller-saved register.
+		forget(regRAX, regRCX, regRDX, regRSI, regRDI, regR8, regR9, regR10, regR11)
+		return st
+	case x86asm.SYSCALL:
+		forget(regRAX, regRCX, regR11)
+		return st
+	case x86asm.CPUID:
+		forget(regRAX, regRBX, regRCX, regRDX)
+		return st
+	case x86asm.RDTSC, x86asm.RDTSCP, x86asm.DIV, x86asm.IDIV, x86asm.MUL, x86asm.CDQ, x86asm.CQO,
+		x86asm.XGETBV, x86asm.RDPMC:
+		forget(regRAX, regRDX, regRCX)
+		return st
+	case x86asm.CMPXCHG, x86asm.CDQE, x86asm.CWDE, x86asm.LODSB, x86asm.LODSD, x86asm.LODSQ, x86asm.LODSW,
+		x86asm.SCASB, x86asm.SCASD, x86asm.SCASQ, x86asm.SCASW:
+		forget(regRAX, regRCX, regRDI, regRSI)
+		return st
+	case x86asm.MOVSB, x86asm.MOVSD, x86asm.MOVSQ, x86asm.MOVSW, x86asm.STOSB, x86asm.STOSD,
+		x86asm.STOSQ, x86asm.STOSW, x86asm.CMPSB, x86asm.CMPSD, x86asm.CMPSQ, x86asm.CMPSW:
+		forget(regRCX, regRDI, regRSI)
+		return st
+	case x86asm.CMP, x86asm.TEST, x86asm.PUSH, x86asm.BT, x86asm.NOP:
+		return st
+	}
+	if inst.Op == x86asm.XCHG || inst.Op == x86asm.XADD || inst.Op == x86asm.CMPXCHG {
+		for _, a := range inst.Args[:2] {
+			if r, ok := a.(x86asm.Reg); ok {
+				if f, _, ok := family(r); ok {
+					st[f] = unknown
+				}
+			}
+		}
+		return st
+	}
+	dst, ok := inst.Args[0].(x86asm.Reg)
+	if !ok {
+		return st
+	}
+	f, whole, ok := family(dst)
+	if !ok {
+		return st
+	}
+	v := unknown
+	if whole {
+		switch inst.Op {
+		case x86asm.MOV:
+			switch src := inst.Args[1].(type) {
+			case x86asm.Imm:
+				v = int64(uint32(src))
+			case x86asm.Reg:
+				if sf, sw, ok := family(src); ok && sw {
+					v = st[sf]
+				}
+			}
+		case x86asm.XOR, x86asm.SUB:
+			if src, ok := inst.Args[1].(x86asm.Reg); ok && src == dst {
+				v = 0
+			}
+		}
+	}
+	st[f] = v
+	return st
+}
