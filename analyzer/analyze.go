@@ -119,6 +119,13 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				pa.assumeCgo(prog, ref)
 			}
 		}
+		if prog.Features.Cgo && !cfg.NoC {
+			if cp := cPackages(p); len(cp) > 0 {
+				if err := pa.addCNeeds(prog, cp); err != nil {
+					return nil, err
+				}
+			}
+		}
 		rep.Programs = append(rep.Programs, prog)
 	}
 	return rep, nil
