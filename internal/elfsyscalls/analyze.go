@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -212,6 +213,12 @@ func Analyze(path string, opt Options) (*Result, error) {
 		fn := fl.g.Funcs[n.fn]
 		chain := chainOf[n]
 		for _, nr := range fn.Syscalls {
+			if nr == setxidNr {
+				for _, x := range setxidSyscalls {
+					addNeed(Need{Nr: x, Chain: append(slices.Clone(chain), "(glibc's setxid broadcast: one of the set*id syscalls)"), Library: fl.name})
+				}
+				continue
+			}
 			if nr < 0 {
 				key := fl.name + "\x00" + fl.g.label(n.fn, fl.name)
 				if _, ok := unresolved[key]; !ok {

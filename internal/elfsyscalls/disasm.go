@@ -129,6 +129,9 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 	}
 	out := make([]regs, len(insts))
 	seen := make([]bool, len(insts))
+	// forced marks instructions that only unreachable code (padding)
+	// precedes: the targets of indirect jumps, entered with nothing known.
+	forced := make([]bool, len(insts))
 	// in returns the state before instruction k, false while none of its
 	// predecessors has been worked out (or never, for padding that no
 	// path reaches).
@@ -147,7 +150,7 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 			}
 		}
 		pending := len(jumpsTo[k]) > 0
-		if k == 0 {
+		if k == 0 || forced[k] {
 			meet(allUnknown)
 		}
 		if k > 0 && !endsFlow(insts[k-1]) {
@@ -163,12 +166,8 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 			}
 		}
 		if first {
-			if pending || insts[k].bad {
+			if pending || padding(insts[k]) {
 				return st, false
-			}
-			switch insts[k].inst.Op {
-			case x86asm.NOP, x86asm.INT, x86asm.XCHG:
-				return st, false // padding between functions or blocks
 			}
 			// No predecessor: the target of an indirect jump.
 			return allUnknown, true
@@ -176,17 +175,36 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 		return st, true
 	}
 	// Iterate to a fixed point; states only lose constants, so this ends.
-	for changed := true; changed; {
-		changed = false
+	// Then start again from the instructions nothing reached yet (the
+	// targets of indirect jumps), until every one but padding is.
+	for {
+		for changed := true; changed; {
+			changed = false
+			for k := range insts {
+				before, ok := in(k)
+				if !ok {
+					continue
+				}
+				st := transfer(insts[k], before)
+				if !seen[k] || st != out[k] {
+					seen[k], out[k], changed = true, st, true
+				}
+			}
+		}
+		// Seed, all at once, every unreached instruction that only
+		// padding or the end of a flow precedes; the others follow
+		// from them.
+		seeded := false
 		for k := range insts {
-			before, ok := in(k)
-			if !ok {
+			if seen[k] || padding(insts[k]) || forced[k] {
 				continue
 			}
-			st := transfer(insts[k], before)
-			if !seen[k] || st != out[k] {
-				seen[k], out[k], changed = true, st, true
+			if k == 0 || endsFlow(insts[k-1]) || (padding(insts[k-1]) && !seen[k-1]) {
+				forced[k], seeded = true, true
 			}
+		}
+		if !seeded {
+			break
 		}
 	}
 
@@ -211,11 +229,14 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 		inst := d.inst
 		switch {
 		case inst.Op == x86asm.SYSCALL:
+			nr := unknown
 			if before, ok := in(k); ok {
-				fn.Syscalls = append(fn.Syscalls, before[regRAX])
-			} else {
-				fn.Syscalls = append(fn.Syscalls, unknown)
+				nr = before[regRAX]
 			}
+			if nr == unknown && setxidBroadcast(insts[:k]) {
+				nr = setxidNr
+			}
+			fn.Syscalls = append(fn.Syscalls, nr)
 			continue
 		case isBranch(inst.Op):
 			switch a := inst.Args[0].(type) {
@@ -251,6 +272,55 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 		fn.Imports = append(fn.Imports, s)
 	}
 	sort.Strings(fn.Imports)
+}
+
+// setxidNr stands for the number of glibc's setxid broadcast: see
+// setxidBroadcast.
+const setxidNr = int64(-2)
+
+// setxidSyscalls are the numbers (amd64) that glibc's setxid broadcast can
+// make: the set*id functions store theirs in the command it hands every
+// thread (nptl/nptl_setxid.c, INLINE_SETXID_SYSCALL).
+var setxidSyscalls = []uint32{105, 106, 113, 114, 116, 117, 119} // setuid, setgid, setreuid, setregid, setgroups, setresuid, setresgid
+
+// setxidBroadcast reports whether the syscall after insts takes its number
+// and arguments from a struct xid_command { int syscall_no; long id[3]; }:
+// mov (R),%eax with %rdi, %rsi and %rdx from 8, 16 and 24(R), in the
+// instructions just before it. glibc makes every thread run the set*id
+// syscall a set*id function asked for this way, so its numbers are that
+// family's, not any syscall's.
+func setxidBroadcast(insts []decoded) bool {
+	want := map[x86asm.Reg]int64{x86asm.EAX: 0, x86asm.RDI: 8, x86asm.RSI: 16, x86asm.RDX: 24}
+	var base x86asm.Reg
+	for k := len(insts) - 1; k >= 0 && k >= len(insts)-8 && len(want) > 0; k-- {
+		d := insts[k]
+		if d.bad || isBranch(d.inst.Op) || d.inst.Op != x86asm.MOV {
+			break
+		}
+		dst, ok := d.inst.Args[0].(x86asm.Reg)
+		m, ok2 := d.inst.Args[1].(x86asm.Mem)
+		if !ok || !ok2 || m.Index != 0 {
+			continue
+		}
+		if disp, ok := want[dst]; ok && disp == m.Disp && (base == 0 || base == m.Base) {
+			base = m.Base
+			delete(want, dst)
+		}
+	}
+	return len(want) == 0
+}
+
+// padding reports whether d is what compilers put between functions and
+// blocks to align them, which no path runs.
+func padding(d decoded) bool {
+	if d.bad {
+		return true
+	}
+	switch d.inst.Op {
+	case x86asm.NOP, x86asm.INT, x86asm.XCHG:
+		return true
+	}
+	return false
 }
 
 // transfer returns the register state after d, given the state before.

@@ -12,7 +12,7 @@ import (
 
 // graphVersion changes whenever the layout or the meaning of a cached
 // graph changes, so that an older cache entry is not read.
-const graphVersion = 1
+const graphVersion = 4
 
 // graph is the call graph of one ELF file's code, what is cached per
 // library.
@@ -32,7 +32,8 @@ type function struct {
 	Start, End uint64
 	Name       string // symbol name, or "" for an internal function
 	// Syscalls are the numbers of the function's syscall instructions,
-	// -1 for one whose number is not a constant.
+	// -1 for one whose number is not a constant, setxidNr for glibc's
+	// setxid broadcast.
 	Syscalls []int64
 	Calls    []int    // functions of the same file called, jumped to or address-taken
 	Imports  []string // symbols called or referenced through the PLT or the GOT
