@@ -92,6 +92,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// import closure, so that the call graph of one command is not
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
+	cRuns := a.startC(mains)
 	for _, p := range mains {
 		pa := &analysis{cfg: a.cfg, goarch: a.goarch, table: a.table, profile: a.profile}
 		prog, err := pa.analyzeMain(p, loadTime)
@@ -119,11 +120,9 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				pa.assumeCgo(prog, ref)
 			}
 		}
-		if prog.Features.Cgo && !cfg.NoC {
-			if cp := cPackages(p); len(cp) > 0 {
-				if err := pa.addCNeeds(prog, cp); err != nil {
-					return nil, err
-				}
+		if run := cRuns[p]; run != nil {
+			if err := pa.addCNeeds(prog, run); err != nil {
+				return nil, err
 			}
 		}
 		rep.Programs = append(rep.Programs, prog)

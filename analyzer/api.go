@@ -224,6 +224,7 @@ type Timings struct {
 	SSA       time.Duration // SSA construction
 	CallGraph time.Duration // call graph construction
 	Syscalls  time.Duration // site discovery and number resolution
-	C         time.Duration // cgo build and binary analysis of the program's C code
-	Total     time.Duration // Load plus this program's phases and the runtime merge
+	C         time.Duration // cgo build and binary analysis of the program's C code, beside the Go analysis
+
+	Total time.Duration // Load plus this program's phases, the runtime merge and the wait for C
 }

@@ -75,41 +75,96 @@ func cName(s string) string {
 	return s
 }
 
-// addCNeeds builds the program with cgo, as the user's build would be, and
-// adds to prog what the C code in it can reach (internal/elfsyscalls):
-// each syscall with the origin OriginCPrefix and the chain from the C
-// function. It runs for programs whose own packages (or their non-standard
-// dependencies) have C code, on amd64 hosts building for amd64.
-func (a *analysis) addCNeeds(prog *Program, cpkgs []string) error {
+// cRun is the C analysis of one main package, which runs while the Go
+// analysis goes on: wait returns its result once.
+type cRun struct {
+	cpkgs []string
+	done  chan struct{}
+	res   *elfsyscalls.Result
+	took  time.Duration
+	err   error
+}
+
+// startC starts, in the background and one after the other, the C
+// analysis of each main package whose non-standard packages have C code,
+// when it applies (amd64 host and target, Config.NoC unset). The go build
+// with cgo it needs takes seconds; run beside the Go analysis, its cost
+// mostly hides on a machine with a spare core.
+func (a *analysis) startC(mains []*packages.Package) map[*packages.Package]*cRun {
+	runs := map[*packages.Package]*cRun{}
+	if a.cfg.NoC {
+		return runs
+	}
+	var order []*packages.Package
+	for _, p := range mains {
+		if cp := cPackages(p); len(cp) > 0 {
+			runs[p] = &cRun{cpkgs: cp, done: make(chan struct{})}
+			order = append(order, p)
+		}
+	}
 	if a.goarch != "amd64" || runtime.GOARCH != "amd64" {
-		prog.Warnings = append(prog.Warnings, fmt.Sprintf("c: the C code of %s is not analysed for linux/%s (only amd64 builds on an amd64 host are): syscalls only that C code makes must be allowed by hand", strings.Join(cpkgs, ", "), a.goarch))
-		return nil
+		return runs // addCNeeds warns
 	}
-	start := time.Now()
-	dir, err := os.MkdirTemp("", "sandboxgen-c-")
+	go func() {
+		for _, p := range order {
+			r := runs[p]
+			start := time.Now()
+			r.res, r.err = a.analyseC(packageDir(p), p.PkgPath)
+			r.took = time.Since(start)
+			close(r.done)
+		}
+	}()
+	return runs
+}
+
+// analyseC builds the main package in dir with cgo, as the user's build
+// would be (the same tags and environment), into a temporary directory,
+// and analyses the binary's C code with internal/elfsyscalls.
+func (a *analysis) analyseC(dir, pkgPath string) (*elfsyscalls.Result, error) {
+	tmp, err := os.MkdirTemp("", "sandboxgen-c-")
 	if err != nil {
-		return fmt.Errorf("analyzer: %w", err)
+		return nil, fmt.Errorf("analyzer: %w", err)
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "prog")
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "prog")
 	args := []string{"build", "-o", bin}
 	if len(a.cfg.Tags) > 0 {
 		args = append(args, "-tags="+strings.Join(a.cfg.Tags, ","))
 	}
 	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = prog.Dir
+	cmd.Dir = dir
 	cmd.Env = append(environ(a.cfg), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("analyzer: building %s with cgo to analyse its C code: %v\n%s", prog.PkgPath, err, out)
+		return nil, fmt.Errorf("analyzer: building %s with cgo to analyse its C code: %v\n%s", pkgPath, err, out)
 	}
-	skip, err := a.runtimeCgoFuncs(dir)
+	skip, err := a.runtimeCgoFuncs(tmp)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res, err := elfsyscalls.Analyze(bin, elfsyscalls.Options{SkipFuncs: skip})
 	if err != nil {
-		return fmt.Errorf("analyzer: the C code of %s: %w", prog.PkgPath, err)
+		return nil, fmt.Errorf("analyzer: the C code of %s: %w", pkgPath, err)
 	}
+	return res, nil
+}
+
+// addCNeeds adds to prog what the C code in it can reach, as run found
+// it: each syscall with the origin OriginCPrefix and the chain from the C
+// function as its Path, the libraries analysed, and warnings for what the
+// binary analysis could not see.
+func (a *analysis) addCNeeds(prog *Program, run *cRun) error {
+	cpkgs := run.cpkgs
+	if a.goarch != "amd64" || runtime.GOARCH != "amd64" {
+		prog.Warnings = append(prog.Warnings, fmt.Sprintf("c: the C code of %s is not analysed for linux/%s (only amd64 builds on an amd64 host are): syscalls only that C code makes must be allowed by hand", strings.Join(cpkgs, ", "), a.goarch))
+		return nil
+	}
+	waitStart := time.Now()
+	<-run.done
+	waited := time.Since(waitStart)
+	if run.err != nil {
+		return run.err
+	}
+	res := run.res
 	for _, l := range res.Libraries {
 		prog.CLibraries = append(prog.CLibraries, CLibrary{Soname: l.Soname, Path: l.Path, BuildID: l.BuildID})
 	}
@@ -144,8 +199,8 @@ func (a *analysis) addCNeeds(prog *Program, cpkgs []string) error {
 	for _, s := range res.Missing {
 		prog.Warnings = append(prog.Warnings, fmt.Sprintf("c: the C code imports %s, which no library defines (a weak reference): not analysed", s))
 	}
-	prog.Timings.C = time.Since(start)
-	prog.Timings.Total += prog.Timings.C
+	prog.Timings.C = run.took
+	prog.Timings.Total += waited
 	return nil
 }
 
