@@ -98,7 +98,7 @@ func endsFlow(d decoded) bool {
 // data flow over the function's instructions (glibc moves the number
 // into eax directly, or through another register such as r8d that is
 // live across a retry loop).
-func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[uint64]int) {
+func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, slots map[uint64]uint64, index map[uint64]int) {
 	fn := &g.Funcs[i]
 	var insts []decoded
 	at := map[uint64]int{}
@@ -260,6 +260,8 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, index map[
 					r.into(g, calls, imports, index)
 				} else if j, ok := index[addr]; ok && inst.Op == x86asm.LEA {
 					calls[j] = true
+				} else if !ok {
+					tableAt(addr, slots, index, calls)
 				}
 			}
 		}
@@ -308,6 +310,35 @@ func setxidBroadcast(insts []decoded) bool {
 		}
 	}
 	return len(want) == 0
+}
+
+// tableAt adds to calls the functions of a table of function pointers at
+// addr, which the code references: glibc's stdio reaches read, write and
+// lseek through vtables (struct _IO_jump_t) whose address it loads. Slots
+// are 8 bytes; the table runs while its slots hold pointers to functions
+// (a dynamic relocation says so) or nothing, and ends at two empty slots
+// in a row after the first function or after 4 slots without one.
+func tableAt(addr uint64, slots map[uint64]uint64, index map[uint64]int, calls map[int]bool) {
+	if len(slots) == 0 {
+		return
+	}
+	empty, found := 0, false
+	for k := uint64(0); k < 512; k++ {
+		fn, ok := slots[addr+8*k]
+		if !ok {
+			empty++
+			if (found && empty >= 2) || (!found && empty >= 4) {
+				return
+			}
+			continue
+		}
+		j, isFunc := index[fn]
+		if !isFunc {
+			return
+		}
+		calls[j] = true
+		empty, found = 0, true
+	}
 }
 
 // padding reports whether d is what compilers put between functions and

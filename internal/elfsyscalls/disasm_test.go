@@ -63,9 +63,38 @@ func TestSyscallNumbers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := &graph{Funcs: []function{{Start: 0x1000, End: 0x1000 + uint64(len(tt.code))}}}
-			disassemble(g, 0, tt.code, nil, map[uint64]int{0x1000: 0})
+			disassemble(g, 0, tt.code, nil, nil, map[uint64]int{0x1000: 0})
 			if !slices.Equal(g.Funcs[0].Syscalls, tt.want) {
 				t.Errorf("syscalls %v, want %v", g.Funcs[0].Syscalls, tt.want)
+			}
+		})
+	}
+}
+
+func TestTableAt(t *testing.T) {
+	index := map[uint64]int{0x100: 0, 0x200: 1, 0x300: 2, 0x400: 3}
+	tests := []struct {
+		name  string
+		slots map[uint64]uint64
+		want  []int
+	}{
+		// struct _IO_jump_t: two dummy words, then the functions.
+		{"vtable after two dummies", map[uint64]uint64{0x5010: 0x100, 0x5018: 0x200, 0x5028: 0x300}, []int{0, 1, 2}},
+		{"ends at two empty slots", map[uint64]uint64{0x5000: 0x100, 0x5018: 0x200}, []int{0}},
+		{"ends at a pointer to data", map[uint64]uint64{0x5000: 0x100, 0x5008: 0x9999, 0x5010: 0x200}, []int{0}},
+		{"no table", map[uint64]uint64{0x5040: 0x100}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := map[int]bool{}
+			tableAt(0x5000, tt.slots, index, calls)
+			var got []int
+			for j := range calls {
+				got = append(got, j)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("functions %v, want %v", got, tt.want)
 			}
 		})
 	}

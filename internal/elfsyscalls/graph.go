@@ -12,7 +12,7 @@ import (
 
 // graphVersion changes whenever the layout or the meaning of a cached
 // graph changes, so that an older cache entry is not read.
-const graphVersion = 4
+const graphVersion = 5
 
 // graph is the call graph of one ELF file's code, what is cached per
 // library.
@@ -116,6 +116,7 @@ func buildGraph(f *elf.File, include func(funcSym) bool) (*graph, error) {
 	sort.Slice(list, func(i, j int) bool { return list[i].start < list[j].start })
 
 	plt := pltTargets(f, exec)
+	slots := pointerSlots(f)
 	index := map[uint64]int{}
 	for i, s := range list {
 		sec := sectionOf(exec, s.start)
@@ -149,7 +150,7 @@ func buildGraph(f *elf.File, include func(funcSym) bool) (*graph, error) {
 		if _, err := sec.ReadAt(code, int64(fn.Start-sec.Addr)); err != nil {
 			return nil, fmt.Errorf("read %s at %#x: %v", sec.Name, fn.Start, err)
 		}
-		disassemble(g, i, code, plt, index)
+		disassemble(g, i, code, plt, slots, index)
 		for _, nr := range fn.Syscalls {
 			if nr >= 0 {
 				all[uint32(nr)] = true
@@ -248,6 +249,30 @@ func pltTargets(f *elf.File, exec []*elf.Section) map[uint64]pltRef {
 				}
 			}
 			off += inst.Len
+		}
+	}
+	return out
+}
+
+// pointerSlots maps the data words that the loader fills with an address
+// of the file itself (R_X86_64_RELATIVE relocations) to that address: the
+// function pointers of its tables, among other pointers.
+func pointerSlots(f *elf.File) map[uint64]uint64 {
+	out := map[uint64]uint64{}
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_RELA {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			continue
+		}
+		for off := 0; off+24 <= len(data); off += 24 {
+			r := binary.LittleEndian.Uint64(data[off:])
+			info := binary.LittleEndian.Uint64(data[off+8:])
+			if elf.R_X86_64(info&0xffffffff) == elf.R_X86_64_RELATIVE {
+				out[r] = binary.LittleEndian.Uint64(data[off+16:])
+			}
 		}
 	}
 	return out

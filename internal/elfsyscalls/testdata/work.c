@@ -2,6 +2,7 @@
 // calls; the test analyses the linked binary.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -36,8 +37,19 @@ __attribute__((noinline)) long rawGetppid(void) {
 	return ret;
 }
 
+// seekFile seeks with stdio, which reaches lseek only through the file's
+// vtable of function pointers.
+__attribute__((noinline)) int seekFile(const char *path) {
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	int bad = fseek(f, 2, SEEK_SET);
+	fclose(f);
+	return bad;
+}
+
 int main(int argc, char **argv) {
 	if (argc > 1)
-		return fileWork(argv[1]) + growBuffer() + hostName() + (int)rawGetppid();
+		return fileWork(argv[1]) + seekFile(argv[1]) + growBuffer() + hostName() + (int)rawGetppid();
 	return 0;
 }
