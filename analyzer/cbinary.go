@@ -172,9 +172,14 @@ func (a *analysis) addCNeeds(prog *Program, run *cRun) error {
 	for _, n := range prog.Syscalls {
 		have[n.Name] = true
 	}
+	cNames := map[string]bool{}
 	for _, cn := range res.Needs {
 		name, ok := a.table.Name(cn.Nr)
-		if !ok || have[name] {
+		if !ok {
+			continue
+		}
+		cNames[name] = true
+		if have[name] {
 			continue
 		}
 		have[name] = true
@@ -182,6 +187,13 @@ func (a *analysis) addCNeeds(prog *Program, run *cRun) error {
 	}
 	sortNeeds(prog.Syscalls)
 	prog.Pruned = slices.DeleteFunc(prog.Pruned, func(n Need) bool { return have[n.Name] })
+	// The C code may run after Lock whatever goroutines were started
+	// before it: what it needs stays in the narrow filter too.
+	for i := range prog.Outliving {
+		g := &prog.Outliving[i]
+		g.Needs = slices.DeleteFunc(g.Needs, func(n Need) bool { return cNames[n.Name] })
+	}
+	prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
 	// Only what the analysis could not see is worth a warning; the cgo
 	// warning of featureWarnings gives way to what was analysed.
 	prog.Warnings = replaceCgoWarning(prog.Warnings, fmt.Sprintf("cgo: the C code of %s was analysed in its cgo build (%d libraries: %s); the libraries loaded at run time must be the ones analysed",

@@ -161,7 +161,7 @@ func Analyze(path string, opt Options) (*Result, error) {
 		}
 		nrs[n.Nr] = n
 	}
-	for i, fn := range pg.Funcs {
+	for _, fn := range pg.Funcs {
 		if fn.Name == "" || opt.SkipFuncs[fn.Name] {
 			continue
 		}
@@ -176,7 +176,6 @@ func Analyze(path string, opt Options) (*Result, error) {
 			}
 			addNeed(Need{Nr: uint32(nr), Chain: chain})
 		}
-		_ = i
 		for _, sym := range fn.Imports {
 			if sym == "dlopen" || sym == "dlmopen" {
 				dlopen[fn.Name] = true
