@@ -180,6 +180,16 @@ func Analyze(path string, opt Options) (*Result, error) {
 			if sym == "dlopen" || sym == "dlmopen" {
 				dlopen[fn.Name] = true
 			}
+			if sym == syscallWrapper && constantWrapperCalls(fn) {
+				// Each call passes a constant: those are the syscalls,
+				// not everything the wrapper can make.
+				if n, ok := bind(sym); ok {
+					for _, nr := range fn.WrapperNrs {
+						addNeed(Need{Nr: uint32(nr), Chain: []string{fn.Name, fmt.Sprintf("%s (%s)", sym, files[n.file].name)}, Library: files[n.file].name})
+					}
+					continue
+				}
+			}
 			if seenImport[sym] {
 				continue
 			}
@@ -283,6 +293,20 @@ func Analyze(path string, opt Options) (*Result, error) {
 	}
 	sort.Strings(res.Dlopen)
 	return res, nil
+}
+
+// constantWrapperCalls reports whether every reference fn makes to
+// libc's syscall(2) wrapper is a call with a constant number.
+func constantWrapperCalls(fn function) bool {
+	if len(fn.WrapperNrs) == 0 {
+		return false
+	}
+	for _, nr := range fn.WrapperNrs {
+		if nr < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // LibrarySyscalls returns every syscall number resolved in the library at

@@ -210,9 +210,24 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, slots map[
 
 	calls := map[int]bool{}
 	imports := map[string]bool{}
+	// wrapper records a reference to libc's syscall(2) wrapper: the
+	// number a call or tail jump passes in %rdi, unknown for any other
+	// reference (its address taken).
+	wrapper := func(k int, r pltRef, branch bool) {
+		if r.sym != syscallWrapper {
+			return
+		}
+		nr := unknown
+		if before, ok := in(k); ok && branch {
+			nr = before[regRDI]
+		}
+		fn.WrapperNrs = append(fn.WrapperNrs, nr)
+	}
+	k := 0
 	target := func(addr uint64) {
 		if r, ok := plt[addr]; ok {
 			r.into(g, calls, imports, index)
+			wrapper(k, r, true)
 			return
 		}
 		if addr >= fn.Start && addr < fn.End {
@@ -222,7 +237,8 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, slots map[
 			calls[j] = true
 		}
 	}
-	for k, d := range insts {
+	for k = range insts {
+		d := insts[k]
 		if d.bad {
 			continue
 		}
@@ -246,6 +262,7 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, slots map[
 				if a.Base == x86asm.RIP {
 					if r, ok := plt[uint64(int64(d.next)+a.Disp)]; ok {
 						r.into(g, calls, imports, index)
+						wrapper(k, r, true)
 					}
 				}
 			}
@@ -258,6 +275,7 @@ func disassemble(g *graph, i int, code []byte, plt map[uint64]pltRef, slots map[
 				addr := uint64(int64(d.next) + m.Disp)
 				if r, ok := plt[addr]; ok {
 					r.into(g, calls, imports, index)
+					wrapper(k, r, false)
 				} else if j, ok := index[addr]; ok && inst.Op == x86asm.LEA {
 					calls[j] = true
 				} else if !ok {

@@ -136,6 +136,11 @@ func TestUnresolvedFallsBackToTheLibrary(t *testing.T) {
 			t.Fatalf("libc's syscall %d is not in the fallback", nr)
 		}
 	}
+	// getpgrp (111), passed as a constant by constantNumber: resolved
+	// at the call, not only through the fallback.
+	if n, ok := find(r, 111); !ok || n.Fallback || n.Chain[0] != "constantNumber" {
+		t.Errorf("getpgrp: %+v, want it from constantNumber's call", n)
+	}
 	n, _ := find(r, 110) // getppid, which only the wrapper makes here
 	if !n.Fallback || !strings.Contains(n.Chain[len(n.Chain)-1], "every syscall of libc.so.6") {
 		t.Errorf("getppid: %+v, want the fallback with its reason", n)
@@ -175,5 +180,26 @@ func TestCacheByBuildID(t *testing.T) {
 	}
 	if len(third.Needs) != len(first.Needs) {
 		t.Errorf("after damaging the cache: %d needs, want %d", len(third.Needs), len(first.Needs))
+	}
+}
+
+func TestConstantWrapperCalls(t *testing.T) {
+	bin := compileC(t, "indirect.c")
+	r, err := Analyze(bin, Options{CacheDir: t.TempDir(), SkipFuncs: map[string]bool{"viaWrapper": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without viaWrapper, only constant numbers reach the wrapper: no
+	// fallback, and getpgrp from its call.
+	if len(r.Unresolved) != 0 {
+		t.Errorf("unresolved: %v", r.Unresolved)
+	}
+	for _, n := range r.Needs {
+		if n.Fallback {
+			t.Fatalf("fallback need %d: %v", n.Nr, n.Chain)
+		}
+	}
+	if n, ok := find(r, 111); !ok || len(n.Chain) != 2 || n.Chain[1] != "syscall (libc.so.6)" {
+		t.Errorf("getpgrp: %+v, want constantNumber → syscall (libc.so.6)", n)
 	}
 }

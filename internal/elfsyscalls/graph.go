@@ -12,7 +12,7 @@ import (
 
 // graphVersion changes whenever the layout or the meaning of a cached
 // graph changes, so that an older cache entry is not read.
-const graphVersion = 5
+const graphVersion = 6
 
 // graph is the call graph of one ELF file's code, what is cached per
 // library.
@@ -37,7 +37,15 @@ type function struct {
 	Syscalls []int64
 	Calls    []int    // functions of the same file called, jumped to or address-taken
 	Imports  []string // symbols called or referenced through the PLT or the GOT
+	// WrapperNrs are the numbers the function passes to libc's
+	// syscall(2) wrapper (in %rdi), one per reference, -1 where it is
+	// not a constant or the wrapper's address is taken.
+	WrapperNrs []int64
 }
+
+// syscallWrapper is the name of libc's syscall(2), which takes the
+// syscall's number as its first argument.
+const syscallWrapper = "syscall"
 
 // label names function i of g in library lib.
 func (g *graph) label(i int, lib string) string {

@@ -1,5 +1,6 @@
-// A C program that makes a syscall through glibc's syscall(2) wrapper,
-// whose number is in a register: the analysis cannot resolve it.
+// A C program that makes syscalls through glibc's syscall(2) wrapper:
+// with a variable number, which the analysis cannot resolve, and with a
+// constant one, which it reads from the call.
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -7,6 +8,12 @@ __attribute__((noinline)) long viaWrapper(long nr) {
 	return syscall(nr);
 }
 
+// constantNumber calls the wrapper with a constant: the analysis reads
+// the number from the call.
+__attribute__((noinline)) long constantNumber(void) {
+	return syscall(SYS_getpgrp);
+}
+
 int main(int argc, char **argv) {
-	return (int)viaWrapper(argc > 1 ? SYS_getppid : SYS_getpid);
+	return (int)viaWrapper(argc > 1 ? SYS_getppid : SYS_getpid) + (int)constantNumber();
 }
