@@ -111,7 +111,7 @@ func Analyze(path string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elfsyscalls: %s: %w", path, err)
 	}
-	pg, err := buildGraph(f, func(s funcSym) bool { return s.start < goText[0] || s.start >= goText[1] })
+	pg, err := programGraph(f, goText, opt)
 	if err != nil {
 		return nil, fmt.Errorf("elfsyscalls: %s: %w", path, err)
 	}

@@ -37,7 +37,10 @@
 // The per-library work (disassembly and call graph) is cached under
 // os.UserCacheDir()/sandboxgen/elfsyscalls, keyed by the library's GNU
 // build ID (or the SHA-256 of its content when it has none), so a second
-// program on the same machine only walks the cached graphs.
+// program on the same machine only walks the cached graphs. The graph of
+// the program's own C code is cached too, keyed by the hash of that code,
+// its addresses and the dynamic relocations: analysing the same program
+// again (its Go code unchanged in size) costs milliseconds.
 //
 // Only amd64 is supported; Analyze returns ErrUnsupportedArch otherwise.
 package elfsyscalls
