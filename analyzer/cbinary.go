@@ -265,7 +265,9 @@ func cPath(chain []string, name string) []string {
 // group. The list is cached per Go version in the user cache directory.
 func (a *analysis) runtimeCgoFuncs(tmp string) (map[string]bool, error) {
 	key := ""
-	if v, err := exec.Command("go", "env", "GOVERSION", "CC").Output(); err == nil {
+	env := exec.Command("go", "env", "GOVERSION", "CC")
+	env.Dir, env.Env = a.cfg.Dir, append(environ(a.cfg), "CGO_ENABLED=1")
+	if v, err := env.Output(); err == nil {
 		key = strings.Join(strings.Fields(string(v)), "-")
 	}
 	var cacheFile string
