@@ -71,6 +71,9 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
 	var profile *runtimeprofile.Profile
+	// The C code of cgo programs is analysed in their linked binary,
+	// built in the background while the Go analysis runs.
+	cRuns := (&analysis{cfg: cfg, program: &program{goarch: goarch, table: table}}).startC(mains)
 	for _, p := range mains {
 		mainAnalysis := &analysis{cfg: cfg, profile: profile}
 		prog, err := mainAnalysis.analyzeMain(p, goarch, table, loadTime)
@@ -102,7 +105,16 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 			if err := mainAnalysis.coverCgo(prog); err != nil {
 				return nil, err
 			}
+			if run := cRuns[p]; run != nil {
+				if err := mainAnalysis.addCNeeds(prog, run); err != nil {
+					return nil, err
+				}
+			}
 			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo || prog.cgoAdded)
+		} else if run := cRuns[p]; run != nil {
+			if err := mainAnalysis.addCNeeds(prog, run); err != nil {
+				return nil, err
+			}
 		}
 		rep.Programs = append(rep.Programs, prog)
 	}

@@ -22,6 +22,14 @@ const (
 	// function the standard library calls through cgo makes (the C
 	// function follows, e.g. "cgo:getaddrinfo").
 	OriginCgoPrefix = "cgo:"
+	// OriginCPrefix prefixes the origin of a syscall that the program's
+	// own C code (a cgo preamble, a C library it links) can make, found by
+	// analysing the linked binary: the C function follows, then the
+	// library function it calls, e.g. "c:sqlite3VdbeExec → realloc
+	// (libc.so.6)". Unlike OriginCgoPrefix, whose needs are known lists
+	// for the libc functions the standard library calls, these come from
+	// the machine code of the libraries the analysis found.
+	OriginCPrefix = "c:"
 	// OriginRuntimePrefix prefixes the origin of a syscall from the runtime
 	// baseline; the rest is the trigger, e.g. "runtime:always".
 	OriginRuntimePrefix = "runtime:"
@@ -67,6 +75,11 @@ type Config struct {
 	// Program.Syscalls (and listed in Program.Pruned) when Lock is called
 	// once, directly in main.main; see Program.Pruning.
 	NoPrune bool
+	// NoC leaves out the analysis of the program's own C code (see
+	// Program.CLibraries): by default a program whose packages outside
+	// the standard library use cgo is built with cgo and its binary
+	// analysed, on amd64.
+	NoC bool
 }
 
 // Report is the result of Analyze: one Program per main package matched by
@@ -135,6 +148,11 @@ type Program struct {
 	// (selfsandbox.Program.Cgo), and Lock refuses a binary that links cgo
 	// when it is false. Always false with Config.NoRuntime.
 	CoversCgo bool
+	// CLibraries are the shared libraries the analysis of the program's
+	// C code read, in the loader's order, each with its build ID: the
+	// needs that origin OriginCPrefix holds for these files, and a
+	// program that loads other ones may need more.
+	CLibraries []CLibrary
 	// Timings are the durations of the analysis phases. Load is shared by
 	// every program of one Analyze call; the other phases are this
 	// program's own.
@@ -166,7 +184,8 @@ type Need struct {
 	Name string // kernel name, e.g. "openat"
 	Nr   uint32 // number on the program's architecture
 	// Origin is OriginProgram, OriginCgoPrefix followed by a libc
-	// function, or OriginRuntimePrefix followed by the runtime trigger or
+	// function, OriginCPrefix followed by a C function of the program
+	// and the library function it calls, or OriginRuntimePrefix followed by the runtime trigger or
 	// group (e.g. "runtime:always", "runtime:forkexec").
 	Origin string
 	// Errno, when non-zero, means the filter answers the syscall with this
@@ -243,5 +262,7 @@ type Timings struct {
 	SSA       time.Duration // SSA construction
 	CallGraph time.Duration // call graph construction
 	Syscalls  time.Duration // site discovery and number resolution
-	Total     time.Duration // Load plus this program's phases and the runtime merge
+	C         time.Duration // cgo build and binary analysis of the program's C code, beside the Go analysis
+
+	Total time.Duration // Load plus this program's phases, the runtime merge and the wait for C
 }
