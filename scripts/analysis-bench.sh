@@ -54,8 +54,8 @@ else
 	status=1
 fi
 echo
-echo "precision: examples/webserver's workload, locked and under strace"
-go test ./analyzer -run '^TestWebserverPrecision$' -count=1 -v -args -webserver-precision |
-	grep -E 'precision_test|^(ok|FAIL|---)' || status=1
+echo "precision: examples/webserver's workload, locked and under strace; then under strace and sandboxgen trace, which must agree"
+go test ./analyzer -run '^(TestWebserverPrecision|TestWebserverTraceAgrees)$' -count=1 -v -args -webserver-precision |
+	grep -E 'precision(_trace)?_test|^(ok|FAIL|---)' || status=1
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
