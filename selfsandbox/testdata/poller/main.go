@@ -17,8 +17,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 )
 
 func main() {
