@@ -63,3 +63,40 @@ func TestRunningGoroutineText(t *testing.T) {
 		t.Error("no statements matched an unreadable traceback")
 	}
 }
+
+// TestRunningFallbackGoroutineAlone: when the caller is the only goroutine,
+// its own traceback decides: a caller started at one of the statements is a
+// goroutine still running, a caller started elsewhere is not, and both
+// answers equal what every goroutine's tracebacks say about the caller.
+func TestRunningFallbackGoroutineAlone(t *testing.T) {
+	old := numGoroutine
+	numGoroutine = func() int { return 1 }
+	defer func() { numGoroutine = old }()
+	type answer struct {
+		g      GoStatement
+		alive  bool
+		allSay bool
+	}
+	_, file, line, _ := runtime.Caller(0)
+	stmt := GoStatement{Func: "TestRunningFallbackGoroutineAlone", File: filepath.Base(file), Line: line + 5, EndLine: line + 9}
+	elsewhere := GoStatement{Func: "x", File: stmt.File, Line: line + 30, EndLine: line + 30}
+	for _, stmts := range [][]GoStatement{{elsewhere, stmt}, {elsewhere}} {
+		res := make(chan answer)
+		go func() {
+			g, alive := runningFallbackGoroutine(stmts)
+			_, all := runningGoroutine(stmts, allStacks())
+			res <- answer{g, alive, all}
+		}()
+		a := <-res
+		want := len(stmts) == 2
+		if a.alive != want || (want && a.g != stmt) {
+			t.Errorf("statements %+v: got %+v, %v; want a match %v", stmts, a.g, a.alive, want)
+		}
+		if a.allSay != want {
+			t.Errorf("statements %+v: every goroutine's tracebacks say %v, want %v", stmts, a.allSay, want)
+		}
+	}
+	if _, alive := runningFallbackGoroutine(nil); alive {
+		t.Error("no statements matched")
+	}
+}

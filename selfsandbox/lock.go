@@ -79,10 +79,11 @@ func MustLock() {
 // the runtime does it once per process. Should that have failed, LockWith
 // creates it before it installs the filter.
 //
-// When the program has a Fallback, LockWith first reads every goroutine's
-// traceback (runtime.Stack) for goroutines started at the Fallback's go
-// statements; if one is still running after a grace of 20 ms, it installs
-// the Fallback's wider filter instead, and Current().Fallback says why.
+// When the program has a Fallback, LockWith first looks for goroutines
+// started at the Fallback's go statements in the tracebacks (runtime.Stack)
+// of the calling goroutine, when it is the only one, or of every goroutine;
+// if one is still running after a grace of 20 ms, it installs the
+// Fallback's wider filter instead, and Current().Fallback says why.
 //
 // The filter cannot be removed; a second call returns ErrAlreadyLocked.
 // When LockWith returns an error, no filter was installed (no_new_privs may
@@ -134,13 +135,13 @@ func LockWith(opts Options) error {
 	}
 	installed, why := prog, ""
 	if fb := prog.Fallback; fb != nil {
-		g, alive := runningGoroutine(fb.Goroutines, allStacks())
+		g, alive := runningFallbackGoroutine(fb.Goroutines)
 		// A goroutine that has just handed over its result may not have
 		// returned yet: give it a moment before settling for the wider
 		// filter.
 		for deadline := time.Now().Add(fallbackGrace); alive && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
-			g, alive = runningGoroutine(fb.Goroutines, allStacks())
+			g, alive = runningFallbackGoroutine(fb.Goroutines)
 		}
 		if alive {
 			// The check and the install are not atomic, and need not be:
