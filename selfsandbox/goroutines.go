@@ -36,7 +36,7 @@ func runningFallbackGoroutine(stmts []GoStatement) (GoStatement, bool) {
 // ownStack returns the calling goroutine's traceback, or "" when it does
 // not fit in 1 MiB.
 func ownStack() string {
-	for n := 4 << 10; n <= 1<<20; n *= 4 {
+	for n := 2 << 10; n <= 1<<20; n *= 4 {
 		buf := make([]byte, n)
 		if got := runtime.Stack(buf, false); got < n {
 			return string(buf[:got])
@@ -46,9 +46,11 @@ func ownStack() string {
 }
 
 // allStacks returns the tracebacks of every goroutine, as runtime.Stack
-// prints them, or "" when they do not fit in 64 MiB.
+// prints them, or "" when they do not fit in 64 MiB. It starts with 8 KiB,
+// enough for a few dozen goroutines, since in a fresh process every page of
+// a larger buffer is a page fault.
 func allStacks() string {
-	for n := 64 << 10; n <= 64<<20; n *= 4 {
+	for n := 8 << 10; n <= 64<<20; n *= 4 {
 		buf := make([]byte, n)
 		if got := runtime.Stack(buf, true); got < n {
 			return string(buf[:got])
@@ -70,12 +72,23 @@ func runningGoroutine(stmts []GoStatement, stacks string) (GoStatement, bool) {
 	if stacks == "" {
 		return stmts[0], true
 	}
-	lines := strings.Split(stacks, "\n")
-	for i, l := range lines {
-		if !strings.HasPrefix(l, "created by ") || i+1 >= len(lines) {
-			continue
+	// Each "created by" line is followed by the go statement's position.
+	const created = "\ncreated by "
+	for rest := stacks; ; {
+		i := strings.Index(rest, created)
+		if i < 0 {
+			return GoStatement{}, false
 		}
-		file, line, ok := frameFileLine(lines[i+1])
+		rest = rest[i+len(created):]
+		nl := strings.IndexByte(rest, '\n')
+		if nl < 0 {
+			return GoStatement{}, false
+		}
+		pos := rest[nl+1:]
+		if end := strings.IndexByte(pos, '\n'); end >= 0 {
+			pos = pos[:end]
+		}
+		file, line, ok := frameFileLine(pos)
 		if !ok {
 			continue
 		}
@@ -85,7 +98,6 @@ func runningGoroutine(stmts []GoStatement, stacks string) (GoStatement, bool) {
 			}
 		}
 	}
-	return GoStatement{}, false
 }
 
 // frameFileLine parses a traceback's position line, "\t/dir/file.go:123
