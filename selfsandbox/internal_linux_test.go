@@ -3,6 +3,7 @@ package selfsandbox
 import (
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -98,6 +99,9 @@ func resetForTest(progs ...Program) {
 	registry.mu.Lock()
 	registry.programs, registry.invalid = nil, nil
 	registry.mu.Unlock()
+	availability.mu.Lock()
+	availability.known = false
+	availability.mu.Unlock()
 	state.mu.Lock()
 	state.locked, state.mode, state.deny, state.prog, state.dropped = false, ModeDefault, 0, Program{}, nil
 	state.mu.Unlock()
@@ -194,8 +198,14 @@ func TestInstallOneThread(t *testing.T) {
 			if len(k.flags) != 1 || k.flags[0] != tc.wantFlags {
 				t.Errorf("flags %#x, want [%#x]", k.flags, tc.wantFlags)
 			}
-			if len(k.avail) != 1 || k.avail[0] != tc.wantDeny&retActionFull {
-				t.Errorf("asked the kernel about actions %#x, want [%#x]", k.avail, tc.wantDeny&retActionFull)
+			// Register asks about the program's own action; Lock asks
+			// only about another one.
+			wantAvail := []uint32{retKillProcess}
+			if tc.wantDeny != retKillProcess {
+				wantAvail = append(wantAvail, tc.wantDeny&retActionFull)
+			}
+			if !slices.Equal(k.avail, wantAvail) {
+				t.Errorf("asked the kernel about actions %#x, want %#x", k.avail, wantAvail)
 			}
 			got := runFilter(t, k.filters[0], unix.SYS_GETPPID)
 			if got != tc.wantDeny {

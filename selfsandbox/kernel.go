@@ -12,8 +12,9 @@ type kernel interface {
 	// an error that matches errors.ErrUnsupported.
 	supported() error
 	// prepare does, when a program for this architecture is registered,
-	// the set-up install would otherwise do at the moment of Lock.
-	prepare()
+	// the set-up install would otherwise do at the moment of Lock; deny is
+	// the program's own denying action.
+	prepare(deny uint32)
 	// install sets no_new_privs and installs insns on every thread
 	// (SECCOMP_FILTER_FLAG_TSYNC, plus SECCOMP_FILTER_FLAG_LOG when deny is
 	// SECCOMP_RET_LOG), both from one OS thread.
@@ -34,7 +35,7 @@ func (k unsupportedKernel) supported() error {
 	return fmt.Errorf("selfsandbox: %s: %w", k.reason, errors.ErrUnsupported)
 }
 
-func (unsupportedKernel) prepare() {}
+func (unsupportedKernel) prepare(uint32) {}
 
 func (k unsupportedKernel) install([]Instruction, uint32) error { return k.supported() }
 

@@ -27,7 +27,8 @@ var registry struct {
 // at the moment it is called: it validates p and, on Linux, starts the
 // runtime's network poller (an epoll instance and an eventfd, which the
 // runtime creates anyway at the first pollable file: a pipe, a socket, a
-// terminal), so that Lock costs little more than the seccomp(2) call.
+// terminal) and asks the kernel whether it knows p's denying action, so
+// that Lock costs little more than the seccomp(2) call.
 func Register(p Program) {
 	if p.Arch == "" {
 		panic("selfsandbox: Register: Program.Arch is empty; it must be the GOARCH the program was compiled for")
@@ -50,7 +51,10 @@ func Register(p Program) {
 		registry.invalid[p.Arch] = err
 	}
 	if p.Arch == runtime.GOARCH {
-		sys.prepare()
+		sys.prepare(stored.DefaultAction)
+		// The first lookup of any variable copies the environment into a
+		// map (syscall.copyenv), 1–2 µs; Lock reads SELFSANDBOX_MODE again.
+		_, _ = lookupEnv(EnvMode)
 	}
 }
 
