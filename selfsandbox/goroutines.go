@@ -14,12 +14,16 @@ var numGoroutine = runtime.NumGoroutine
 // goroutine that is still running.
 //
 // When the caller is the only goroutine (runtime.NumGoroutine, which, like
-// runtime.Stack, leaves out the runtime's own goroutines), only its own
-// traceback can match: runtime.Stack of the calling goroutine alone takes
-// about 1.5 µs and stops nothing. Otherwise it reads every goroutine's
-// traceback, which stops the world: 10 µs warm and 40–200 µs the first
+// runtime.Stack, leaves out the runtime's own goroutines), only the caller
+// itself can match. The main goroutine, where programs call Lock, was
+// started by the runtime, not by a go statement: its stack's bottom frame,
+// read with runtime.Callers, says so in under 1 µs. Any other caller's own
+// traceback (runtime.Stack of the calling goroutine alone) stops nothing
+// and takes 2–10 µs, depending on the depth of its stack
+// (BenchmarkRunningFallbackGoroutine). Otherwise it reads every goroutine's
+// traceback, which stops the world: 10–30 µs warm and 40–200 µs the first
 // time in a process (the runtime then touches the symbol tables of every
-// function on every stack), measured with five goroutines on a loaded
+// function on every stack), measured with a few goroutines on a loaded
 // 2-vCPU VM. The count and the traceback are not read atomically, and need
 // not be: only the caller runs code of the program that could start another
 // goroutine, and it is here.
@@ -28,9 +32,29 @@ func runningFallbackGoroutine(stmts []GoStatement) (GoStatement, bool) {
 		return GoStatement{}, false
 	}
 	if numGoroutine() == 1 {
+		if onMainGoroutine() {
+			return GoStatement{}, false
+		}
 		return runningGoroutine(stmts, ownStack())
 	}
 	return runningGoroutine(stmts, allStacks())
+}
+
+// onMainGoroutine reports whether the caller runs on the main goroutine,
+// the one whose stack starts in runtime.main (then runtime.goexit). A stack
+// too deep to read whole says no.
+func onMainGoroutine() bool {
+	var pcs [128]uintptr
+	n := runtime.Callers(1, pcs[:])
+	if n == 0 || n == len(pcs) {
+		return false
+	}
+	for i := n - 1; i >= max(0, n-2); i-- {
+		if f := runtime.FuncForPC(pcs[i] - 1); f != nil && f.Name() == "runtime.main" {
+			return true
+		}
+	}
+	return false
 }
 
 // ownStack returns the calling goroutine's traceback, or "" when it does

@@ -100,3 +100,38 @@ func TestRunningFallbackGoroutineAlone(t *testing.T) {
 		t.Error("no statements matched")
 	}
 }
+
+// BenchmarkRunningFallbackGoroutine times the Fallback check's paths, warm,
+// in the test process (nothing is installed): "main-check" is what the
+// check costs a lone caller on the main goroutine (the stack's bottom
+// frames; the benchmark runs elsewhere, so it measures the same work),
+// "alone" a lone caller on another goroutine (its own traceback), "all"
+// every goroutine's traceback, which stops the world.
+func BenchmarkRunningFallbackGoroutine(b *testing.B) {
+	b.Run("main-check", func(b *testing.B) {
+		for b.Loop() {
+			if onMainGoroutine() {
+				b.Fatal("a benchmark runs on the main goroutine")
+			}
+		}
+	})
+	stmts := []GoStatement{{Func: "none", File: "none.go", Line: 1, EndLine: 1}}
+	for _, alone := range []bool{true, false} {
+		name := "all"
+		if alone {
+			name = "alone"
+		}
+		b.Run(name, func(b *testing.B) {
+			old := numGoroutine
+			if alone {
+				numGoroutine = func() int { return 1 }
+			}
+			defer func() { numGoroutine = old }()
+			for b.Loop() {
+				if _, ok := runningFallbackGoroutine(stmts); ok {
+					b.Fatal("matched a statement that started nothing")
+				}
+			}
+		})
+	}
+}
