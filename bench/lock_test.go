@@ -10,10 +10,13 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/bpf"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -23,11 +26,17 @@ const envLoadChild = "SANDBOXGEN_BENCH_LOAD_CHILD"
 
 // BenchmarkLoadFilter compares the latency of installing the same
 // allow-list (testdata/webserver.txt, denying the rest with EPERM) with
-// selfsandbox.Lock, which installs instructions compiled ahead of time, and
-// with elastic/go-seccomp-bpf's LoadFilter, which assembles the policy at
-// run time, both with no_new_privs and TSYNC. A filter cannot be removed
-// and stacked filters slow each other down, so every load runs in a fresh
-// child process that times it once; ns/op is the median over b.N children.
+// selfsandbox.Lock, which installs instructions compiled ahead of time, with
+// elastic/go-seccomp-bpf's LoadFilter, which assembles the policy at run
+// time, and with the bare prctl(PR_SET_NO_NEW_PRIVS) + seccomp(TSYNC) of
+// selfsandbox's instructions (the floor), all with no_new_privs and TSYNC.
+// A filter cannot be removed and stacked filters slow each other down, so
+// every load runs in a fresh child process that times it once.
+//
+// side-by-side runs b.N turns of the three, child by child, so that the
+// load of a shared machine falls on all alike; its ns/op is selfsandbox's
+// median, and elastic/selfsandbox and selfsandbox/bare are the medians of
+// the turns' ratios. The per-library sub-benchmarks run one library alone.
 //
 //	cd bench && go test -run '^$' -bench LoadFilter -benchtime 100x
 func BenchmarkLoadFilter(b *testing.B) {
@@ -35,19 +44,45 @@ func BenchmarkLoadFilter(b *testing.B) {
 		b.Skip("seccomp needs Linux")
 	}
 	re := regexp.MustCompile(`(?m)^load-ns (\d+)$`)
-	for _, lib := range []string{"selfsandbox", "elastic"} {
+	once := func(b *testing.B, lib string) float64 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLoadFilterChild$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), envLoadChild+"="+lib)
+		out, err := cmd.CombinedOutput()
+		m := re.FindSubmatch(out)
+		if err != nil || m == nil {
+			b.Fatalf("child (%s): %v\n%s", lib, err, out)
+		}
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		return v
+	}
+	median := func(v []float64) float64 {
+		v = slices.Clone(v)
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	libs := []string{"selfsandbox", "elastic", "bare"}
+	b.Run("side-by-side", func(b *testing.B) {
+		ns := map[string][]float64{}
+		var elasticRatio, bareRatio []float64
+		for range b.N {
+			for _, lib := range libs {
+				ns[lib] = append(ns[lib], once(b, lib))
+			}
+			last := len(ns["selfsandbox"]) - 1
+			elasticRatio = append(elasticRatio, ns["elastic"][last]/ns["selfsandbox"][last])
+			bareRatio = append(bareRatio, ns["selfsandbox"][last]/ns["bare"][last])
+		}
+		b.ReportMetric(median(ns["selfsandbox"]), "ns/op")
+		b.ReportMetric(median(ns["elastic"]), "elastic-ns")
+		b.ReportMetric(median(ns["bare"]), "bare-ns")
+		b.ReportMetric(median(elasticRatio), "elastic/selfsandbox")
+		b.ReportMetric(median(bareRatio), "selfsandbox/bare")
+	})
+	for _, lib := range libs {
 		b.Run(lib, func(b *testing.B) {
 			var ns []float64
 			for range b.N {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestLoadFilterChild$", "-test.count=1", "-test.v")
-				cmd.Env = append(os.Environ(), envLoadChild+"="+lib)
-				out, err := cmd.CombinedOutput()
-				m := re.FindSubmatch(out)
-				if err != nil || m == nil {
-					b.Fatalf("child (%s): %v\n%s", lib, err, out)
-				}
-				v, _ := strconv.ParseFloat(string(m[1]), 64)
-				ns = append(ns, v)
+				ns = append(ns, once(b, lib))
 			}
 			slices.Sort(ns)
 			b.ReportMetric(ns[len(ns)/2], "ns/op")
@@ -67,7 +102,7 @@ func TestLoadFilterChild(t *testing.T) {
 	names := readList(t, "webserver.txt")
 	var load func() error
 	switch lib {
-	case "selfsandbox":
+	case "selfsandbox", "bare":
 		p := gen.Policy{Arch: runtime.GOARCH, Default: gen.Errno(1), Syscalls: map[string][]gen.Rule{}}
 		for _, n := range names {
 			p.Syscalls[n] = []gen.Rule{{Action: gen.Allow}}
@@ -75,6 +110,10 @@ func TestLoadFilterChild(t *testing.T) {
 		prog, err := gen.Compile(p)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if lib == "bare" {
+			load = bareLoader(prog.Instructions)
+			break
 		}
 		// As a generated file would: registered before main, so only
 		// Lock itself is timed.
@@ -91,7 +130,7 @@ func TestLoadFilterChild(t *testing.T) {
 		}
 		load = func() error { return seccomp.LoadFilter(f) }
 	default:
-		t.Fatalf("%s=%q: want selfsandbox or elastic", envLoadChild, lib)
+		t.Fatalf("%s=%q: want selfsandbox, elastic or bare", envLoadChild, lib)
 	}
 	runtime.GC()
 	start := time.Now()
@@ -101,4 +140,27 @@ func TestLoadFilterChild(t *testing.T) {
 		t.Fatalf("%s: %v", lib, err)
 	}
 	fmt.Printf("load-ns %d\n", d.Nanoseconds())
+}
+
+// bareLoader returns the floor: prctl(PR_SET_NO_NEW_PRIVS) and
+// seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of insns, two raw system calls
+// from whatever thread the goroutine is on, nothing checked; the
+// instructions are converted to struct sock_filter beforehand, untimed.
+func bareLoader(insns []bpf.Instruction) func() error {
+	filter := make([]unix.SockFilter, len(insns))
+	for i, in := range insns {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	return func() error {
+		if _, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0); e != 0 {
+			return e
+		}
+		r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+		runtime.KeepAlive(filter)
+		if e != 0 || r != 0 {
+			return fmt.Errorf("seccomp: %v (returned %d)", e, r)
+		}
+		return nil
+	}
 }

@@ -22,12 +22,16 @@
 # its own slices and the CPU time per request (user+system from
 # /proc/PID/stat over the round, divided by the requests served); then the
 # median and interquartile range, over every cycle of every round, of the
-# ratios of requests served in one cycle; and how busy the load generator
-# was (near one CPU, it and not the servers would set the pace). With perf,
-# it also counts each server's syscalls per request.
+# ratios of requests served in one cycle, with the target, locked/allow-all
+# (>= 0.99), and locked/unlocked beside it set apart at the end; and how
+# busy the load generator was (near one CPU, it and not the servers would
+# set the pace). With perf, it also counts each server's syscalls per
+# request.
 #
 # Usage: bench/throughput.sh [-r rounds] [-d seconds] [-c connections] [-p path]
-set -euo pipefail
+set -eEuo pipefail
+# Say which command ended the script, should one fail.
+trap 'echo "throughput.sh: line $LINENO: a command failed (status $?)" >&2' ERR
 cd "$(dirname "$0")/.."
 
 rounds=6 seconds=20 conns=16 path=/
@@ -37,7 +41,7 @@ while getopts "r:d:c:p:h" opt; do
 	d) seconds=$OPTARG ;;
 	c) conns=$OPTARG ;;
 	p) path=$OPTARG ;;
-	*) sed -n '2,29p' "$0"; exit 2 ;;
+	*) sed -n '2,31p' "$0"; exit 2 ;;
 	esac
 done
 
@@ -45,6 +49,7 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -112,7 +117,12 @@ start() {
 	pids+=("$!")
 	local a=
 	for _ in $(seq 100); do
-		a=$(sed -n 's|^listening on http://||p' "$tmp/$1.out" 2>/dev/null)
+		# The file does not exist until the shell that starts the server
+		# has opened it, which on a loaded machine can come after this
+		# first look; sed then fails, and under set -e that failure used to
+		# end the script silently in its second round (the one message left
+		# was bash's "wait_for: No record of process" from the clean-up).
+		a=$(sed -n 's|^listening on http://||p' "$tmp/$1.out" 2>/dev/null) || a=
 		[[ -n $a ]] && break
 		sleep 0.05
 	done
@@ -126,6 +136,34 @@ start() {
 		exit 1
 	fi
 	addr[$1]=$a
+}
+
+# stop VARIANT ends that server and reaps it. It does not depend on what
+# wait reports: on a loaded machine bash may already have collected the
+# child, and `wait PID` then fails ("wait_for: No record of process"),
+# which under set -e ended the script after its first round. A server that
+# does not end within 5 s of SIGTERM gets SIGKILL.
+stop() {
+	local p=${pid[$1]} state
+	kill -TERM "$p" 2>/dev/null || true
+	for _ in $(seq 100); do
+		state=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) || state=
+		[[ -z $state || $state == Z ]] && break
+		sleep 0.05
+	done
+	kill -KILL "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+}
+
+# alive VARIANT fails, with the server's messages, when it has ended.
+alive() {
+	local state
+	state=$(sed 's/^.*) //' "/proc/${pid[$1]}/stat" 2>/dev/null | cut -d' ' -f1) || state=
+	if [[ -z $state || $state == Z ]]; then
+		echo "the $1 server (pid ${pid[$1]}) has ended:" >&2
+		cat "$tmp/$1.err" >&2
+		return 1
+	fi
 }
 
 # cpu_per_request VARIANT REQUESTS prints the server's CPU microseconds per
@@ -159,6 +197,7 @@ for ((i = 1; i <= rounds; i++)); do
 		start "$v"
 		urls+=(-url "http://${addr[$v]}$path")
 	done
+	for v in "${order[@]}"; do alive "$v"; done
 	perfs=()
 	if [[ -n $perf ]]; then
 		for v in "${order[@]}"; do
@@ -174,9 +213,10 @@ for ((i = 1; i <= rounds; i++)); do
 	fi
 	sed -n 's/^loadgen_cpu //p' "$tmp/load" >>"$tmp/loadgen.cpu"
 	if ((${#perfs[@]} > 0)); then
-		kill -INT "${perfs[@]}"
-		wait "${perfs[@]}" || true
+		kill -INT "${perfs[@]}" 2>/dev/null || true
+		wait "${perfs[@]}" 2>/dev/null || true
 	fi
+	for v in "${order[@]}"; do alive "$v"; done
 	for j in "${!order[@]}"; do
 		v=${order[$j]}
 		rps=$(awk -v j="$j" '$1 == "requests_per_second" && $2 == j {print $3}' "$tmp/load")
@@ -195,13 +235,12 @@ for ((i = 1; i <= rounds; i++)); do
 			sys="  $sys syscalls/request"
 		fi
 		printf 'round %d %-6s %10.1f req/s %8.2f us CPU/request%s\n' "$i" "$v" "$rps" "$cpu" "$sys"
-		kill -TERM "${pid[$v]}"
-		wait "${pid[$v]}"
+		stop "$v"
 	done
 	pids=()
 done
 
-echo "GET $path, $conns connections per server, ${seconds}s x $rounds rounds in 100 ms turns, $(go version | cut -d' ' -f3), $(nproc) CPUs"
+echo "GET $path, $conns connections per server, ${seconds}s x $rounds rounds in 100 ms turns, $(go version | cut -d' ' -f3), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for v in "${variants[@]}"; do
 	sys=
 	[[ -n $perf ]] && sys=$(printf '  %.2f syscalls/request' "$(median <"$tmp/$v.sys")")
@@ -210,8 +249,11 @@ done
 printf 'load generator: median %.2f of a CPU busy\n' "$(median <"$tmp/loadgen.cpu")"
 # ratio A B prints the per-cycle ratios of A's requests to B's.
 ratio() { paste "$tmp/$1.cycles" "$tmp/$2.cycles" | awk '$2 > 0 {print $1 / $2}'; }
-echo "throughput ratio locked/unlocked   $(ratio lock nolock | quartiles) (target >= 0.98)"
 echo "throughput ratio allow-all/unlocked $(ratio floor nolock | quartiles): what any filter costs on this kernel"
-echo "throughput ratio locked/allow-all  $(ratio lock floor | quartiles): the generated filter on top of that"
+echo
+echo "=== throughput, per-cycle ratios (median, interquartile range) ==="
+echo "locked/allow-all  $(ratio lock floor | quartiles)  target >= 0.99: the generated filter beyond the kernel's price for any filter"
+echo "locked/unlocked   $(ratio lock nolock | quartiles)  beside it: everything seccomp costs"
+echo
 lockcpu=$(median <"$tmp/lock.cpu") nolockcpu=$(median <"$tmp/nolock.cpu")
 awk -v l="$lockcpu" -v n="$nolockcpu" 'BEGIN {printf "CPU-cost ratio unlocked/locked %.3f (requests per CPU second, locked relative to unlocked)\n", n/l}'

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/bpf"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -52,6 +53,12 @@ func execSelf(b *testing.B, env []string, args ...string) string {
 	return string(out)
 }
 
+func sortedCopy(v []float64) []float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v
+}
+
 func percentile(sorted []float64, p float64) float64 {
 	return sorted[int(p*float64(len(sorted)-1)+0.5)]
 }
@@ -61,32 +68,73 @@ func percentile(sorted []float64, p float64) float64 {
 // over every thread of a fresh process.
 //
 // The fallback case registers a program with a Fallback whose go statement
-// started no running goroutine: Lock reads every goroutine's traceback,
-// finds none, and installs the program's own filter.
+// started no running goroutine: Lock checks the running goroutines, finds
+// none, and installs the program's own filter. The bare case is the floor:
+// prctl(PR_SET_NO_NEW_PRIVS) and seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of
+// the same instructions, raw, without runtime.LockOSThread or any check.
+//
+// The variants take turns, child by child (lock, lock-fallback, bare, lock,
+// ...), so that the load of a shared machine falls on all of them alike;
+// the lock-to-bare ratio is the median of the ratios of each turn's
+// children.
 func BenchmarkLock(b *testing.B) {
 	needKernelB(b)
 	allow, errno := runtimeSyscalls(b)
-	for _, variant := range []string{"lock", "lock-fallback"} {
-		b.Run(variant, func(b *testing.B) {
-			env := []string{envBenchChild + "=" + variant, envAllow + "=" + allow, envErrno + "=" + errno}
-			re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
-			var ns []float64
-			var insns, threads string
-			for range b.N {
+	variants := []string{"lock", "lock-fallback", "bare"}
+	re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
+	// measure runs n turns of every variant and returns each variant's
+	// nanoseconds, turn by turn.
+	measure := func(b *testing.B, n int) (map[string][]float64, string, string) {
+		ns := map[string][]float64{}
+		var insns, threads string
+		for range n {
+			for _, variant := range variants {
+				env := []string{envBenchChild + "=" + variant, envAllow + "=" + allow, envErrno + "=" + errno}
 				out := execSelf(b, env, "-test.run=^TestLockLatencyChild$", "-test.count=1", "-test.v")
 				m := re.FindStringSubmatch(out)
 				if m == nil {
-					b.Fatalf("the child did not report its Lock latency:\n%s", out)
+					b.Fatalf("the %s child did not report its latency:\n%s", variant, out)
 				}
 				v, _ := strconv.ParseFloat(m[1], 64)
-				ns = append(ns, v)
+				ns[variant] = append(ns[variant], v)
 				insns, threads = m[2], m[3]
 			}
-			slices.Sort(ns)
-			b.ReportMetric(percentile(ns, 0.5), "ns/op")
-			b.ReportMetric(percentile(ns, 0.1), "p10-ns")
-			b.ReportMetric(percentile(ns, 0.9), "p90-ns")
-			b.Logf("Lock() of %s instructions over %s threads, %d fresh processes", insns, threads, len(ns))
+		}
+		return ns, insns, threads
+	}
+	report := func(b *testing.B, ns []float64) {
+		ns = slices.Clone(ns)
+		slices.Sort(ns)
+		b.ReportMetric(percentile(ns, 0.5), "ns/op")
+		b.ReportMetric(percentile(ns, 0.1), "p10-ns")
+		b.ReportMetric(percentile(ns, 0.9), "p90-ns")
+	}
+	ratio := func(a, bare []float64) float64 {
+		var r []float64
+		for i := range a {
+			r = append(r, a[i]/bare[i])
+		}
+		slices.Sort(r)
+		return percentile(r, 0.5)
+	}
+	// The side-by-side run: b.N turns of the three variants.
+	b.Run("side-by-side", func(b *testing.B) {
+		ns, insns, threads := measure(b, b.N)
+		report(b, ns["lock"])
+		b.ReportMetric(ratio(ns["lock"], ns["bare"]), "lock/bare")
+		b.ReportMetric(ratio(ns["lock-fallback"], ns["bare"]), "fallback/bare")
+		b.ReportMetric(percentile(sortedCopy(ns["bare"]), 0.5), "bare-ns")
+		b.ReportMetric(percentile(sortedCopy(ns["lock-fallback"]), 0.5), "fallback-ns")
+		b.Logf("%s instructions over %s threads, %d turns of fresh processes", insns, threads, b.N)
+	})
+	for _, variant := range variants {
+		b.Run(variant, func(b *testing.B) {
+			old := variants
+			variants = []string{variant}
+			defer func() { variants = old }()
+			ns, insns, threads := measure(b, b.N)
+			report(b, ns[variant])
+			b.Logf("%s of %s instructions over %s threads, %d fresh processes", variant, insns, threads, b.N)
 		})
 	}
 }
@@ -94,7 +142,7 @@ func BenchmarkLock(b *testing.B) {
 // TestLockLatencyChild is BenchmarkLock's child; it does nothing in a
 // normal test run.
 func TestLockLatencyChild(t *testing.T) {
-	if benchChild != "lock" && benchChild != "lock-fallback" {
+	if benchChild != "lock" && benchChild != "lock-fallback" && benchChild != "bare" {
 		t.Skip("run by BenchmarkLock in a child process")
 	}
 	p := childPolicy(t)
@@ -110,16 +158,44 @@ func TestLockLatencyChild(t *testing.T) {
 		}
 		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: []selfsandbox.GoStatement{{Func: "none", File: "none.go", Line: 1, EndLine: 1}}}
 	}
-	selfsandbox.Register(prog.Selfsandbox(meta))
+	lock := selfsandbox.Lock
+	if benchChild == "bare" {
+		lock = bareInstaller(prog.Instructions)
+	} else {
+		selfsandbox.Register(prog.Selfsandbox(meta))
+	}
 	runtime.GC()
 	start := time.Now()
-	err = selfsandbox.Lock()
+	err = lock()
 	d := time.Since(start)
 	if err != nil {
 		t.Fatalf("Lock: %v", err)
 	}
 	tasks, _ := os.ReadDir("/proc/self/task")
 	fmt.Printf("lock-ns %d insns %d threads %d\n", d.Nanoseconds(), len(prog.Instructions), len(tasks))
+}
+
+// bareInstaller returns the floor BenchmarkLock compares Lock with:
+// no_new_privs and the filter of insns with TSYNC, two raw system calls from
+// whatever thread the goroutine is on, with nothing checked. The program is
+// converted to struct sock_filter beforehand, outside the timed call.
+func bareInstaller(insns []bpf.Instruction) func() error {
+	filter := make([]unix.SockFilter, len(insns))
+	for i, in := range insns {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	return func() error {
+		if _, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0); e != 0 {
+			return e
+		}
+		r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
+		runtime.KeepAlive(filter)
+		if e != 0 || r != 0 {
+			return fmt.Errorf("seccomp: %v (returned %d)", e, r)
+		}
+		return nil
+	}
 }
 
 // The syscalls BenchmarkSyscall times: getpid is allowed unconditionally

@@ -30,10 +30,15 @@
 //
 // # What Lock does
 //
-// On one locked OS thread, Lock sets no_new_privs (prctl PR_SET_NO_NEW_PRIVS:
-// execve can no longer gain privileges, which an unprivileged process needs
-// before it may install a filter) and installs the filter with
-// seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC). TSYNC makes the
+// On one OS thread, back to back, Lock sets no_new_privs (prctl
+// PR_SET_NO_NEW_PRIVS: execve can no longer gain privileges, which an
+// unprivileged process needs before it may install a filter) and installs
+// the filter with seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC).
+// The two calls run in one function the Go scheduler cannot preempt, so no
+// runtime.LockOSThread is needed (the first one starts a thread of the
+// runtime's and costs more than the seccomp call). Register, from the
+// generated init, has done the rest beforehand: it validates the program
+// and creates the runtime's network poller, which the filters leave out. TSYNC makes the
 // kernel apply the filter and no_new_privs to every thread of the process at
 // once, including threads C code started; threads created later inherit
 // them, and so do child processes (fork and execve keep filters). A filter

@@ -63,3 +63,75 @@ func TestRunningGoroutineText(t *testing.T) {
 		t.Error("no statements matched an unreadable traceback")
 	}
 }
+
+// TestRunningFallbackGoroutineAlone: when the caller is the only goroutine,
+// its own traceback decides: a caller started at one of the statements is a
+// goroutine still running, a caller started elsewhere is not, and both
+// answers equal what every goroutine's tracebacks say about the caller.
+func TestRunningFallbackGoroutineAlone(t *testing.T) {
+	old := numGoroutine
+	numGoroutine = func() int { return 1 }
+	defer func() { numGoroutine = old }()
+	type answer struct {
+		g      GoStatement
+		alive  bool
+		allSay bool
+	}
+	_, file, line, _ := runtime.Caller(0)
+	stmt := GoStatement{Func: "TestRunningFallbackGoroutineAlone", File: filepath.Base(file), Line: line + 5, EndLine: line + 9}
+	elsewhere := GoStatement{Func: "x", File: stmt.File, Line: line + 30, EndLine: line + 30}
+	for _, stmts := range [][]GoStatement{{elsewhere, stmt}, {elsewhere}} {
+		res := make(chan answer)
+		go func() {
+			g, alive := runningFallbackGoroutine(stmts)
+			_, all := runningGoroutine(stmts, allStacks())
+			res <- answer{g, alive, all}
+		}()
+		a := <-res
+		want := len(stmts) == 2
+		if a.alive != want || (want && a.g != stmt) {
+			t.Errorf("statements %+v: got %+v, %v; want a match %v", stmts, a.g, a.alive, want)
+		}
+		if a.allSay != want {
+			t.Errorf("statements %+v: every goroutine's tracebacks say %v, want %v", stmts, a.allSay, want)
+		}
+	}
+	if _, alive := runningFallbackGoroutine(nil); alive {
+		t.Error("no statements matched")
+	}
+}
+
+// BenchmarkRunningFallbackGoroutine times the Fallback check's paths, warm,
+// in the test process (nothing is installed): "main-check" is what the
+// check costs a lone caller on the main goroutine (the stack's bottom
+// frames; the benchmark runs elsewhere, so it measures the same work),
+// "alone" a lone caller on another goroutine (its own traceback), "all"
+// every goroutine's traceback, which stops the world.
+func BenchmarkRunningFallbackGoroutine(b *testing.B) {
+	b.Run("main-check", func(b *testing.B) {
+		for b.Loop() {
+			if onMainGoroutine() {
+				b.Fatal("a benchmark runs on the main goroutine")
+			}
+		}
+	})
+	stmts := []GoStatement{{Func: "none", File: "none.go", Line: 1, EndLine: 1}}
+	for _, alone := range []bool{true, false} {
+		name := "all"
+		if alone {
+			name = "alone"
+		}
+		b.Run(name, func(b *testing.B) {
+			old := numGoroutine
+			if alone {
+				numGoroutine = func() int { return 1 }
+			}
+			defer func() { numGoroutine = old }()
+			for b.Loop() {
+				if _, ok := runningFallbackGoroutine(stmts); ok {
+					b.Fatal("matched a statement that started nothing")
+				}
+			}
+		})
+	}
+}

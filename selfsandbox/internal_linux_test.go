@@ -3,6 +3,7 @@ package selfsandbox
 import (
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -58,7 +59,8 @@ type fakeKernel struct {
 // use installs k behind the seams with an empty registry and state, and
 // puts everything back when t ends.
 func (k *fakeKernel) use(t *testing.T, progs ...Program) {
-	oldSeccomp, oldNNP, oldEnv := rawSeccomp, rawSetNoNewPrivs, lookupEnv
+	oldSeccomp, oldNNP, oldInstall, oldEnv := rawSeccomp, rawSetNoNewPrivs, rawInstall, lookupEnv
+	rawInstall = nil // install then calls the two seams below
 	rawSeccomp = func(op, flags uintptr, arg unsafe.Pointer) (uintptr, unix.Errno) {
 		switch op {
 		case unix.SECCOMP_GET_ACTION_AVAIL:
@@ -88,15 +90,18 @@ func (k *fakeKernel) use(t *testing.T, progs ...Program) {
 	lookupEnv = func(string) (string, bool) { return "", false }
 	resetForTest(progs...)
 	t.Cleanup(func() {
-		rawSeccomp, rawSetNoNewPrivs, lookupEnv = oldSeccomp, oldNNP, oldEnv
+		rawSeccomp, rawSetNoNewPrivs, rawInstall, lookupEnv = oldSeccomp, oldNNP, oldInstall, oldEnv
 		resetForTest()
 	})
 }
 
 func resetForTest(progs ...Program) {
 	registry.mu.Lock()
-	registry.programs = nil
+	registry.programs, registry.invalid = nil, nil
 	registry.mu.Unlock()
+	availability.mu.Lock()
+	availability.known = false
+	availability.mu.Unlock()
 	state.mu.Lock()
 	state.locked, state.mode, state.deny, state.prog, state.dropped = false, ModeDefault, 0, Program{}, nil
 	state.mu.Unlock()
@@ -193,8 +198,14 @@ func TestInstallOneThread(t *testing.T) {
 			if len(k.flags) != 1 || k.flags[0] != tc.wantFlags {
 				t.Errorf("flags %#x, want [%#x]", k.flags, tc.wantFlags)
 			}
-			if len(k.avail) != 1 || k.avail[0] != tc.wantDeny&retActionFull {
-				t.Errorf("asked the kernel about actions %#x, want [%#x]", k.avail, tc.wantDeny&retActionFull)
+			// Register asks about the program's own action; Lock asks
+			// only about another one.
+			wantAvail := []uint32{retKillProcess}
+			if tc.wantDeny != retKillProcess {
+				wantAvail = append(wantAvail, tc.wantDeny&retActionFull)
+			}
+			if !slices.Equal(k.avail, wantAvail) {
+				t.Errorf("asked the kernel about actions %#x, want %#x", k.avail, wantAvail)
 			}
 			got := runFilter(t, k.filters[0], unix.SYS_GETPPID)
 			if got != tc.wantDeny {
@@ -371,5 +382,63 @@ func TestMustLock(t *testing.T) {
 	MustLock()
 	if !Current().Locked || len(k.filters) != 1 {
 		t.Errorf("after MustLock: locked=%v, %d filters; want locked with one filter", Current().Locked, len(k.filters))
+	}
+}
+
+// TestInstallRetry: when seccomp ran on another thread than prctl and the
+// kernel refused it for want of no_new_privs (EACCES), install tries again,
+// a bounded number of times; EACCES on the thread prctl ran on is an error
+// at once, and the tries hand the kernel the program and flags unchanged.
+func TestInstallRetry(t *testing.T) {
+	moved := installResult{tidBefore: 10, tidAfter: 11, ret: ^uintptr(0), errno: unix.EACCES}
+	tests := []struct {
+		name      string
+		results   []installResult
+		wantCalls int
+		wantErr   error // errors.Is target; nil for success
+	}{
+		{"moved once", []installResult{moved, {tidBefore: 11, tidAfter: 11}}, 2, nil},
+		{"moved twice", []installResult{moved, moved, {tidBefore: 12, tidAfter: 12}}, 3, nil},
+		{"moved every time", []installResult{moved, moved, moved, moved}, installTries, unix.EACCES},
+		{"EACCES on one thread", []installResult{{tidBefore: 10, tidAfter: 10, ret: ^uintptr(0), errno: unix.EACCES}, {}}, 1, unix.EACCES},
+		{"TSYNC failed", []installResult{{tidBefore: 10, tidAfter: 10, ret: 4242}}, 1, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var k fakeKernel
+			k.use(t, testProgram(t))
+			var calls int
+			var lens []uint16
+			rawInstall = func(flags uintptr, fprog unsafe.Pointer) installResult {
+				calls++
+				if flags != unix.SECCOMP_FILTER_FLAG_TSYNC {
+					t.Errorf("flags %#x, want TSYNC", flags)
+				}
+				lens = append(lens, (*unix.SockFprog)(fprog).Len)
+				return tc.results[calls-1]
+			}
+			err := LockWith(Options{IgnoreEnv: true})
+			if calls != tc.wantCalls {
+				t.Errorf("%d tries, want %d", calls, tc.wantCalls)
+			}
+			for _, l := range lens {
+				if int(l) != len(testProgram(t).Instructions) {
+					t.Errorf("a try handed the kernel %d instructions, want %d", l, len(testProgram(t).Instructions))
+				}
+			}
+			if tc.name == "TSYNC failed" {
+				var terr *TSyncError
+				if !errors.As(err, &terr) || terr.TID != 4242 {
+					t.Errorf("LockWith: %v, want a *TSyncError with TID 4242", err)
+				}
+				return
+			}
+			if (err == nil) != (tc.wantErr == nil) || (err != nil && !errors.Is(err, tc.wantErr)) {
+				t.Errorf("LockWith: %v, want %v", err, tc.wantErr)
+			}
+			if Current().Locked != (err == nil) {
+				t.Errorf("Current().Locked = %v after LockWith returned %v", Current().Locked, err)
+			}
+		})
 	}
 }

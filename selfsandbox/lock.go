@@ -67,20 +67,23 @@ func MustLock() {
 
 // LockWith installs the program registered for runtime.GOARCH on every
 // thread of the process: it sets no_new_privs and installs the filter with
-// SECCOMP_FILTER_FLAG_TSYNC from one locked OS thread. Threads started later,
-// by Go or by C, inherit it. Nothing is compiled: the instructions are the
-// generated ones, with the denying returns (those equal to
-// Program.DefaultAction) rewritten to the mode's action.
+// SECCOMP_FILTER_FLAG_TSYNC, both from one OS thread, back to back. Threads
+// started later, by Go or by C, inherit it. Nothing is compiled or copied:
+// the instructions are the generated ones, with the denying returns (those
+// equal to Program.DefaultAction) rewritten to the mode's action when the
+// mode changes it.
 //
-// Before it installs the filter, LockWith opens and closes a pipe through
-// package os, which makes the runtime create its network poller if it has
-// not yet: sandboxgen's filters leave out what creating the poller takes
-// (epoll_create1, eventfd2), as the runtime does it once per process.
+// Register, from the generated file's init, has already validated the
+// program and created the runtime's network poller: sandboxgen's filters
+// leave out what creating the poller takes (epoll_create1, eventfd2), as
+// the runtime does it once per process. Should that have failed, LockWith
+// creates it before it installs the filter.
 //
-// When the program has a Fallback, LockWith first reads every goroutine's
-// traceback (runtime.Stack) for goroutines started at the Fallback's go
-// statements; if one is still running after a grace of 20 ms, it installs
-// the Fallback's wider filter instead, and Current().Fallback says why.
+// When the program has a Fallback, LockWith first looks for goroutines
+// started at the Fallback's go statements in the tracebacks (runtime.Stack)
+// of the calling goroutine, when it is the only one, or of every goroutine;
+// if one is still running after a grace of 20 ms, it installs the
+// Fallback's wider filter instead, and Current().Fallback says why.
 //
 // The filter cannot be removed; a second call returns ErrAlreadyLocked.
 // When LockWith returns an error, no filter was installed (no_new_privs may
@@ -97,7 +100,7 @@ func LockWith(opts Options) error {
 	if state.locked {
 		return fmt.Errorf("selfsandbox: Lock: the filter is installed already (mode %v) and cannot be replaced; use Drop to narrow it: %w", state.mode, ErrAlreadyLocked)
 	}
-	prog, ok := Registered(runtime.GOARCH)
+	prog, ok, invalid := registered(runtime.GOARCH)
 	if !ok {
 		have := "none"
 		if arches := registeredArches(); len(arches) > 0 {
@@ -106,9 +109,12 @@ func LockWith(opts Options) error {
 		return fmt.Errorf("selfsandbox: no program for GOARCH=%s (registered: %s); run `go generate` in the main package "+
 			"so that sandboxgen writes sandbox_linux_%s.go: %w", runtime.GOARCH, have, runtime.GOARCH, ErrNoProgram)
 	}
-	if err := prog.Validate(); err != nil {
-		return err
+	if invalid != nil {
+		return invalid
 	}
+	// What remains before the install takes well under a microsecond
+	// (string compares, one environment lookup) unless a Fallback asks for
+	// the goroutine check below.
 	if !opts.AllowGoVersionMismatch {
 		if err := checkGoVersion(prog.GoVersion, runtimeVersion()); err != nil {
 			return err
@@ -129,13 +135,13 @@ func LockWith(opts Options) error {
 	}
 	installed, why := prog, ""
 	if fb := prog.Fallback; fb != nil {
-		g, alive := runningGoroutine(fb.Goroutines, allStacks())
+		g, alive := runningFallbackGoroutine(fb.Goroutines)
 		// A goroutine that has just handed over its result may not have
 		// returned yet: give it a moment before settling for the wider
 		// filter.
 		for deadline := time.Now().Add(fallbackGrace); alive && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
-			g, alive = runningGoroutine(fb.Goroutines, allStacks())
+			g, alive = runningFallbackGoroutine(fb.Goroutines)
 		}
 		if alive {
 			// The check and the install are not atomic, and need not be:

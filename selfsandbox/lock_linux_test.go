@@ -43,6 +43,10 @@ func startLockedThreads(n int, stop <-chan struct{}) []int {
 
 // TestEveryThreadLocked: threads that existed before Lock and threads the
 // runtime creates afterwards all run under the filter with no_new_privs.
+// TSYNC copies no_new_privs to the other threads only from a calling thread
+// that has it, and a process with CAP_SYS_ADMIN (root here) may install a
+// filter without it, so no_new_privs on every thread also shows that prctl
+// and seccomp ran on one thread, which Lock ensures without LockOSThread.
 func TestEveryThreadLocked(t *testing.T) {
 	needKernel(t)
 	if childtest.InChild(t) {

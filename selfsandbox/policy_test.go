@@ -14,9 +14,9 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
-	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 )
 
 // The parent test computes the Go runtime's syscalls once (runtimeprofile

@@ -10,13 +10,13 @@ import (
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
 )
 
-// TestPollerStartedByLock runs testdata/poller: a program that has not
-// created the runtime's network poller locks itself with a filter that
-// denies epoll_create1 and eventfd2 (KILL_PROCESS), then serves and dials
-// a loopback connection. It survives, and the poller exists right after
-// Lock, because Lock creates it before the filter: sandboxgen leaves those
-// two syscalls out of every filter on that promise.
-func TestPollerStartedByLock(t *testing.T) {
+// TestPollerStartedByRegister runs testdata/poller: a program that has not
+// created the runtime's network poller registers a program and locks itself
+// with a filter that denies epoll_create1 and eventfd2 (KILL_PROCESS), then
+// serves and dials a loopback connection. It survives, and the poller exists
+// from Register on, because Register creates it (so that Lock need not):
+// sandboxgen leaves those two syscalls out of every filter on that promise.
+func TestPollerStartedByRegister(t *testing.T) {
 	needKernel(t)
 	allow, errno := runtimeSyscalls(t)
 	bin := filepath.Join(t.TempDir(), "poller")
@@ -28,8 +28,8 @@ func TestPollerStartedByLock(t *testing.T) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), envAllow+"="+allow, envErrno+"="+errno)
 	r := childtest.RunCommand(t, cmd)
-	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "poller before Lock: false") ||
-		!strings.Contains(r.Stdout, "poller after Lock: true") || !strings.Contains(r.Stdout, `read "x" <nil>`) {
-		t.Fatalf("want the poller created by Lock and the network usable under a filter without epoll_create1 and eventfd2: %v", r)
+	if r.ExitCode != 0 || !strings.Contains(r.Stdout, "poller before Register: false") ||
+		!strings.Contains(r.Stdout, "poller before Lock: true") || !strings.Contains(r.Stdout, `read "x" <nil>`) {
+		t.Fatalf("want the poller created by Register and the network usable under a filter without epoll_create1 and eventfd2: %v", r)
 	}
 }

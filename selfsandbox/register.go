@@ -2,6 +2,7 @@ package selfsandbox
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -9,6 +10,9 @@ import (
 var registry struct {
 	mu       sync.Mutex
 	programs map[string]Program
+	// invalid holds Validate's error for each registered program that has
+	// one: Register checks, Lock reports.
+	invalid map[string]error
 }
 
 // Register makes p the program Lock installs when runtime.GOARCH equals
@@ -17,7 +21,14 @@ var registry struct {
 // p. It panics if p.Arch is empty or a program is already registered for
 // p.Arch: both are build mistakes (two generated files for one architecture
 // in one binary) that no caller could handle. Whether the program is valid
-// is checked by Lock, which reports it as an error.
+// is checked by Register and reported by Lock as an error.
+//
+// When p is for runtime.GOARCH, Register also does what Lock need not do
+// at the moment it is called: it validates p and, on Linux, starts the
+// runtime's network poller (an epoll instance and an eventfd, which the
+// runtime creates anyway at the first pollable file: a pipe, a socket, a
+// terminal) and asks the kernel whether it knows p's denying action, so
+// that Lock costs little more than the seccomp(2) call.
 func Register(p Program) {
 	if p.Arch == "" {
 		panic("selfsandbox: Register: Program.Arch is empty; it must be the GOARCH the program was compiled for")
@@ -31,7 +42,29 @@ func Register(p Program) {
 	if registry.programs == nil {
 		registry.programs = make(map[string]Program)
 	}
-	registry.programs[p.Arch] = p.clone()
+	stored := p.clone()
+	registry.programs[p.Arch] = stored
+	if err := stored.Validate(); err != nil {
+		if registry.invalid == nil {
+			registry.invalid = make(map[string]error)
+		}
+		registry.invalid[p.Arch] = err
+	}
+	if p.Arch == runtime.GOARCH {
+		sys.prepare(stored.DefaultAction)
+		// The first lookup of any variable copies the environment into a
+		// map (syscall.copyenv), 1–2 µs; Lock reads SELFSANDBOX_MODE again.
+		_, _ = lookupEnv(EnvMode)
+	}
+}
+
+// registered returns the program registered for goarch as stored, not a
+// copy (nothing changes it after Register), and Validate's error for it.
+func registered(goarch string) (Program, bool, error) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	p, ok := registry.programs[goarch]
+	return p, ok, registry.invalid[goarch]
 }
 
 // Registered returns a copy of the program registered for goarch.

@@ -49,8 +49,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 )
 
 func main() {

@@ -1,5 +1,6 @@
-// Command poller has not used the runtime's network poller when it calls
-// selfsandbox.Lock, with a filter that denies epoll_create1 and eventfd2
+// Command poller has not used the runtime's network poller when it registers
+// its program (as a generated file's init would) and calls selfsandbox.Lock,
+// with a filter that denies epoll_create1 and eventfd2
 // (what creating the poller takes) with KILL_PROCESS; then it serves and
 // dials a loopback connection, which needs the poller. The selfsandbox
 // tests build and run it. Its program is compiled at start from the
@@ -16,11 +17,12 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
+	"github.com/sandboxgen/sandboxgen/selfsandbox/internal/testpolicy"
 )
 
 func main() {
+	fmt.Printf("poller before Register: %v\n", hasEventpoll())
 	register()
 	fmt.Printf("poller before Lock: %v\n", hasEventpoll())
 	if err := selfsandbox.Lock(); err != nil {
