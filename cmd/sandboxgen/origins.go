@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/cmd/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/needorigin"
 )
 
 // originsOf returns, for every syscall pol or fallback lists, where it comes

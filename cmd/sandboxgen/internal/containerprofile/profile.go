@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/cmd/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 )
