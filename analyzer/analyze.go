@@ -121,8 +121,11 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	return rep, nil
 }
 
-// analyzeMain analyses one main package: SSA for its import closure, the
-// call graph from its roots, and the syscall sites in what is reachable.
+// analyzeMain analyses one main package by chaining the phases, each fed
+// what the earlier ones returned: buildProgram (SSA for its import
+// closure) → buildReach (the call graph from its roots) → prune (what runs
+// after Lock) → findSites (the syscall sites in what is reachable) →
+// assemble (the Program).
 func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systable.Table, loadTime time.Duration) (*Program, error) {
 	tm := Timings{Load: loadTime}
 	start := time.Now()
@@ -141,95 +144,73 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 	tm.CallGraph = built.chaTime + time.Since(t)
 
 	t = time.Now()
+	pr := built.prune(r, a.cfg.NoPrune)
+	sites := built.findSites(r)
+	out := built.assemble(p, r, pr, sites, a.cfg.ExecChild)
+	out.argFacts = a.gatherArgFacts(r)
+	tm.Syscalls = time.Since(t)
+	tm.Total = tm.Load + time.Since(start)
+	out.Timings = tm
+	return out, nil
+}
+
+// assemble is the last phase: it turns the reach, the pruning and the
+// syscall sites of one main package into the Program Analyze returns
+// (before the runtime baseline and the C code are added). execChild is
+// Config.ExecChild, which silences the exec warning.
+func (p *program) assemble(pkg *packages.Package, r *reach, pr *pruning, sites *siteResult, execChild bool) *Program {
 	out := &Program{
-		PkgPath: p.PkgPath,
-		Dir:     packageDir(p),
-		GOARCH:  a.goarch,
+		PkgPath: pkg.PkgPath,
+		Dir:     packageDir(pkg),
+		GOARCH:  p.goarch,
+		Pruning: pr.summary,
 	}
-	out.Name = filepath.Base(p.PkgPath)
-	if p.PkgPath == "command-line-arguments" || p.PkgPath == "main" {
+	out.Name = filepath.Base(pkg.PkgPath)
+	if pkg.PkgPath == "command-line-arguments" || pkg.PkgPath == "main" {
 		out.Name = filepath.Base(out.Dir)
 	}
 	deps := 0
-	packages.Visit([]*packages.Package{p}, nil, func(*packages.Package) { deps++ })
+	packages.Visit([]*packages.Package{pkg}, nil, func(*packages.Package) { deps++ })
 	out.Packages = deps
 
-	// Pruning: the code that can run once Lock has installed the filter.
-	var locked *afterLock
-	switch {
-	case a.cfg.NoPrune:
-		out.Pruning.Reason = "Config.NoPrune is set"
-	default:
-		mainFn := a.mainPkg.Func("main")
-		call, why := a.findLock(r, mainFn)
-		if call == nil {
-			out.Pruning.Reason = why
-			break
-		}
-		locked = a.afterLockCode(r, mainFn, a.mainPkg.Func("init"), call)
-		out.Pruning.Applied = true
-		out.Pruning.LockAt = a.pos(call.Pos())
-	}
-
-	sites := a.findSites(r)
 	best := map[uint64]Need{}
-	pruned := map[uint64]Need{}
+	prunedNeeds := map[uint64]Need{}
 	for _, sn := range sites.needs {
-		name, ok := a.table.Name(uint32(sn.nr))
+		name, ok := p.table.Name(uint32(sn.nr))
 		if !ok {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", a.pos(sn.pos), sn.nr, a.goarch))
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: %d is not a syscall number on linux/%s", p.pos(sn.pos), sn.nr, p.goarch))
 			continue
 		}
 		// A kept syscall's path is one that runs under the filter (from
 		// an after-Lock root); a pruned one's, the path that needs it.
-		into, path := best, []string(nil)
-		switch {
-		case locked == nil:
-			path = a.reachPath(r, sn.caller, sn.pos)
-		case locked.live(sn.caller, sn.site):
-			path = locked.walk.walkPath(a.program, sn.caller, sn.pos)
-		default:
-			into, path = pruned, a.reachPath(r, sn.caller, sn.pos)
-			if !locked.reachedBefore(sn.caller, sn.site) {
-				into = nil // behind a condition that is always false
-			}
-			for _, goStmt := range locked.started {
-				if goStmt.walk.funcs[sn.caller] {
-					goStmt.need(a.program, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
-				}
-			}
+		f := pr.fateOf(sn.caller, sn.site)
+		n := Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: pr.pathOf(p, r, f, sn.caller, sn.pos)}
+		switch f {
+		case kept:
+			keepShorter(best, n)
+		case pruned:
+			keepShorter(prunedNeeds, n)
 		}
-		if into != nil {
-			keepShorter(into, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram, Path: path})
+		if f != kept {
+			pr.noteStarted(p, sn.caller, sn.pos, Need{Name: name, Nr: uint32(sn.nr), Origin: OriginProgram})
 		}
 	}
 	// The libc functions std calls through cgo: their syscalls, unless the
 	// program's own code needs them already.
-	var live, reached func(*ssa.Function) bool
-	if locked != nil {
-		live = func(fn *ssa.Function) bool { return locked.funcs[fn] }
-		reached = func(fn *ssa.Function) bool { return locked.before.funcs[fn] }
-	}
-	cgoKept, cgoPruned := a.cgoNeeds(r, live, reached)
+	live, reached := pr.funcFilters()
+	cgoKept, cgoPruned := p.cgoNeeds(r, live, reached)
 	for _, n := range cgoKept {
 		if _, ok := best[uint64(n.Nr)]; !ok {
 			best[uint64(n.Nr)] = n
 		}
 	}
 	for _, n := range cgoPruned {
-		if _, ok := pruned[uint64(n.Nr)]; !ok {
-			pruned[uint64(n.Nr)] = n
+		if _, ok := prunedNeeds[uint64(n.Nr)]; !ok {
+			prunedNeeds[uint64(n.Nr)] = n
 		}
 	}
-	if locked != nil {
-		for _, goStmt := range locked.started {
-			ns, _ := a.cgoNeeds(r, func(fn *ssa.Function) bool { return goStmt.walk.funcs[fn] }, nil)
-			for _, n := range ns {
-				keepShorter(goStmt.needs, n)
-			}
-		}
-		out.Outliving = locked.outliving(a.program, best)
-	}
+	pr.noteStartedCgo(p, r)
+	out.Outliving = pr.outliving(p, best)
 	wide := maps.Clone(best)
 	for _, g := range out.Outliving {
 		for _, n := range g.Needs {
@@ -242,7 +223,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 		out.Syscalls = append(out.Syscalls, n)
 	}
 	sortNeeds(out.Syscalls)
-	for nr, n := range pruned {
+	for nr, n := range prunedNeeds {
 		if _, ok := wide[nr]; !ok {
 			out.Pruned = append(out.Pruned, n)
 		}
@@ -251,26 +232,22 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 
 	seenPos := map[string]bool{}
 	for _, u := range sites.unresolved {
-		pos := a.pos(u.pos)
+		pos := p.pos(u.pos)
 		if seenPos[pos+u.reason] {
 			continue
 		}
 		seenPos[pos+u.reason] = true
-		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: a.reachPath(r, u.caller, u.pos), Reason: u.reason})
+		out.Unresolved = append(out.Unresolved, Site{Pos: pos, Func: u.caller.RelString(nil), Path: p.reachPath(r, u.caller, u.pos), Reason: u.reason})
 	}
 	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
-	out.Features = a.features(p, r)
-	out.argFacts = a.gatherArgFacts(r)
+	out.Features = p.features(pkg, r)
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
-	if out.Features.OsExec && !a.cfg.ExecChild {
+	if out.Features.OsExec && !execChild {
 		out.Warnings = append(out.Warnings, "exec: the program can start other programs, which inherit the filter; only what their start-up shares with this allow-list is allowed (pass -exec-child to sandboxgen, Config.ExecChild to Analyze, to add the runtime profile's exec group)")
 	}
-	tm.Syscalls = time.Since(t)
-	tm.Total = tm.Load + time.Since(start)
-	out.Timings = tm
-	return out, nil
+	return out
 }
 
 // keepShorter records n in set unless set holds the same syscall with a

@@ -145,10 +145,13 @@
 // the program that takes what the earlier ones found as parameters:
 // buildReach(algorithm) makes the reach (what is reachable, its edges, the
 // types reflection reaches and the cgo wrappers); findSites(reach) finds the
-// syscall sites; findLock and afterLockCode(reach, ...) work out what runs
-// after Lock. analyzeMain assembles the Program from their results and
-// adds the runtime baseline, the one piece of state (the runtime profile)
-// that passes from one main package of an Analyze call to the next.
+// syscall sites; prune(reach) finds the Lock call and what runs after it
+// and returns a pruning, which answers for each site whether it is kept,
+// pruned or dead (the after-Lock walks stay inside it); assemble(reach,
+// pruning, sites) makes the Program. analyzeMain chains these phases, and
+// Analyze adds the runtime baseline, the one piece of state (the runtime
+// profile) that passes from one main package of an Analyze call to the
+// next.
 //
 // Four questions follow a value back to its sources: which functions a
 // callback handed to the runtime can be, which functions a call through a

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sandboxgen/sandboxgen/analyzer"
 )
 
 // console is the command's stderr: warnings printed once per run, however
@@ -18,6 +20,9 @@ type console struct {
 	verbose bool
 
 	warnings []*warning
+
+	// runStart and phaseStart time the run and its current phase for -v.
+	runStart, phaseStart time.Time
 
 	mu       sync.Mutex
 	status   string
@@ -223,4 +228,72 @@ func pluralVerb(n int, noun, one, many string) string {
 		return plural(n, noun) + " " + one
 	}
 	return plural(n, noun) + " " + many
+}
+
+// The console is also the pipeline's one reporter: the steps return what
+// they made, and these methods say it (the phase timings, the per-program
+// lines and the skipped packages with -v or always, the warnings once at
+// the end).
+
+// startRun starts the clocks of the run and of its first phase.
+func (c *console) startRun() {
+	c.runStart = time.Now()
+	c.phaseStart = c.runStart
+}
+
+// phaseDone prints, with -v, how long the phase that ends now took, and
+// starts the next one.
+func (c *console) phaseDone(format string, args ...any) {
+	if c.verbose {
+		fmt.Fprintf(c, "sandboxgen: %-40s %8.1f ms\n", fmt.Sprintf(format, args...), float64(time.Since(c.phaseStart).Microseconds())/1000)
+	}
+	c.phaseStart = time.Now()
+}
+
+// runDone prints, with -v, how long the whole run took.
+func (c *console) runDone() {
+	if c.verbose {
+		fmt.Fprintf(c, "sandboxgen: %-40s %8.1f ms\n", "total", float64(time.Since(c.runStart).Microseconds())/1000)
+	}
+}
+
+// toolchainMismatch warns, at once, that the go command on PATH is not the
+// toolchain sandboxgen was built with ("" when they agree).
+func (c *console) toolchainMismatch(mismatch string) {
+	if mismatch != "" {
+		fmt.Fprintf(c, "sandboxgen: warning: %s\n", mismatch)
+	}
+}
+
+// skipped says which listed main packages get no files because they
+// never lock.
+func (c *console) skipped(pkgs []string) {
+	if len(pkgs) == 0 {
+		return
+	}
+	fmt.Fprintf(c, "sandboxgen: skipped %s that never %s selfsandbox.Lock: %s (name a package without ... to generate its files anyway)\n",
+		plural(len(pkgs), "main package"), map[bool]string{true: "calls", false: "call"}[len(pkgs) == 1], strings.Join(pkgs, ", "))
+}
+
+// analysed reports one analysed program: with -v its figures and its
+// pruning, and its warnings, which print once at the end. where names
+// the package and architecture in them.
+func (c *console) analysed(prog *analyzer.Program, pl *plan, where string) {
+	arch := prog.GOARCH
+	if c.verbose {
+		fmt.Fprintf(c, "sandboxgen:   %s linux/%s: %d packages, %s; load %v, ssa %v, callgraph %v, syscalls %v\n",
+			prog.PkgPath, arch, prog.Packages, plural(len(prog.Syscalls), "syscall"), ms(prog.Timings.Load), ms(prog.Timings.SSA), ms(prog.Timings.CallGraph), ms(prog.Timings.Syscalls))
+		if prog.Pruning.Applied {
+			fmt.Fprintf(c, "sandboxgen:   %s linux/%s: %s needed only before Lock (%s) left out\n", prog.PkgPath, arch, plural(len(prog.Pruned), "syscall"), prog.Pruning.LockAt)
+		} else {
+			fmt.Fprintf(c, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
+		}
+	}
+	for _, w := range prog.Warnings {
+		c.warn(shortWarning(w), w, where)
+	}
+	if !prog.Pruning.Applied && !pl.opts.noPrune && pl.pkg.Locks {
+		c.warn(fmt.Sprintf("pruning: %s, so the syscalls the program makes only before Lock stay allowed; call selfsandbox.Lock once, directly in main.main (not in a loop, a goroutine or another function), to leave them out", prog.Pruning.Reason),
+			"", where)
+	}
 }

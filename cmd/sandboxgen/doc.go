@@ -48,8 +48,8 @@
 // -format docker|oci|spo prints, instead of the Go files, a seccomp profile
 // for a container runtime (Docker's JSON profile, an OCI config.json's
 // linux.seccomp, a Kubernetes SeccompProfile of the Security Profiles
-// Operator) covering the whole process life; see internal/containerprofile
-// and docs/containers.md. Each allow-list line of a generated file ends with
+// Operator) covering the whole process life; see
+// cmd/sandboxgen/internal/containerprofile and docs/containers.md. Each allow-list line of a generated file ends with
 // the syscall's origin, and
 //
 //	sandboxgen diff OLD NEW

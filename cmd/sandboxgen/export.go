@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sandboxgen/sandboxgen/internal/containerprofile"
+	"github.com/sandboxgen/sandboxgen/cmd/sandboxgen/internal/containerprofile"
 )
 
 // The values of -format: formatGo writes the Go files; the others print a

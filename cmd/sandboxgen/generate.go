@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,20 +82,6 @@ func describeRule(rule gen.Rule) string {
 	return rule.Action.String() + " if " + strings.Join(conds, " && ")
 }
 
-// phaseTimer prints phase timings with -v.
-type phaseTimer struct {
-	w     io.Writer
-	on    bool
-	start time.Time
-}
-
-func (t *phaseTimer) done(format string, args ...any) {
-	if t.on {
-		fmt.Fprintf(t.w, "sandboxgen: %-40s %8.1f ms\n", fmt.Sprintf(format, args...), float64(time.Since(t.start).Microseconds())/1000)
-	}
-	t.start = time.Now()
-}
-
 // analyse is the analysis the command runs. It is a variable so that the
 // tests of flags, files and messages can run on canned results.
 var analyse = analyzer.Analyze
@@ -118,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ui := newConsole(stderr, o.verbose)
 	defer ui.stop()
 	noteNumbers(stderr, o)
-	results, err := analyseAll(o, ui)
+	results, err := generate(o, ui)
 	ui.stop()
 	// -check and -why answer one question; their warnings wait for -v.
 	if o.verbose || (!o.check && o.why == "") {
@@ -266,219 +250,6 @@ func relPackage(dir string, m mainPackage) string {
 		return "./" + filepath.ToSlash(rel)
 	}
 	return m.ImportPath
-}
-
-// analysisKey is what one analysis run shares: packages whose options
-// agree on it are analysed together.
-type analysisKey struct {
-	arch, tags, callGraph string
-	execChild, noPrune    bool
-}
-
-func keyOf(o *options, arch string) analysisKey {
-	return analysisKey{arch: arch, tags: strings.Join(o.tags, ","), callGraph: o.callGraph, execChild: o.execChild, noPrune: o.noPrune}
-}
-
-// analyseAll resolves the packages, analyses them for every target and
-// renders every file in memory. Any error means nothing gets written.
-func analyseAll(o *options, ui *console) ([]*result, error) {
-	var stderr io.Writer = ui
-	total := time.Now()
-	timer := &phaseTimer{w: stderr, on: o.verbose, start: time.Now()}
-	dir, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	mismatch := toolchainMismatch(dir)
-	if mismatch != "" {
-		fmt.Fprintf(stderr, "sandboxgen: warning: %s\n", mismatch)
-	}
-	ui.progress("listing packages")
-	listed, err := listMainPackages(dir, o.arches[0], o.tags, o.patterns)
-	if err != nil {
-		return nil, err
-	}
-	timer.done("go list (%s)", plural(len(listed), "main package"))
-	var mains []mainPackage
-	var skipped []string
-	for _, m := range listed {
-		if m.Locks || m.Explicit {
-			mains = append(mains, m)
-		} else {
-			skipped = append(skipped, relPackage(dir, m))
-		}
-	}
-	if len(skipped) > 0 {
-		fmt.Fprintf(stderr, "sandboxgen: skipped %s that never %s selfsandbox.Lock: %s (name a package without ... to generate its files anyway)\n",
-			plural(len(skipped), "main package"), map[bool]string{true: "calls", false: "call"}[len(skipped) == 1], strings.Join(skipped, ", "))
-	}
-	plans, err := planPackages(o, mains, dir, stderr)
-	if err != nil {
-		return nil, err
-	}
-	planOf := map[string]*plan{}
-	for _, p := range plans {
-		planOf[p.pkg.ImportPath] = p
-	}
-
-	// Every architecture any package targets, the host's first: the go
-	// command turns cgo off for the others (cross builds), and the host's
-	// analysis tells what a native build of them with cgo would add
-	// (analyzer.Config.CgoFrom), unless CGO_ENABLED=0 says no build uses
-	// cgo.
-	var arches []string
-	for _, p := range plans {
-		for _, a := range p.opts.arches {
-			if !slices.Contains(arches, a) {
-				arches = append(arches, a)
-			}
-		}
-	}
-	slices.Sort(arches)
-	if i := slices.Index(arches, runtime.GOARCH); i > 0 {
-		arches = append(append([]string{runtime.GOARCH}, arches[:i]...), arches[i+1:]...)
-	}
-	var results []*result
-	var unresolved []string
-	cgoFrom := map[string]*analyzer.Program{}
-	steps, step := 0, 0
-	groups := map[string]map[analysisKey][]string{}
-	var keys = map[string][]analysisKey{}
-	for _, arch := range arches {
-		groups[arch] = map[analysisKey][]string{}
-		for _, p := range plans {
-			if !slices.Contains(p.opts.arches, arch) {
-				continue
-			}
-			k := keyOf(p.opts, arch)
-			if _, ok := groups[arch][k]; !ok {
-				keys[arch] = append(keys[arch], k)
-				steps++
-			}
-			groups[arch][k] = append(groups[arch][k], p.pkg.ImportPath)
-		}
-	}
-	for _, arch := range arches {
-		table, err := systable.Lookup(arch)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range keys[arch] {
-			paths := groups[arch][k]
-			step++
-			ui.progress(fmt.Sprintf("analysing %s for linux/%s (%d/%d)", plural(len(paths), "package"), arch, step, steps))
-			cfg := analyzer.Config{
-				GOARCH:    arch,
-				Dir:       dir,
-				Tags:      splitList(k.tags),
-				CallGraph: k.callGraph,
-				ExecChild: k.execChild,
-				NoPrune:   k.noPrune,
-			}
-			if arch != runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
-				cfg.CgoFrom = cgoFrom
-			}
-			rep, err := analyse(cfg, paths...)
-			if err != nil {
-				if mismatch != "" {
-					return nil, usageErrorf("the analysis failed (%v): %s", err, mismatch)
-				}
-				if out := buildErrors(dir, arch, cfg.Tags, paths); out != "" {
-					return nil, usageErrorf("the packages do not build for linux/%s; fix these errors first:\n%s", arch, out)
-				}
-				return nil, err
-			}
-			timer.done("analysis linux/%s", arch)
-			if arch == runtime.GOARCH {
-				for _, prog := range rep.Programs {
-					cgoFrom[prog.PkgPath] = prog
-				}
-			}
-			for _, prog := range rep.Programs {
-				pl := planOf[prog.PkgPath]
-				if pl == nil {
-					return nil, fmt.Errorf("the analysis returned %s, which was not asked for", prog.PkgPath)
-				}
-				r, err := resultFor(prog, table, pl, ui, dir, &unresolved)
-				if err != nil {
-					return nil, err
-				}
-				results = append(results, r)
-			}
-		}
-		if o.why == "" {
-			timer.done("compile and emit linux/%s", arch)
-		}
-	}
-	if len(unresolved) > 0 {
-		return nil, usageErrorf("%s a number the analysis cannot work out, so the filter cannot be sure to allow them:\n\t%s\nmake the number a constant, or pass -allow-unresolved and name what those sites call with -allow",
-			pluralVerb(len(unresolved), "syscall site", "has", "have"), strings.Join(unresolved, "\n\t"))
-	}
-	sort.SliceStable(results, func(i, j int) bool {
-		if results[i].prog.PkgPath != results[j].prog.PkgPath {
-			return results[i].prog.PkgPath < results[j].prog.PkgPath
-		}
-		return results[i].prog.GOARCH < results[j].prog.GOARCH
-	})
-	if o.verbose {
-		fmt.Fprintf(stderr, "sandboxgen: %-40s %8.1f ms\n", "total", float64(time.Since(total).Microseconds())/1000)
-	}
-	return results, nil
-}
-
-// resultFor builds the policy of one analysed program with its package's
-// options and, unless the run only answers -why, compiles and renders it.
-func resultFor(prog *analyzer.Program, table *systable.Table, pl *plan, ui *console, dir string, unresolved *[]string) (*result, error) {
-	o := pl.opts
-	arch := prog.GOARCH
-	where := fmt.Sprintf("%s linux/%s", relPackage(dir, pl.pkg), arch)
-	if o.verbose {
-		fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %d packages, %s; load %v, ssa %v, callgraph %v, syscalls %v\n",
-			prog.PkgPath, arch, prog.Packages, plural(len(prog.Syscalls), "syscall"), ms(prog.Timings.Load), ms(prog.Timings.SSA), ms(prog.Timings.CallGraph), ms(prog.Timings.Syscalls))
-		if prog.Pruning.Applied {
-			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: %s needed only before Lock (%s) left out\n", prog.PkgPath, arch, plural(len(prog.Pruned), "syscall"), prog.Pruning.LockAt)
-		} else {
-			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
-		}
-	}
-	for _, w := range prog.Warnings {
-		ui.warn(shortWarning(w), w, where)
-	}
-	if !prog.Pruning.Applied && !o.noPrune && pl.pkg.Locks {
-		ui.warn(fmt.Sprintf("pruning: %s, so the syscalls the program makes only before Lock stay allowed; call selfsandbox.Lock once, directly in main.main (not in a loop, a goroutine or another function), to leave them out", prog.Pruning.Reason),
-			"", where)
-	}
-	for _, s := range prog.Unresolved {
-		line := fmt.Sprintf("%s: %s: syscall number unknown (%s) [%s, linux/%s]", s.Pos, s.Func, s.Reason, prog.PkgPath, arch)
-		if o.allowUnresolved || o.why != "" {
-			ui.warn(line+"; the filter denies whatever it calls unless -allow names it", "", "")
-		} else {
-			*unresolved = append(*unresolved, line)
-		}
-	}
-	archOpts := o.forArch(table)
-	r := &result{prog: prog, table: table, plan: pl}
-	var err error
-	r.policy, r.overrides, err = buildPolicy(prog, archOpts)
-	if err != nil {
-		return nil, err
-	}
-	if narrow, ok := prog.NarrowPolicy(r.policy, archOpts.allow...); ok {
-		wide := r.policy
-		r.policy, r.fallback = narrow, &wide
-	}
-	if o.why != "" {
-		// -why only reports: nothing to compile or write.
-		return r, nil
-	}
-	t := time.Now()
-	r.compiled, err = compileProgram(prog, r.policy, r.fallback)
-	if err != nil {
-		return nil, fmt.Errorf("%s (linux/%s): %v", prog.PkgPath, arch, err)
-	}
-	r.compile = time.Since(t)
-	r.file = outputFile{Path: filepath.Join(prog.Dir, fileName(o, arch)), Content: withOptionsLine(r.compiled.source, o.optionsArgs())}
-	return r, nil
 }
 
 // forArch returns o with the syscall numbers in -allow and -deny replaced

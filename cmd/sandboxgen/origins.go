@@ -1,12 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/cmd/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/needorigin"
 )
 
 // originsOf returns, for every syscall pol or fallback lists, where it comes
@@ -44,20 +43,7 @@ func rulesText(rules []gen.Rule) string {
 	}
 	var parts []string
 	for _, r := range rules {
-		if len(r.Args) == 0 {
-			parts = append(parts, r.Action.String())
-			continue
-		}
-		var conds []string
-		for _, c := range r.Args {
-			switch c.Op {
-			case gen.OpMaskedEqual:
-				conds = append(conds, fmt.Sprintf("arg%d & %#x == %#x", c.Index, c.Mask, c.Value))
-			default:
-				conds = append(conds, fmt.Sprintf("arg%d %s %#x", c.Index, c.Op, c.Value))
-			}
-		}
-		parts = append(parts, r.Action.String()+" if "+strings.Join(conds, " && "))
+		parts = append(parts, describeRule(r))
 	}
 	return strings.Join(parts, " | ")
 }

@@ -11,53 +11,12 @@ import (
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 )
 
-// modeAction is the default action -mode bakes into the filter.
-func modeAction(mode string) gen.Action {
-	switch mode {
-	case "trap":
-		return gen.Trap
-	case "errno":
-		return gen.Errno(1) // EPERM is 1 on every Linux architecture
-	case "log":
-		return gen.Log
-	}
-	return gen.KillProcess
-}
-
 // override records a change the command line made to the analysis's
 // allow-list, for the report.
 type override struct {
 	Name   string `json:"name"`
 	Action string `json:"action"`
 	Reason string `json:"reason"`
-}
-
-// openFlags are the open(2) flag bits that ask for more than reading, per
-// architecture family: the access modes O_WRONLY and O_RDWR (O_TMPFILE
-// needs one of them), O_CREAT, O_TRUNC and O_APPEND.
-func openWriteFlags(goarch string) uint64 {
-	const accMode = 0x3 // O_WRONLY | O_RDWR, the same everywhere
-	switch goarch {
-	case "mips", "mipsle", "mips64", "mips64le":
-		return accMode | 0x100 | 0x200 | 0x8
-	}
-	return accMode | 0x40 | 0x200 | 0x400
-}
-
-// openFlagsArg is the argument index of the flags of each open syscall a
-// filter can inspect. openat2 passes them in a struct behind a pointer,
-// which no filter can read, so -readonly-fs denies it.
-var openFlagsArg = map[string]int{"open": 1, "openat": 2}
-
-// fileChanging are the syscalls -readonly-fs denies: they create, remove,
-// rename, link or change files and their metadata without opening them
-// for writing first (fchmod and friends work on read-only descriptors).
-var fileChanging = []string{
-	"chmod", "chown", "creat", "fallocate", "fchmod", "fchmodat", "fchmodat2", "fchown", "fchownat",
-	"fremovexattr", "fsetxattr", "ftruncate", "futimesat", "lchown", "link", "linkat", "lremovexattr",
-	"lsetxattr", "mkdir", "mkdirat", "mknod", "mknodat", "openat2", "removexattr", "rename", "renameat",
-	"renameat2", "rmdir", "setxattr", "symlink", "symlinkat", "truncate", "unlink", "unlinkat", "utime",
-	"utimensat", "utimes",
 }
 
 // buildPolicy turns the analysis of one program into the policy to compile:
@@ -67,7 +26,11 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 	if err != nil {
 		return gen.Policy{}, nil, err
 	}
-	pol := p.Policy(modeAction(o.mode))
+	def, err := gen.ModeAction(o.mode)
+	if err != nil {
+		return gen.Policy{}, nil, usageErrorf("-mode %q: %v", o.mode, err)
+	}
+	pol := p.Policy(def)
 	var changes []override
 	// runtimeNeed says why the runtime cannot do without name, whoever
 	// else needs it: the program's own use of write does not make the
@@ -101,19 +64,16 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 	}
 
 	if o.readonlyFS {
-		mask := openWriteFlags(p.GOARCH)
-		for name, idx := range openFlagsArg {
+		for _, name := range gen.ReadOnlyOpens() {
+			rule, _ := gen.ReadOnlyOpenRule(p.GOARCH, name)
 			if _, ok := pol.Syscalls[name]; !ok {
 				continue
 			}
-			pol.Syscalls[name] = []gen.Rule{{
-				Args:   []gen.ArgCond{{Index: idx, Op: gen.OpMaskedEqual, Mask: mask, Value: 0}},
-				Action: gen.Allow,
-			}}
+			pol.Syscalls[name] = []gen.Rule{rule}
 			changes = append(changes, override{name, "allow if read-only",
-				fmt.Sprintf("-readonly-fs: allowed only when flags (arg %d) & %#x == 0", idx, mask)})
+				fmt.Sprintf("-readonly-fs: allowed only when flags (arg %d) & %#x == 0", rule.Args[0].Index, rule.Args[0].Mask)})
 		}
-		for _, name := range fileChanging {
+		for _, name := range gen.FileChangingSyscalls() {
 			if _, ok := pol.Syscalls[name]; !ok {
 				continue
 			}

@@ -58,7 +58,7 @@ func TestBuildPolicy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pol.Default != modeAction(tt.opts.mode) || pol.Arch != tt.arch {
+			if def, _ := gen.ModeAction(tt.opts.mode); pol.Default != def || pol.Arch != tt.arch {
 				t.Errorf("default %v arch %s", pol.Default, pol.Arch)
 			}
 			for name, want := range tt.verdicts {
@@ -81,48 +81,6 @@ func TestBuildPolicy(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestModeAction(t *testing.T) {
-	for mode, want := range map[string]gen.Action{"enforce": gen.KillProcess, "trap": gen.Trap, "errno": gen.Errno(1), "log": gen.Log} {
-		if got := modeAction(mode); got != want {
-			t.Errorf("%s: %v, want %v", mode, got, want)
-		}
-	}
-}
-
-// TestReadonlyRuleSemantics checks the open flag rule on the flag values
-// programs really pass (amd64 numbers).
-func TestReadonlyRuleSemantics(t *testing.T) {
-	const (
-		oRDONLY    = 0x0
-		oWRONLY    = 0x1
-		oRDWR      = 0x2
-		oCREAT     = 0x40
-		oTRUNC     = 0x200
-		oAPPEND    = 0x400
-		oCLOEXEC   = 0x80000
-		oDIRECTORY = 0x10000
-		oNOFOLLOW  = 0x20000
-		oTMPFILE   = 0x410000
-		oPATH      = 0x200000
-	)
-	cond := gen.ArgCond{Index: 2, Op: gen.OpMaskedEqual, Mask: openWriteFlags("amd64")}
-	for flags, allowed := range map[uint64]bool{
-		oRDONLY | oCLOEXEC:                   true, // os.Open
-		oRDONLY | oCLOEXEC | oDIRECTORY:      true, // os.ReadDir
-		oPATH | oCLOEXEC | oNOFOLLOW:         true,
-		oWRONLY | oCREAT | oTRUNC | oCLOEXEC: false, // os.Create, os.WriteFile
-		oRDWR | oCLOEXEC:                     false,
-		oWRONLY | oAPPEND | oCREAT:           false, // log files
-		oRDONLY | oCREAT:                     false, // creates the file
-		oRDONLY | oTRUNC:                     false, // truncates it (with write permission)
-		oTMPFILE | oRDWR:                     false,
-	} {
-		if got := cond.Holds(flags); got != allowed {
-			t.Errorf("flags %#x: allowed %v, want %v", flags, got, allowed)
-		}
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/cmd/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/needorigin"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
 	"github.com/sandboxgen/sandboxgen/runtimeprofile"
 )
@@ -247,7 +247,7 @@ func initRule(e Entry, runtimeName, goarch string) Entry {
 	e.Rules = slices.Clone(e.Rules)
 	if e.Name == "openat" {
 		e.Rules = append(e.Rules, gen.Rule{
-			Args:   []gen.ArgCond{{Index: 2, Op: gen.OpMaskedEqual, Mask: openWriteFlags(goarch), Value: oWronly}},
+			Args:   []gen.ArgCond{{Index: 2, Op: gen.OpMaskedEqual, Mask: gen.OpenWriteFlags(goarch), Value: oWronly}},
 			Action: gen.Allow,
 		})
 		e.Origin += "; " + runtimeName + " init: O_WRONLY without O_CREAT, O_TRUNC, O_APPEND"
@@ -260,18 +260,6 @@ func initRule(e Entry, runtimeName, goarch string) Entry {
 
 // oWronly is O_WRONLY on every Linux architecture.
 const oWronly = 0x1
-
-// openWriteFlags are the open(2) flag bits that ask for more than reading:
-// the access modes, O_CREAT, O_TRUNC and O_APPEND (sandboxgen's
-// -readonly-fs masks the same bits).
-func openWriteFlags(goarch string) uint64 {
-	const accMode = 0x3
-	switch goarch {
-	case "mips", "mipsle", "mips64", "mips64le":
-		return accMode | 0x100 | 0x200 | 0x8
-	}
-	return accMode | 0x40 | 0x200 | 0x400
-}
 
 func sameRules(a, b []gen.Rule) bool {
 	return slices.EqualFunc(a, b, func(x, y gen.Rule) bool {

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/internal/systable"
+)
+
+// The command is a pipeline. Listing and planning run once per run; then,
+// per (package, arch): analyse → policy → narrow → compile → render. Each
+// step takes what it needs as parameters and returns what it made; only
+// the console (the reporter) prints. Nothing is written before output,
+// which writes every file or none.
+
+// generate runs the pipeline for every package and architecture the
+// command line names and returns every file rendered in memory. Any
+// error means nothing gets written.
+func generate(o *options, rep *console) ([]*result, error) {
+	rep.startRun()
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	mismatch := toolchainMismatch(dir)
+	rep.toolchainMismatch(mismatch)
+	plans, err := listPlans(o, dir, rep)
+	if err != nil {
+		return nil, err
+	}
+	planOf := map[string]*plan{}
+	for _, p := range plans {
+		planOf[p.pkg.ImportPath] = p
+	}
+	runs := analysisRuns(plans)
+	var results []*result
+	var unresolved []string
+	cgoFrom := map[string]*analyzer.Program{}
+	for i, ar := range runs {
+		rep.progress(fmt.Sprintf("analysing %s for linux/%s (%d/%d)", plural(len(ar.paths), "package"), ar.key.arch, i+1, len(runs)))
+		progs, table, err := analyseRun(ar, dir, mismatch, cgoFrom)
+		if err != nil {
+			return nil, err
+		}
+		rep.phaseDone("analysis linux/%s", ar.key.arch)
+		for _, prog := range progs {
+			pl := planOf[prog.PkgPath]
+			if pl == nil {
+				return nil, fmt.Errorf("the analysis returned %s, which was not asked for", prog.PkgPath)
+			}
+			where := fmt.Sprintf("%s linux/%s", relPackage(dir, pl.pkg), prog.GOARCH)
+			rep.analysed(prog, pl, where)
+			warn, fail := unresolvedSites(prog, pl.opts)
+			for _, line := range warn {
+				rep.warn(line+"; the filter denies whatever it calls unless -allow names it", "", "")
+			}
+			unresolved = append(unresolved, fail...)
+			r, err := buildResult(prog, table, pl)
+			if err != nil {
+				return nil, err
+			}
+			results = append(results, r)
+		}
+		if o.why == "" && (i+1 == len(runs) || runs[i+1].key.arch != ar.key.arch) {
+			rep.phaseDone("compile and emit linux/%s", ar.key.arch)
+		}
+	}
+	if len(unresolved) > 0 {
+		return nil, usageErrorf("%s a number the analysis cannot work out, so the filter cannot be sure to allow them:\n\t%s\nmake the number a constant, or pass -allow-unresolved and name what those sites call with -allow",
+			pluralVerb(len(unresolved), "syscall site", "has", "have"), strings.Join(unresolved, "\n\t"))
+	}
+	sort.SliceStable(results, func(i, j int) bool {
+		if results[i].prog.PkgPath != results[j].prog.PkgPath {
+			return results[i].prog.PkgPath < results[j].prog.PkgPath
+		}
+		return results[i].prog.GOARCH < results[j].prog.GOARCH
+	})
+	rep.runDone()
+	return results, nil
+}
+
+// listPlans lists the main packages the patterns name, skips those that
+// never lock (unless named explicitly) and works out each one's options.
+func listPlans(o *options, dir string, rep *console) ([]*plan, error) {
+	rep.progress("listing packages")
+	listed, err := listMainPackages(dir, o.arches[0], o.tags, o.patterns)
+	if err != nil {
+		return nil, err
+	}
+	rep.phaseDone("go list (%s)", plural(len(listed), "main package"))
+	var mains []mainPackage
+	var skipped []string
+	for _, m := range listed {
+		if m.Locks || m.Explicit {
+			mains = append(mains, m)
+		} else {
+			skipped = append(skipped, relPackage(dir, m))
+		}
+	}
+	rep.skipped(skipped)
+	return planPackages(o, mains, dir, rep)
+}
+
+// analysisKey is what one analysis run shares: packages whose options
+// agree on it are analysed together.
+type analysisKey struct {
+	arch, tags, callGraph string
+	execChild, noPrune    bool
+}
+
+func keyOf(o *options, arch string) analysisKey {
+	return analysisKey{arch: arch, tags: strings.Join(o.tags, ","), callGraph: o.callGraph, execChild: o.execChild, noPrune: o.noPrune}
+}
+
+// analysisRun is one call of the analysis: the packages that share key.
+type analysisRun struct {
+	key   analysisKey
+	paths []string
+}
+
+// analysisRuns groups the plans into analysis runs, the host's
+// architecture first, then the others sorted: the go command turns cgo
+// off for the others (cross builds), and the host's analysis tells what a
+// native build of them with cgo would add (analyzer.Config.CgoFrom).
+func analysisRuns(plans []*plan) []analysisRun {
+	var arches []string
+	for _, p := range plans {
+		for _, a := range p.opts.arches {
+			if !slices.Contains(arches, a) {
+				arches = append(arches, a)
+			}
+		}
+	}
+	slices.Sort(arches)
+	if i := slices.Index(arches, runtime.GOARCH); i > 0 {
+		arches = append(append([]string{runtime.GOARCH}, arches[:i]...), arches[i+1:]...)
+	}
+	var runs []analysisRun
+	for _, arch := range arches {
+		first := len(runs)
+		for _, p := range plans {
+			if !slices.Contains(p.opts.arches, arch) {
+				continue
+			}
+			k := keyOf(p.opts, arch)
+			i := slices.IndexFunc(runs[first:], func(r analysisRun) bool { return r.key == k })
+			if i < 0 {
+				runs = append(runs, analysisRun{key: k})
+				i = len(runs) - 1 - first
+			}
+			runs[first+i].paths = append(runs[first+i].paths, p.pkg.ImportPath)
+		}
+	}
+	return runs
+}
+
+// analyseRun analyses one run's packages with the analyse seam and
+// returns them with the syscall table of their architecture. The
+// host's results go into cgoFrom for the cross builds after it, unless
+// CGO_ENABLED=0 says no build uses cgo. A failure is explained by the
+// toolchain mismatch or the build errors when there are any.
+func analyseRun(ar analysisRun, dir, mismatch string, cgoFrom map[string]*analyzer.Program) ([]*analyzer.Program, *systable.Table, error) {
+	arch := ar.key.arch
+	table, err := systable.Lookup(arch)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := analyzer.Config{
+		GOARCH:    arch,
+		Dir:       dir,
+		Tags:      splitList(ar.key.tags),
+		CallGraph: ar.key.callGraph,
+		ExecChild: ar.key.execChild,
+		NoPrune:   ar.key.noPrune,
+	}
+	if arch != runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
+		cfg.CgoFrom = cgoFrom
+	}
+	rep, err := analyse(cfg, ar.paths...)
+	if err != nil {
+		if mismatch != "" {
+			return nil, nil, usageErrorf("the analysis failed (%v): %s", err, mismatch)
+		}
+		if out := buildErrors(dir, arch, cfg.Tags, ar.paths); out != "" {
+			return nil, nil, usageErrorf("the packages do not build for linux/%s; fix these errors first:\n%s", arch, out)
+		}
+		return nil, nil, err
+	}
+	if arch == runtime.GOARCH {
+		for _, prog := range rep.Programs {
+			cgoFrom[prog.PkgPath] = prog
+		}
+	}
+	return rep.Programs, table, nil
+}
+
+// unresolvedSites sorts prog's syscall sites of unknown number: warnings
+// when the options let the run go on (-allow-unresolved, or -why, which
+// only reports), else failures that stop it.
+func unresolvedSites(prog *analyzer.Program, o *options) (warn, fail []string) {
+	for _, s := range prog.Unresolved {
+		line := fmt.Sprintf("%s: %s: syscall number unknown (%s) [%s, linux/%s]", s.Pos, s.Func, s.Reason, prog.PkgPath, prog.GOARCH)
+		if o.allowUnresolved || o.why != "" {
+			warn = append(warn, line)
+		} else {
+			fail = append(fail, line)
+		}
+	}
+	return warn, fail
+}
+
+// buildResult takes one analysed program through the rest of the
+// pipeline with its package's options: policy, narrow, and, unless the
+// run only answers -why, compile and render.
+func buildResult(prog *analyzer.Program, table *systable.Table, pl *plan) (*result, error) {
+	o := pl.opts
+	r := &result{prog: prog, table: table, plan: pl}
+	var err error
+	r.policy, r.fallback, r.overrides, err = policyFor(prog, o.forArch(table))
+	if err != nil {
+		return nil, err
+	}
+	if o.why != "" {
+		// -why only reports: nothing to compile or write.
+		return r, nil
+	}
+	t := time.Now()
+	r.compiled, err = compileProgram(prog, r.policy, r.fallback)
+	if err != nil {
+		return nil, fmt.Errorf("%s (linux/%s): %v", prog.PkgPath, prog.GOARCH, err)
+	}
+	r.compile = time.Since(t)
+	r.file = outputFile{Path: filepath.Join(prog.Dir, fileName(o, prog.GOARCH)), Content: withOptionsLine(r.compiled.source, o.optionsArgs())}
+	return r, nil
+}
+
+// policyFor is the policy and narrow steps: the analysis's allow-list
+// with the command line's overrides, and, when the program's pruning
+// allows it, the narrow policy with the whole one as its fallback.
+func policyFor(prog *analyzer.Program, o *options) (pol gen.Policy, fallback *gen.Policy, overrides []override, err error) {
+	pol, overrides, err = buildPolicy(prog, o)
+	if err != nil {
+		return gen.Policy{}, nil, nil, err
+	}
+	if narrow, ok := prog.NarrowPolicy(pol, o.allow...); ok {
+		wide := pol
+		return narrow, &wide, overrides, nil
+	}
+	return pol, nil, overrides, nil
+}
