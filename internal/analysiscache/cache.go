@@ -109,11 +109,17 @@ func (c *Cache) Wrap(analyze AnalyzeFunc) AnalyzeFunc {
 		}
 		c.misses.Add(1)
 		rep, err := analyze(cfg, patterns...)
-		if err == nil {
+		if err != nil {
+			return rep, err
+		}
+		// A file changed while the analysis ran would leave its report
+		// under the key of the old content: store it only if the key
+		// still holds.
+		if after, err := key(c.Version, cfg, patterns); err == nil && after == sum {
 			// A cache that cannot be written costs time, not correctness.
 			_ = c.write(name, rep)
 		}
-		return rep, err
+		return rep, nil
 	}
 }
 

@@ -390,3 +390,35 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestChangedDuringAnalysis: a file saved while the analysis runs may or
+// may not be in its report, so the report is not stored under either key.
+func TestChangedDuringAnalysis(t *testing.T) {
+	dir := copyTiny(t)
+	c := newCache(t)
+	runs := 0
+	analyze := c.Wrap(func(analyzer.Config, ...string) (*analyzer.Report, error) {
+		runs++
+		if runs == 1 {
+			f := filepath.Join(dir, "main.go")
+			if err := os.WriteFile(f, append(must(os.ReadFile(f)), "// saved meanwhile\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return &analyzer.Report{}, nil
+	})
+	for range 2 {
+		if _, err := analyze(analyzer.Config{Dir: dir}, "."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runs != 2 {
+		t.Errorf("%d analyses, want 2: the report of the first was stored although a file changed under it", runs)
+	}
+	if _, err := analyze(analyzer.Config{Dir: dir}, "."); err != nil {
+		t.Fatal(err)
+	}
+	if runs != 2 {
+		t.Errorf("%d analyses, want 2: the second, undisturbed, report was not stored", runs)
+	}
+}

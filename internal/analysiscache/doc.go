@@ -22,7 +22,10 @@
 // analysis read (analyzer.Program.CLibraries) still has the identity it had.
 // Whenever the key cannot be worked out (go list fails, a file cannot be
 // read), the analysis runs and nothing is stored: a stale answer is never
-// served. Failed analyses are not stored.
+// served. Failed analyses are not stored, nor is a report whose key
+// changed while the analysis ran (a file saved meanwhile). A report served
+// from the cache is the stored one, Timings included: they are those of the
+// run that analysed it.
 //
 // The cache lives in os.UserCacheDir()/sandboxgen/analysis ($XDG_CACHE_HOME
 // or ~/.cache on Linux). SANDBOXGEN_CACHE=off turns it off; Clean removes

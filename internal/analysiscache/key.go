@@ -114,12 +114,14 @@ func goarchOf(cfg analyzer.Config) string {
 }
 
 // buildVariable reports whether the environment variable name can change
-// what the go command or the C compiler build: every GO* and CGO_*
-// variable, the compilers and tools the go command runs, and the PATH they
-// are found on.
+// what the go command or the C compiler build: every GO*, CGO_* and
+// PKG_CONFIG* variable, the compilers and tools the go command runs, the
+// PATH they are found on, and sandboxgen's own SANDBOXGEN_* settings.
 func buildVariable(name string) bool {
-	if strings.HasPrefix(name, "GO") || strings.HasPrefix(name, "CGO_") {
-		return true
+	for _, prefix := range []string{"GO", "CGO_", "PKG_CONFIG", "SANDBOXGEN_"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
 	}
 	switch name {
 	case "CC", "CXX", "FC", "AR", "PKG_CONFIG", "PATH", "HOME", "XDG_CONFIG_HOME",
