@@ -422,3 +422,38 @@ func TestChangedDuringAnalysis(t *testing.T) {
 		t.Errorf("%d analyses, want 2: the second, undisturbed, report was not stored", runs)
 	}
 }
+
+// TestCgoBuildFiles: for a cross build (cgo off), a file only a build with
+// cgo compiles still decides the analysis (it covers such a build), so
+// editing it misses.
+func TestCgoBuildFiles(t *testing.T) {
+	dir := copyTiny(t)
+	cgoFile := filepath.Join(dir, "cgo_only.go")
+	if err := os.WriteFile(cgoFile, []byte("//go:build cgo\n\npackage main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := "arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "amd64"
+	}
+	t.Setenv("CGO_ENABLED", "")
+	c := newCache(t)
+	runs := 0
+	analyze := c.Wrap(counting(&runs, &analyzer.Report{}))
+	cfg := analyzer.Config{GOARCH: other, Dir: dir}
+	for _, edit := range []string{"", "\nfunc init() {}\n"} {
+		if edit != "" {
+			if err := os.WriteFile(cgoFile, append(must(os.ReadFile(cgoFile)), edit...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			if _, err := analyze(cfg, "."); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if runs != 2 {
+		t.Errorf("%d analyses, want 2: one per content of the cgo-only file", runs)
+	}
+}

@@ -191,6 +191,45 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 		k.str("env "+name, last[name])
 	}
 
+	// The import closure of the analysed build and, when that one has cgo
+	// off, of a build with cgo, which the analysis also lists to cover
+	// one. The lists run beside go env; the second starts at once unless
+	// cgo is likely on already, and is run after go env if it is not.
+	listArgs := []string{"list", "-deps", "-json=" + listFields}
+	if len(cfg.Tags) > 0 {
+		listArgs = append(listArgs, "-tags="+strings.Join(cfg.Tags, ","))
+	}
+	listArgs = append(listArgs, "--")
+	listArgs = append(listArgs, patterns...)
+	if len(patterns) == 0 {
+		listArgs = append(listArgs, ".")
+	}
+	type listed struct {
+		out []byte
+		err error
+	}
+	start := func(extra ...string) chan listed {
+		ch := make(chan listed, 1)
+		go func() {
+			out, err := goCommand(dir, append(slices.Clip(env), extra...), listArgs...)
+			ch <- listed{out, err}
+		}()
+		return ch
+	}
+	analysed := start()
+	var withCgo chan listed
+	cgoLikely := last["CGO_ENABLED"] == "1" || (last["CGO_ENABLED"] == "" && cfg.GOARCH == runtime.GOARCH)
+	if !cgoLikely {
+		withCgo = start("CGO_ENABLED=1")
+	}
+	defer func() {
+		// Wait for the lists still running when the key fails early.
+		<-analysed
+		if withCgo != nil {
+			<-withCgo
+		}
+	}()
+
 	goEnv, err := goCommand(dir, env, "env", "-json")
 	if err != nil {
 		return [32]byte{}, errUncacheable
@@ -217,25 +256,22 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 			return [32]byte{}, errUncacheable
 		}
 	}
+	if vars["CGO_ENABLED"] != "1" && withCgo == nil {
+		withCgo = start("CGO_ENABLED=1")
+	}
 
-	// The import closure of the analysed build and that of a build with
-	// cgo, which the analysis also lists to cover one.
 	modFiles := map[string]bool{}
-	for _, extra := range [][]string{nil, {"CGO_ENABLED=1"}} {
-		args := []string{"list", "-deps", "-json=" + listFields}
-		if len(cfg.Tags) > 0 {
-			args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
+	for i, ch := range []chan listed{analysed, withCgo} {
+		if ch == nil {
+			continue
 		}
-		args = append(args, "--")
-		args = append(args, patterns...)
-		if len(patterns) == 0 {
-			args = append(args, ".")
-		}
-		out, err := goCommand(dir, append(env, extra...), args...)
-		if err != nil {
+		res := <-ch
+		ch <- res // for the deferred wait
+		if res.err != nil {
 			return [32]byte{}, errUncacheable
 		}
-		k.field("go list "+strings.Join(extra, " "), out)
+		out := res.out
+		k.field(fmt.Sprintf("go list %d", i), out)
 		dec := json.NewDecoder(bytes.NewReader(out))
 		for {
 			var p listedPackage
