@@ -27,6 +27,19 @@ type analysis struct {
 	profile *runtimeprofile.Profile
 	// runtimeNames are the syscalls the runtime baseline adds.
 	runtimeNames map[string]bool
+	// release says no later SSA build needs the packages' syntax and
+	// type information: analyzeMain drops them once its SSA is built.
+	release bool
+}
+
+// releaseSyntax drops the syntax trees and type-checker facts of p's import
+// closure. Once the SSA packages are created, nothing but their build
+// needs them: the SSA keeps the types, and each function the syntax it
+// was built from.
+func releaseSyntax(p *packages.Package) {
+	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
+		q.Syntax, q.TypesInfo = nil, nil
+	})
 }
 
 // Analyze loads the packages matched by patterns (as for go build, relative
@@ -74,8 +87,8 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// The C code of cgo programs is analysed in their linked binary,
 	// built in the background while the Go analysis runs.
 	cRuns := (&analysis{cfg: cfg, program: &program{goarch: goarch, table: table}}).startC(mains)
-	for _, p := range mains {
-		mainAnalysis := &analysis{cfg: cfg, profile: profile}
+	for i, p := range mains {
+		mainAnalysis := &analysis{cfg: cfg, profile: profile, release: i == len(mains)-1}
 		prog, err := mainAnalysis.analyzeMain(p, goarch, table, loadTime)
 		if err != nil {
 			return nil, err
@@ -129,7 +142,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systable.Table, loadTime time.Duration) (*Program, error) {
 	tm := Timings{Load: loadTime}
 	start := time.Now()
-	built, err := buildProgram(goarch, table, p, a.cfg.Dir)
+	built, err := buildProgram(goarch, table, p, a.cfg.Dir, a.release)
 	if err != nil {
 		return nil, err
 	}

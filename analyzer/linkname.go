@@ -16,11 +16,20 @@ import (
 // runtime, internal/syscall/unix.fcntl to syscall, time.Sleep) would end
 // the call graph.
 func linknames(prog *ssa.Program, pkgs []*packages.Package) map[*ssa.Function]*ssa.Function {
-	type directive struct {
-		pkg           string // package the directive is in
-		local, target string
-	}
-	var dirs []directive
+	return resolveLinks(prog, linkDirectives(pkgs))
+}
+
+// linkDirective is a two-argument //go:linkname directive.
+type linkDirective struct {
+	pkg           string // package the directive is in
+	local, target string
+}
+
+// linkDirectives returns the //go:linkname directives in the syntax of
+// pkgs and their imports; they are read before the SSA program is built,
+// so that the syntax can be dropped then (see releaseSyntax).
+func linkDirectives(pkgs []*packages.Package) []linkDirective {
+	var dirs []linkDirective
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, f := range p.Syntax {
 			for _, cg := range f.Comments {
@@ -33,11 +42,16 @@ func linknames(prog *ssa.Program, pkgs []*packages.Package) map[*ssa.Function]*s
 					if len(fields) != 2 {
 						continue // one-argument form only exports a symbol
 					}
-					dirs = append(dirs, directive{p.PkgPath, fields[0], fields[1]})
+					dirs = append(dirs, linkDirective{p.PkgPath, fields[0], fields[1]})
 				}
 			}
 		}
 	})
+	return dirs
+}
+
+// resolveLinks maps the directives to the functions of the built program.
+func resolveLinks(prog *ssa.Program, dirs []linkDirective) map[*ssa.Function]*ssa.Function {
 	lookup := func(pkgPath, name string) *ssa.Function {
 		p := prog.ImportedPackage(pkgPath)
 		if p == nil {

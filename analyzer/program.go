@@ -56,16 +56,25 @@ type program struct {
 // goarch, reads its linkname declarations and assembly, checks that the
 // toolchain still has the trap primitives the site search relies on, and
 // builds the CHA call graph.
-func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir string) (*program, error) {
+//
+// With release, the syntax and type information of the packages is dropped
+// once the SSA packages are created (see releaseSyntax): each SSA package
+// keeps what it needs until it is built, so memory is given back package
+// by package while the program is built, not at the end.
+func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir string, release bool) (*program, error) {
 	start := time.Now()
 	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
+	dirs := linkDirectives([]*packages.Package{p})
+	if release {
+		releaseSyntax(p)
+	}
 	prog.Build()
 	out := &program{
 		goarch:  goarch,
 		table:   table,
 		prog:    prog,
 		mainPkg: ssaPkgs[0],
-		links:   linknames(prog, []*packages.Package{p}),
+		links:   resolveLinks(prog, dirs),
 		asm:     readAsm([]*packages.Package{p}),
 		flow:    newValueFlow(prog),
 		dir:     dir,

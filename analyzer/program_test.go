@@ -22,7 +22,7 @@ var resolveProgram = sync.OnceValues(func() (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildProgram("amd64", table, pkgs[0], "")
+	return buildProgram("amd64", table, pkgs[0], "", false)
 })
 
 func mustResolveProgram(t *testing.T) *program {

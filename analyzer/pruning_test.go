@@ -25,7 +25,7 @@ func TestPrunePhase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildProgram(cfg.GOARCH, table, pkgs[0], "")
+	p, err := buildProgram(cfg.GOARCH, table, pkgs[0], "", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,20 @@
 # examples/webserver and for the 249-package analyzer/testdata/bigprog
 # (which calls selfsandbox.MustLock once it listens, so pruning is timed
 # too), each run in a fresh process so that the peak resident memory is the
-# analysis's own.
+# analysis's own. Then the sandboxgen command on examples/webserver: cold
+# (SANDBOXGEN_CACHE=off) for one architecture and for the default two, and
+# warm (answered from the analysis cache) for -check, -json and -why.
 #
 # Usage: scripts/analysis-bench.sh [runs]   (default 5 runs per program)
-# Targets on a 2-core machine: bigprog median <= 10 s and <= 2 GiB. It then
-# runs examples/webserver's workload locked and under strace and prints the
-# allowed/observed ratio of syscalls (target <= 1.5).
+#        ANALYSIS_BENCH_ONLY=command scripts/analysis-bench.sh [runs]
+#        measures only the sandboxgen command (cold and warm).
+# Targets on a 2-core machine (medians):
+#   bigprog <= 5 s and <= 1 GiB cold;
+#   webserver, one architecture: <= 3 s and <= 600 MiB cold;
+#   webserver, amd64+arm64: <= 1.3x one architecture;
+#   warm (nothing changed): <= 0.5 s and <= 100 MiB for every invocation.
+# It then runs examples/webserver's workload locked and under strace and
+# prints the allowed/observed ratio of syscalls (target <= 1.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,7 +25,7 @@ runs=${1:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-go test -c -o "$tmp/analyzer.test" ./analyzer
+[ "${ANALYSIS_BENCH_ONLY:-}" = command ] || go test -c -o "$tmp/analyzer.test" ./analyzer
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -44,18 +52,70 @@ bench() {
 	printf '%-10s median: %.2f s wall, %d MiB peak (%d runs)\n\n' "$name" "$med_wall" "$med_mib" "$runs"
 }
 
+status=0
+# within NAME VALUE LIMIT UNIT: prints whether VALUE <= LIMIT and sets
+# status to 1 when not.
+within() {
+	if awk -v v="$2" -v l="$3" 'BEGIN {exit !(v <= l)}'; then
+		echo "  $1: $2 $4 (target <= $3 $4) ok"
+	else
+		echo "  $1: $2 $4 (target <= $3 $4) OVER"
+		status=1
+	fi
+}
+if [ "${ANALYSIS_BENCH_ONLY:-}" != command ]; then
 bench webserver "$root" ./examples/webserver
 bench bigprog "$root/analyzer" ./testdata/bigprog
-status=0
-if awk -v w="$med_wall" -v m="$med_mib" 'BEGIN {exit !(w <= 10 && m <= 2048)}'; then
-	echo "bigprog within target (<= 10 s, <= 2048 MiB)"
-else
-	echo "bigprog OVER target (<= 10 s, <= 2048 MiB): ${med_wall} s, ${med_mib} MiB"
-	status=1
+within "bigprog cold wall" "$med_wall" 5 s
+within "bigprog cold peak" "$med_mib" 1024 MiB
+echo
 fi
+
+# The sandboxgen command itself, cold and warm, on examples/webserver.
+go build -o "$tmp/sandboxgen" ./cmd/sandboxgen
+export XDG_CACHE_HOME="$tmp/cache"
+# cmdbench NAME ENV ARGS...: runs sandboxgen $runs times in examples/webserver
+# and sets $med_wall and $med_mib (and prints min-max ranges).
+cmdbench() {
+	local name=$1 envs=$2 i wall kib
+	shift 2
+	: >"$tmp/$name.wall"
+	: >"$tmp/$name.mib"
+	for ((i = 1; i <= runs; i++)); do
+		(cd "$root/examples/webserver" && env $envs /usr/bin/time -f '%e %M' -o "$tmp/time" "$tmp/sandboxgen" "$@" >/dev/null 2>"$tmp/err") ||
+			{ cat "$tmp/err"; status=1; }
+		# (time prints a line before its own when the command fails.)
+		read -r wall kib < <(tail -1 "$tmp/time")
+		echo "$wall" >>"$tmp/$name.wall"
+		echo "$((kib / 1024))" >>"$tmp/$name.mib"
+	done
+	med_wall=$(median <"$tmp/$name.wall")
+	med_mib=$(median <"$tmp/$name.mib")
+	printf '%-22s median %6.2f s (%s-%s), %5d MiB (%s-%s), %d runs\n' "$name" "$med_wall" \
+		"$(sort -g "$tmp/$name.wall" | head -1)" "$(sort -g "$tmp/$name.wall" | tail -1)" \
+		"$med_mib" "$(sort -g "$tmp/$name.mib" | head -1)" "$(sort -g "$tmp/$name.mib" | tail -1)" "$runs"
+}
+echo "sandboxgen on examples/webserver (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+cmdbench cold-amd64 SANDBOXGEN_CACHE=off -json -arch amd64 .
+one_wall=$med_wall
+within "cold, one architecture, wall" "$med_wall" 3 s
+within "cold, one architecture, peak" "$med_mib" 600 MiB
+cmdbench cold-amd64+arm64 SANDBOXGEN_CACHE=off -json .
+within "cold, two architectures / one" "$(awk -v a="$med_wall" -v b="$one_wall" 'BEGIN {printf "%.2f", a / b}')" 1.3 x
+within "cold, two architectures, peak" "$med_mib" 600 MiB
+# Fill the cache once; the warm runs below then answer from it.
+(cd "$root/examples/webserver" && "$tmp/sandboxgen" -check . >/dev/null 2>&1) || status=1
+for args in "-check ." "-json ." "-why openat ." "-check -v ."; do
+	# shellcheck disable=SC2086
+	cmdbench "warm ${args% .}" "" $args
+	within "warm ${args% .}, wall" "$med_wall" 0.5 s
+	within "warm ${args% .}, peak" "$med_mib" 100 MiB
+done
+if [ "${ANALYSIS_BENCH_ONLY:-}" != command ]; then
 echo
 echo "precision: examples/webserver's workload, locked and under strace; then under strace and sandboxgen trace, which must agree"
 go test ./analyzer -run '^(TestWebserverPrecision|TestWebserverTraceAgrees)$' -count=1 -v -args -webserver-precision |
 	grep -E 'precision(_trace)?_test|^(ok|FAIL|---)' || status=1
+fi
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -71,6 +71,11 @@
 // -exec-child=shell adds a measured preset for a shell and the core
 // utilities. See docs/children.md.
 //
+// Reports are cached in $XDG_CACHE_HOME/sandboxgen (~/.cache/sandboxgen),
+// keyed on every input of the analysis (see internal/analysiscache): a run
+// whose inputs are unchanged answers from it. SANDBOXGEN_CACHE=off turns it
+// off; sandboxgen -clean-cache removes it.
+//
 // Exit status: 0 success, 1 -check found stale or missing files, 2 bad
 // usage or input (a pattern that matches nothing, a package that is not
 // main, code that does not build, an unknown syscall name, an unresolved

@@ -99,6 +99,11 @@ Examples:
 	sandboxgen -json -arch amd64 . | jq  the full report (writes nothing)
 	sandboxgen -format docker -o seccomp.json ./cmd/server   a container profile
 	sandboxgen diff git:HEAD:sandbox_linux_amd64.go sandbox_linux_amd64.go
+
+Cache: analysis reports are kept in $XDG_CACHE_HOME/sandboxgen (~/.cache/sandboxgen),
+keyed on the packages' files, the build configuration, the toolchain and this
+binary; a run whose inputs are unchanged answers from it. SANDBOXGEN_CACHE=off
+turns it off; "sandboxgen -clean-cache" removes it.
 `
 
 // flagValues holds the raw values of the list flags while parsing.

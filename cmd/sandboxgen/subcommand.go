@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
+
+	"github.com/sandboxgen/sandboxgen/internal/analysiscache"
 )
 
 // subcommand runs "sandboxgen audit …", "sandboxgen trace …" and
@@ -22,6 +25,24 @@ func subcommand(args []string, stdout, stderr io.Writer) (status int, ok bool) {
 		return runTrace(args[1:], stdout, stderr), true
 	case "diff":
 		return runDiff(args[1:], stdout, stderr), true
+	case "-clean-cache", "--clean-cache":
+		return cleanCache(args[1:], stdout, stderr), true
 	}
 	return 0, false
+}
+
+// cleanCache removes the cache of analysis reports and of C library
+// analyses (sandboxgen -clean-cache).
+func cleanCache(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "sandboxgen: -clean-cache takes no other argument (got %q); run it alone\n", args)
+		return exitBadInput
+	}
+	dir, err := analysiscache.Clean()
+	if err != nil {
+		fmt.Fprintf(stderr, "sandboxgen: -clean-cache: %v\n", err)
+		return exitBadInput
+	}
+	fmt.Fprintf(stdout, "sandboxgen: removed %s\n", dir)
+	return exitOK
 }
