@@ -59,6 +59,16 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 			// The build the allow-list covers: Lock refuses another.
 			d[jen.Id("Cgo")] = jen.Lit(meta.Cgo)
 			d[jen.Id("Race")] = jen.Lit(meta.Race)
+			if len(meta.CLibraries) > 0 {
+				// The libraries the C analysis read: Register compares
+				// them with those the process loaded.
+				d[jen.Id("CLibraries")] = jen.Index().Qual(selfsandboxPath, "Library").ValuesFunc(func(g *jen.Group) {
+					for _, l := range meta.CLibraries {
+						g.Line().Id(fmt.Sprintf("{Soname: %q, Path: %q, BuildID: %q}", l.Soname, l.Path, l.BuildID))
+					}
+					g.Line()
+				})
+			}
 			d[jen.Id("GeneratorVersion")] = jen.Lit(meta.GeneratorVersion)
 			d[jen.Id("PolicyHash")] = jen.Lit(prog.PolicyHash)
 			d[jen.Id("Allowed")] = allowedLiteral(prog)
