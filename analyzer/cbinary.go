@@ -206,6 +206,7 @@ func (a *analysis) addCNeeds(prog *Program, run *cRun) error {
 		prog.Warnings = append(prog.Warnings, fmt.Sprintf("c: a syscall whose number is not a constant, in %s (%s): every syscall of %s is allowed", cChain(u.Chain), where, where))
 	}
 	for _, f := range res.Dlopen {
+		prog.CDlopen = append(prog.CDlopen, cName(f))
 		prog.Warnings = append(prog.Warnings, fmt.Sprintf("c: %s calls dlopen: the libraries it loads at run time are not analysed; allow what they need with -allow, or learn it from a trace", cName(f)))
 	}
 	for _, s := range res.Missing {
