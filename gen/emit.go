@@ -46,6 +46,10 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	f.Comment(fmt.Sprintf("%d syscalls allowed, %s for every other syscall, %s for a foreign", len(prog.Allowed), prog.Default, prog.BadArch))
 	f.Comment(fmt.Sprintf("architecture; %d instructions, %d number ranges. selfsandbox.Lock installs it.", len(prog.Instructions), prog.Ranges))
 	f.Comment(fmt.Sprintf("It covers builds %s and %s; Lock refuses a binary built otherwise.", coverage(meta.Cgo, "cgo"), coverage(meta.Race, "-race")))
+	if n := len(meta.CLibraries); n > 0 {
+		f.Comment(fmt.Sprintf("Its C code's syscalls come from the %d shared libraries in CLibraries, as this machine", n))
+		f.Comment("had them; Register compares them with those the process loads (see selfsandbox.Current).")
+	}
 	if fb := meta.Fallback; fb != nil {
 		f.Comment(fmt.Sprintf("Its Fallback allows %d syscalls; Lock installs that instead if a goroutine started", len(fb.Program.Allowed)))
 		f.Comment("before Lock at one of the Goroutines below is still running.")
