@@ -153,6 +153,10 @@ type Program struct {
 	// needs that origin OriginCPrefix holds for these files, and a
 	// program that loads other ones may need more.
 	CLibraries []CLibrary
+	// CDlopen are the program's C functions that call dlopen or dlmopen:
+	// the libraries they load at run time are not analysed, and what
+	// those need is not in Syscalls (a warning says so too).
+	CDlopen []string
 	// Timings are the durations of the analysis phases. Load is shared by
 	// every program of one Analyze call; the other phases are this
 	// program's own.

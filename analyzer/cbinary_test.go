@@ -3,6 +3,7 @@ package analyzer
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -148,4 +149,46 @@ func TestSQLiteProgram(t *testing.T) {
 		len(prog.Syscalls), countPrefix(prog, OriginCPrefix), OriginCPrefix, libc, len(all))
 	t.Logf("analysis time: %v with the C analysis (of which %v building with cgo and reading the binary), %v without",
 		prog.Timings.Total, prog.Timings.C, goOnly.Programs[0].Timings.Total)
+}
+
+// TestCResultKey: the key of the cached C analysis changes with the C code
+// of the program (a cgo preamble) and with the environment of the link,
+// and stays the same when nothing changed, so that a cached result is
+// never taken for a program whose C code is another.
+func TestCResultKey(t *testing.T) {
+	requireCgo(t)
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/ckey\n\ngo 1.26.0\n")
+	write("main.go", "package main\n\nfunc main() { println(cValue()) }\n")
+	cgoFile := func(body string) string {
+		return "package main\n\n/*\nstatic int value(void) { " + body + " }\n*/\nimport \"C\"\n\nfunc cValue() int { return int(C.value()) }\n"
+	}
+	write("c.go", cgoFile("return 1;"))
+	a := &analysis{program: &program{goarch: "amd64"}}
+	key := func(a *analysis) string {
+		t.Helper()
+		k, err := a.cResultKey(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	first := key(a)
+	if again := key(a); again != first {
+		t.Fatalf("the key changed without a change:\n%q\n%q", first, again)
+	}
+	write("c.go", cgoFile("return 2;"))
+	if changed := key(a); changed == first {
+		t.Error("the key did not change with the C code")
+	}
+	withFlags := &analysis{cfg: Config{Env: []string{"CGO_LDFLAGS=-Wl,-z,now"}}, program: &program{goarch: "amd64"}}
+	if flagged := key(withFlags); flagged == key(a) {
+		t.Error("the key did not change with CGO_LDFLAGS")
+	}
 }

@@ -46,6 +46,10 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 	f.Comment(fmt.Sprintf("%d syscalls allowed, %s for every other syscall, %s for a foreign", len(prog.Allowed), prog.Default, prog.BadArch))
 	f.Comment(fmt.Sprintf("architecture; %d instructions, %d number ranges. selfsandbox.Lock installs it.", len(prog.Instructions), prog.Ranges))
 	f.Comment(fmt.Sprintf("It covers builds %s and %s; Lock refuses a binary built otherwise.", coverage(meta.Cgo, "cgo"), coverage(meta.Race, "-race")))
+	if n := len(meta.CLibraries); n > 0 {
+		f.Comment(fmt.Sprintf("Its C code's syscalls come from the %d shared libraries in CLibraries, as this machine", n))
+		f.Comment("had them; Register compares them with those the process loads (see selfsandbox.Current).")
+	}
 	if fb := meta.Fallback; fb != nil {
 		f.Comment(fmt.Sprintf("Its Fallback allows %d syscalls; Lock installs that instead if a goroutine started", len(fb.Program.Allowed)))
 		f.Comment("before Lock at one of the Goroutines below is still running.")
@@ -59,6 +63,16 @@ func Emit(prog *Program, meta Metadata) ([]byte, error) {
 			// The build the allow-list covers: Lock refuses another.
 			d[jen.Id("Cgo")] = jen.Lit(meta.Cgo)
 			d[jen.Id("Race")] = jen.Lit(meta.Race)
+			if len(meta.CLibraries) > 0 {
+				// The libraries the C analysis read: Register compares
+				// them with those the process loaded.
+				d[jen.Id("CLibraries")] = jen.Index().Qual(selfsandboxPath, "Library").ValuesFunc(func(g *jen.Group) {
+					for _, l := range meta.CLibraries {
+						g.Line().Id(fmt.Sprintf("{Soname: %q, Path: %q, BuildID: %q}", l.Soname, l.Path, l.BuildID))
+					}
+					g.Line()
+				})
+			}
 			d[jen.Id("GeneratorVersion")] = jen.Lit(meta.GeneratorVersion)
 			d[jen.Id("PolicyHash")] = jen.Lit(prog.PolicyHash)
 			d[jen.Id("Allowed")] = allowedLiteral(prog)

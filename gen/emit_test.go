@@ -211,3 +211,41 @@ func TestBuildRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestLibrariesRecorded: the libraries the C analysis read reach the
+// generated file, one literal a library, and the program Selfsandbox
+// returns; a file without them has no CLibraries field.
+func TestLibrariesRecorded(t *testing.T) {
+	prog, err := Compile(webPolicy("amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	libs := []selfsandbox.Library{
+		{Soname: "libc.so.6", Path: "/lib/x86_64-linux-gnu/libc.so.6", BuildID: "79005c16293efa45b441fed45f4f29b138557e9e"},
+		{Soname: "libsqlite3.so.0", Path: "/usr/lib/libsqlite3.so.0", BuildID: "sha256:00ff"},
+	}
+	for _, tc := range []struct {
+		name string
+		libs []selfsandbox.Library
+	}{{"none", nil}, {"two", libs}} {
+		t.Run(tc.name, func(t *testing.T) {
+			meta := Metadata{GoVersion: "go1.26.8", Cgo: true, CLibraries: tc.libs}
+			src, err := Emit(prog, meta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bytes.Contains(src, []byte("CLibraries: []selfsandbox.Library{")); got != (len(tc.libs) > 0) {
+				t.Fatalf("CLibraries in the file: %v, want %v:\n%s", got, len(tc.libs) > 0, src)
+			}
+			for _, l := range tc.libs {
+				line := "\t\t\t{Soname: " + strconv.Quote(l.Soname) + ", Path: " + strconv.Quote(l.Path) + ", BuildID: " + strconv.Quote(l.BuildID) + "},\n"
+				if !bytes.Contains(src, []byte(line)) {
+					t.Errorf("no line %q in the file:\n%s", line, src)
+				}
+			}
+			if p := prog.Selfsandbox(meta); len(p.CLibraries) != len(tc.libs) || (len(tc.libs) > 0 && p.CLibraries[1] != tc.libs[1]) {
+				t.Errorf("Selfsandbox: CLibraries %v, want %v", p.CLibraries, tc.libs)
+			}
+		})
+	}
+}

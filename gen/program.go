@@ -47,6 +47,10 @@ type Metadata struct {
 	// -race. They become selfsandbox.Program.Cgo and Race: Lock refuses a
 	// binary built with a setting its program does not cover.
 	Cgo, Race bool
+	// CLibraries are the shared libraries the analysis of the program's C
+	// code read, as selfsandbox.Program.CLibraries: Register compares
+	// them with the libraries the process loaded.
+	CLibraries []selfsandbox.Library
 	// GeneratorVersion is the sandboxgen version; Version if empty.
 	GeneratorVersion string
 	// Origins maps a syscall name to where it comes from (e.g. "runtime:
@@ -109,6 +113,7 @@ func (p *Program) Selfsandbox(meta Metadata) selfsandbox.Program {
 		Race:             meta.Race,
 		GeneratorVersion: meta.GeneratorVersion,
 		PolicyHash:       p.PolicyHash,
+		CLibraries:       slices.Clone(meta.CLibraries),
 	}
 	out.Instructions, out.Allowed = p.selfsandboxFilter()
 	if fb := meta.Fallback; fb != nil && fb.Program != nil {

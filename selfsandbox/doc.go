@@ -89,6 +89,14 @@
 //     (Program.Cgo, Program.Race): its threads would die of SIGSYS as they
 //     start. Setting names which; the message says how to regenerate or
 //     rebuild. Options.AllowBuildMismatch overrides.
+//   - *LibraryMismatchError: only when Options.RequireSameLibraries or
+//     SELFSANDBOX_REQUIRE_SAME_LIBRARIES=1 asks for it. A cgo program's
+//     generated file records the shared libraries whose code the analysis
+//     read (Program.CLibraries); Register compares them with the files the
+//     process has mapped (soname and GNU build ID), and a library loaded
+//     with another build ID, or not loaded, may make system calls the
+//     allow-list lacks. Without the option Lock installs the program
+//     anyway and Current().LibraryMismatches names each difference.
 //   - ErrSeccompUnavailable: the kernel lacks seccomp filters, TSYNC, or the
 //     mode's action (Linux 4.14 or newer is needed).
 //   - *TSyncError: a thread already had a seccomp filter of its own, so the

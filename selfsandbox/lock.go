@@ -2,6 +2,7 @@ package selfsandbox
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,6 +33,15 @@ type Options struct {
 	// process is then likely to die of the denied action at its first new
 	// thread; with log mode it is a way to see what such a build needs.
 	AllowBuildMismatch bool
+	// RequireSameLibraries makes LockWith return a *LibraryMismatchError,
+	// and install nothing, when a shared library the process loaded is
+	// not the one the analysis of the program's C code read
+	// (Program.CLibraries): another build of libc, say, whose code may
+	// make a system call the allow-list lacks. Without it LockWith
+	// installs the program anyway (it is still the best filter there is)
+	// and Current().LibraryMismatches says which library differs.
+	// SELFSANDBOX_REQUIRE_SAME_LIBRARIES=1 sets it too, unless IgnoreEnv.
+	RequireSameLibraries bool
 }
 
 // fallbackGrace is how long Lock waits for the goroutines of a program's
@@ -46,6 +56,8 @@ var state struct {
 	deny    uint32
 	prog    Program // as installed: Instructions and Allowed are the fallback's when it was used
 	dropped []string
+	// libraries are the recorded libraries not loaded as analysed.
+	libraries []LibraryMismatch
 	// fallback says why Program.Fallback was installed, if it was.
 	fallback string
 }
@@ -89,7 +101,7 @@ func MustLock() {
 // When LockWith returns an error, no filter was installed (no_new_privs may
 // have been set on the calling thread). The errors: errors.ErrUnsupported
 // off Linux, ErrNoProgram, ErrInvalidProgram, *GoVersionError,
-// *BuildMismatchError, ErrSeccompUnavailable, *TSyncError, ErrAlreadyLocked, or a wrapped
+// *BuildMismatchError, *LibraryMismatchError (only when asked for), ErrSeccompUnavailable, *TSyncError, ErrAlreadyLocked, or a wrapped
 // syscall error. LockWith is safe to call from any goroutine.
 func LockWith(opts Options) error {
 	state.mu.Lock()
@@ -125,6 +137,10 @@ func LockWith(opts Options) error {
 			return err
 		}
 	}
+	libs := libraryMismatches(runtime.GOARCH)
+	if len(libs) > 0 && (opts.RequireSameLibraries || (!opts.IgnoreEnv && os.Getenv(EnvRequireSameLibraries) == "1")) {
+		return &LibraryMismatchError{Mismatches: libs}
+	}
 	mode, err := resolveMode(opts)
 	if err != nil {
 		return err
@@ -156,6 +172,7 @@ func LockWith(opts Options) error {
 		return err
 	}
 	state.locked, state.deny, state.prog, state.fallback = true, deny, installed, why
+	state.libraries = libs
 	state.mode = modeOfAction(deny)
 	return nil
 }
@@ -225,6 +242,13 @@ type Status struct {
 	Fallback string
 	// Allowed is the number of syscalls the installed filter allows.
 	Allowed int
+	// LibraryMismatches lists the shared libraries the program records
+	// (Program.CLibraries) that the process did not load as analysed:
+	// another file under the same soname, or none. The filter covers the
+	// code of the recorded files; a loaded library that differs may make
+	// a system call it lacks. Options.RequireSameLibraries makes Lock
+	// refuse instead.
+	LibraryMismatches []LibraryMismatch
 }
 
 // Current returns what Lock and Drop installed so far.
@@ -232,5 +256,5 @@ func Current() Status {
 	state.mu.Lock()
 	defer state.mu.Unlock()
 	return Status{Locked: state.locked, Mode: state.mode, DenyAction: state.deny, Dropped: slices.Clone(state.dropped),
-		Fallback: state.fallback, Allowed: len(state.prog.Allowed)}
+		Fallback: state.fallback, Allowed: len(state.prog.Allowed), LibraryMismatches: slices.Clone(state.libraries)}
 }

@@ -41,6 +41,14 @@ type Program struct {
 	// (ThreadSanitizer) makes system calls no analysis sees. Lock refuses
 	// a race build with a *BuildMismatchError when it is false.
 	Race bool
+	// CLibraries are the shared libraries whose code the analysis of the
+	// program's C code read (cgo programs only). When it is not empty,
+	// Register compares them with the libraries the process has loaded
+	// (their sonames and build IDs, read from the files /proc/self/maps
+	// names); Current().LibraryMismatches reports those that differ, and
+	// Lock refuses them only when Options.RequireSameLibraries (or
+	// SELFSANDBOX_REQUIRE_SAME_LIBRARIES=1) asks it to.
+	CLibraries []Library
 	// GeneratorVersion is the sandboxgen version that wrote the program.
 	GeneratorVersion string
 	// PolicyHash identifies the policy the program was compiled from.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
 	"github.com/sandboxgen/sandboxgen/gen"
+	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
 // generatorVersion names this generator in reports. Generated files record
@@ -32,7 +33,7 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 	}
 	// Cgo: the filter covers a build with cgo (see
 	// analyzer.Program.CoversCgo); Lock refuses a cgo binary otherwise.
-	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo, Origins: originsOf(p, pol, fallback)}
+	meta := gen.Metadata{Package: "main", GoVersion: p.GoVersion, Cgo: p.CoversCgo, Origins: originsOf(p, pol, fallback), CLibraries: cLibraries(p)}
 	out := compiled{instructions: len(prog.Instructions), allowed: len(prog.Allowed)}
 	if fallback != nil {
 		wide, err := gen.Compile(*fallback)
@@ -51,3 +52,13 @@ func compileProgram(p *analyzer.Program, pol gen.Policy, fallback *gen.Policy) (
 
 // defaultFileName is the generated file's name for arch.
 func defaultFileName(arch string) string { return gen.FileName(arch) }
+
+// cLibraries are the libraries the analysis of p's C code read, as the
+// generated file records them.
+func cLibraries(p *analyzer.Program) []selfsandbox.Library {
+	var out []selfsandbox.Library
+	for _, l := range p.CLibraries {
+		out = append(out, selfsandbox.Library{Soname: l.Soname, Path: l.Path, BuildID: l.BuildID})
+	}
+	return out
+}

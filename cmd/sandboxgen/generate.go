@@ -427,6 +427,7 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 			Unresolved:    sitesOf(p.Unresolved),
 			Warnings:      append([]string{}, p.Warnings...),
 			Features:      featureReport(p.Features),
+			C:             cReportOf(p),
 			TimingsMS: timingReport{
 				Load:      msf(p.Timings.Load),
 				SSA:       msf(p.Timings.SSA),

@@ -38,6 +38,9 @@ type programReport struct {
 	Unresolved    []siteReport    `json:"unresolved"`
 	Warnings      []string        `json:"warnings"`
 	Features      featureReport   `json:"features"`
+	// C is what the analysis of the program's C code read and could not
+	// read, for a program with C code of its own.
+	C *cReport `json:"c,omitempty"`
 	// Fallback is the wider filter the file carries for goroutines
 	// started before Lock that may still run, if there is one.
 	Fallback  *fallbackReport `json:"fallback,omitempty"`
@@ -156,6 +159,10 @@ func writeWhy(w io.Writer, asked string, results []*result) {
 				fmt.Fprintf(w, "(the analysis does not find %s in the program's code; the filter answers it with %s)\n", name, r.actionFor(name))
 			} else {
 				fmt.Fprintf(w, "(the program does not need %s: the filter answers it with %s)\n", name, r.actionFor(name))
+			}
+			if len(p.CDlopen) > 0 {
+				fmt.Fprintf(w, "(not analysed: the libraries that %s load%s with dlopen at run time; if one of them makes %s, allow it with -allow, or learn it with sandboxgen trace)\n",
+					strings.Join(p.CDlopen, ", "), map[bool]string{true: "s", false: ""}[len(p.CDlopen) == 1], name)
 			}
 		case strings.HasPrefix(n.Origin, analyzer.OriginRuntimePrefix):
 			fmt.Fprintf(w, "the Go runtime (%s) needs it; trigger: %s\n", p.GoVersion, strings.TrimPrefix(n.Origin, analyzer.OriginRuntimePrefix))

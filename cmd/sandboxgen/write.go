@@ -137,7 +137,7 @@ func checkFiles(files []outputFile, relTo string) []string {
 			continue
 		}
 		if d := unifiedDiff(name+" (on disk)", name+" (generated)", old, f.Content); d != "" {
-			diffs = append(diffs, fmt.Sprintf("%s: stale; run sandboxgen (or go generate) to update it\n%s", name, d))
+			diffs = append(diffs, fmt.Sprintf("%s: stale; run sandboxgen (or go generate) to update it\n%s%s", name, libraryDrift(name, old, f.Content), d))
 		}
 	}
 	return diffs
