@@ -172,6 +172,13 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 	}
 
 	sites := a.findSites(r)
+	// Without pruning, a site still needs its block to be able to run in
+	// some calling context: folded without one, as every context allows
+	// (the fork path's branches on SysProcAttr fields nothing sets).
+	var unpruned *csWalker
+	if locked == nil {
+		unpruned = newCSWalker(a.program, r, a.mainPkg.Func("main"))
+	}
 	best := map[uint64]Need{}
 	pruned := map[uint64]Need{}
 	for _, sn := range sites.needs {
@@ -186,6 +193,9 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 		switch {
 		case locked == nil:
 			path = a.reachPath(r, sn.caller, sn.pos)
+			if live := unpruned.liveBlocks(ctxFunc{sn.caller, callContext{}}); sn.site != nil && live != nil && !live[sn.site.Block()] {
+				into = nil // behind a condition that is always false
+			}
 		case locked.live(sn.caller, sn.site):
 			path = locked.walk.walkPath(a.program, sn.caller, sn.pos)
 		default:

@@ -61,11 +61,14 @@ type argFacts struct {
 	// can set fields of a SysProcAttr.
 	cloneflagsSet      []string
 	reflectSysProcAttr bool
+	// procAttrSettable are the fields of syscall.SysProcAttr reachable
+	// code can set, each with where (see procAttrFacts).
+	procAttrSettable []string
 }
 
 // gatherArgFacts scans the reachable code of r for what the rules depend on.
 func (a *analysis) gatherArgFacts(r *reach) *argFacts {
-	f := &argFacts{}
+	f := &argFacts{procAttrSettable: a.procAttrFacts(r).settable()}
 	for _, fn := range sortedFuncs(r.funcs) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -134,6 +137,13 @@ func isNamed(t types.Type, pkg, name string) bool {
 func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 	if facts == nil {
 		facts = &argFacts{}
+	}
+	if p.Features.OsExec {
+		set := "none"
+		if len(facts.procAttrSettable) > 0 {
+			set = strings.Join(facts.procAttrSettable, ", ")
+		}
+		p.RuleNotes = append(p.RuleNotes, "os/exec: the child side of the fork path (syscall.forkAndExecInChild1) makes only the calls of the syscall.SysProcAttr fields reachable code can set (chroot for Chroot, setuid, setgid and setgroups for Credential, ptrace for Ptrace, unshare and mount for Unshareflags, capset for AmbientCaps, ...); fields that can be set: "+set)
 	}
 	for i := range p.Syscalls {
 		n := &p.Syscalls[i]
