@@ -271,7 +271,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 	sort.Slice(out.Unresolved, func(i, j int) bool { return out.Unresolved[i].Pos < out.Unresolved[j].Pos })
 
 	out.Features = a.features(p, r)
-	out.argFacts = a.gatherArgFacts(r)
+	out.argFacts = a.gatherArgFacts(r, sites)
 	out.Warnings = append(out.Warnings, r.warnings...)
 	out.Warnings = append(out.Warnings, featureWarnings(out.Features)...)
 	if out.Features.OsExec && !a.cfg.ExecChild {

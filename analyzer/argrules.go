@@ -61,14 +61,21 @@ type argFacts struct {
 	// can set fields of a SysProcAttr.
 	cloneflagsSet      []string
 	reflectSysProcAttr bool
+	// families are the address families of the socket sites (see
+	// socketFamilies).
+	families familyFacts
 	// procAttrSettable are the fields of syscall.SysProcAttr reachable
 	// code can set, each with where (see procAttrFacts).
 	procAttrSettable []string
 }
 
 // gatherArgFacts scans the reachable code of r for what the rules depend on.
-func (a *analysis) gatherArgFacts(r *reach) *argFacts {
+// sites are the program's syscall sites.
+func (a *analysis) gatherArgFacts(r *reach, sites *siteResult) *argFacts {
 	f := &argFacts{procAttrSettable: a.procAttrFacts(r).settable()}
+	if nr, ok := a.table.Number("socket"); ok {
+		f.families = a.socketFamilies(r, sites.needs, uint64(nr))
+	}
 	for _, fn := range sortedFuncs(r.funcs) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -168,6 +175,29 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 				Action: gen.Allow,
 			}}
 			n.RulesWhy = "no namespace flags: the runtime's threads, the fork path and libc pass none, and nothing reachable sets SysProcAttr.Cloneflags"
+		case n.Name == "socket":
+			var why string
+			switch {
+			case cgo:
+				why = "C code can run after Lock (cgo, or the C library's resolver in a cgo build: the netgo and osusergo tags leave it out), and the C library's name service modules make sockets of any family"
+			case p.Features.OsExec && execChild:
+				why = "children started under -exec-child make sockets of their own"
+			case n.Origin != OriginProgram:
+				why = "it is needed by " + n.Origin
+			case facts.families.unknown != "":
+				why = facts.families.unknown
+			}
+			if why != "" {
+				p.RuleNotes = append(p.RuleNotes, "socket: no rule on its family: "+why)
+				continue
+			}
+			var names []string
+			n.Rules = nil
+			for _, f := range facts.families.families {
+				n.Rules = append(n.Rules, gen.Rule{Args: []gen.ArgCond{{Index: 0, Op: gen.OpEqual, Value: f}}, Action: gen.Allow})
+				names = append(names, familyName(f))
+			}
+			n.RulesWhy = "only the address families every socket call of the program's code can pass: " + strings.Join(names, ", ")
 		case protArg[n.Name] != 0:
 			var why string
 			switch {
@@ -191,6 +221,17 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 			n.RulesWhy = "no PROT_EXEC: no C code, plugin or -exec-child child runs after Lock, and only the runtime calls it"
 		}
 	}
+}
+
+// familyNames are the names of the address families Go programs use.
+var familyNames = map[uint64]string{0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET", 38: "AF_ALG", 40: "AF_VSOCK"}
+
+// familyName returns the name of address family f.
+func familyName(f uint64) string {
+	if name, ok := familyNames[f]; ok {
+		return name
+	}
+	return fmt.Sprintf("family %d", f)
 }
 
 // siteOf returns the last entry of a call path: the syscall site.

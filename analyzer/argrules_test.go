@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sandboxgen/sandboxgen/gen"
 	"github.com/sandboxgen/sandboxgen/internal/childtest"
 )
 
@@ -133,5 +134,66 @@ func TestSysProcAttrRules(t *testing.T) {
 				t.Errorf("noprune=%v: osexecattr's RuleNotes do not name the field %s it sets:\n%s", noPrune, field, notes)
 			}
 		}
+	}
+}
+
+// TestSocketFamilies checks the rule on socket's family on the real
+// kernel: testdata/sockfamilies, built with netgo and osusergo so that no
+// build of it runs the C library's resolver, (TCP on loopback and a unix listener) may
+// make AF_INET, AF_INET6 and AF_UNIX sockets and not AF_PACKET ones, and
+// injected code asking for an AF_PACKET socket is stopped (EPERM in errno
+// mode, SIGSYS in enforce mode) while a unix socket is granted.
+func TestSocketFamilies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses a fixture and runs it under its filter")
+	}
+	prog := programNamed(t, analyzeCached(t, "sockfamilies", Config{Tags: []string{"netgo", "osusergo"}, Env: []string{"CGO_ENABLED=0"}}, "./testdata/sockfamilies"), "sockfamilies")
+	n, ok := prog.Need("socket")
+	if !ok {
+		t.Fatalf("socket is not allowed: %v", prog.Names())
+	}
+	families := map[uint64]bool{}
+	for _, r := range n.Rules {
+		if len(r.Args) != 1 || r.Args[0].Index != 0 || r.Args[0].Op != gen.OpEqual {
+			t.Fatalf("socket: want rules on the family alone, got %+v", n.Rules)
+		}
+		families[r.Args[0].Value] = true
+	}
+	for _, f := range []uint64{syscall.AF_INET, syscall.AF_INET6, syscall.AF_UNIX} {
+		if !families[f] {
+			t.Errorf("socket: family %d is not allowed: %+v (%s); notes: %v", f, n.Rules, n.RulesWhy, prog.RuleNotes)
+		}
+	}
+	if families[syscall.AF_PACKET] || len(families) == 0 {
+		t.Errorf("socket: want a rule without AF_PACKET, got %+v", n.Rules)
+	}
+	t.Logf("socket: %s", n.RulesWhy)
+	if !strings.Contains(n.RulesWhy, "AF_UNIX") {
+		t.Errorf("socket: the rule's reason does not name its families: %q", n.RulesWhy)
+	}
+
+	bin := buildLocked(t, prog, "-tags=inject,netgo,osusergo")
+	env := append(os.Environ(), "CGO_ENABLED=0")
+	attempts := []string{"socket-packet", "socket-unix"}
+	cmd := exec.Command(bin, attempts...)
+	cmd.Env = append(slices.Clone(env), "SELFSANDBOX_MODE=errno")
+	res := childtest.RunCommand(t, cmd)
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "ok") {
+		t.Fatalf("the locked program did not run to completion in errno mode:\n%s", res)
+	}
+	for _, want := range []string{"socket-packet 1\n", "socket-unix 0\n"} {
+		if !strings.Contains(res.Stdout, want) {
+			t.Errorf("errno mode: want %q in\n%s", strings.TrimSpace(want), res.Stdout)
+		}
+	}
+	cmd = exec.Command(bin, "socket-packet")
+	cmd.Env = env
+	if res := childtest.RunCommand(t, cmd); res.Signal != syscall.SIGSYS {
+		t.Errorf("socket-packet in enforce mode: want death by SIGSYS, got\n%s", res)
+	}
+	cmd = exec.Command(bin, "socket-unix")
+	cmd.Env = env
+	if res := childtest.RunCommand(t, cmd); res.ExitCode != 0 || !strings.Contains(res.Stdout, "socket-unix 0\n") {
+		t.Errorf("socket-unix in enforce mode: want the socket granted, got\n%s", res)
 	}
 }
