@@ -441,6 +441,13 @@ func resultFor(prog *analyzer.Program, table *systable.Table, pl *plan, ui *cons
 			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
 		}
 	}
+	if ui.verbose {
+		// The plan's options carry what is recorded, not -v: the console
+		// knows it.
+		for _, note := range prog.RuleNotes {
+			fmt.Fprintf(ui, "sandboxgen:   %s linux/%s: argument rules: %s\n", prog.PkgPath, arch, note)
+		}
+	}
 	for _, w := range prog.Warnings {
 		ui.warn(shortWarning(w), w, where)
 	}
@@ -699,6 +706,9 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 			sr := syscallReport{Name: name, Nr: nr, Origin: "-allow"}
 			if n, ok := needs[name]; ok {
 				sr.Origin, sr.Path = n.Origin, n.Path
+				if len(n.Rules) > 0 {
+					sr.RulesWhy = n.RulesWhy
+				}
 			}
 			if len(rules) == 1 && len(rules[0].Args) == 0 {
 				sr.Action = rules[0].Action.String()
