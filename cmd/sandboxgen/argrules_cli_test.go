@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,5 +67,41 @@ func TestRuleReasons(t *testing.T) {
 	_, stderr := mustRun(t, dir, exitOK, "-v", "-arch", "amd64", ".")
 	if !strings.Contains(stderr, "argument rules: "+note) {
 		t.Errorf("-v does not print the analysis's notes:\n%s", stderr)
+	}
+}
+
+// TestSyscallGroups: -allow and -deny take @groups; the generated files
+// record the group as given; a -deny group with a syscall the program
+// needs is refused with that syscall's call path, while a single name is
+// denied as before; an unknown group is a usage error that lists the
+// groups.
+func TestSyscallGroups(t *testing.T) {
+	canned(t, nil)
+	dir := scratchModule(t, map[string]string{"main.go": lockerSource})
+	file := filepath.Join(dir, "sandbox_linux_amd64.go")
+
+	mustRun(t, dir, exitOK, "-arch", "amd64", "-allow", "@bpf", "-deny", "@mount,@setuid", ".")
+	src, _ := os.ReadFile(file)
+	if !strings.Contains(string(src), "// sandboxgen:options -arch=amd64 -allow=@bpf -deny=@mount,@setuid\n") {
+		t.Errorf("the groups are not recorded as given:\n%.400s", src)
+	}
+	if !strings.Contains(string(src), `{Name: "bpf"`) {
+		t.Errorf("-allow @bpf does not allow bpf:\n%s", src)
+	}
+
+	_, stderr := mustRun(t, dir, exitBadInput, "-arch", "amd64", "-deny", "@network-io", ".")
+	for _, want := range []string{"-deny @network-io: the program needs connect on amd64", "example.com/scratch.main (main.go:7:2)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("-deny @network-io: want %q in\n%s", want, stderr)
+		}
+	}
+	mustRun(t, dir, exitOK, "-arch", "amd64", "-deny", "connect", ".")
+	if src, _ := os.ReadFile(file); strings.Contains(string(src), `{Name: "connect"`) {
+		t.Errorf("-deny connect still allows connect")
+	}
+
+	_, stderr = mustRun(t, dir, exitBadInput, "-arch", "amd64", "-deny", "@nosuch", ".")
+	if !strings.Contains(stderr, "@nosuch: no such syscall group; the groups are @bpf") {
+		t.Errorf("-deny @nosuch:\n%s", stderr)
 	}
 }
