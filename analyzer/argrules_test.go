@@ -15,11 +15,11 @@ import (
 
 // attempts are what testdata/argrules tries as injected code with the
 // inject tag (see inject.go): each prints its errno.
-var attempts = []string{"clone-newuser", "clone-newnet", "mprotect-exec", "mmap-exec"}
+var attempts = []string{"clone-newuser", "clone-newnet", "mprotect-exec", "mmap-exec", "ioctl-tiocsti"}
 
 // TestArgRules checks the argument rules on the real kernel: a pure Go
-// program gets clone without namespace flags and mmap/mprotect without
-// PROT_EXEC, and injected code that asks for either is stopped (EPERM in
+// program gets clone without namespace flags, mmap/mprotect without
+// PROT_EXEC and ioctl with the one request it passes, and injected code that asks for either is stopped (EPERM in
 // errno mode, SIGSYS in enforce mode) while the program's own threads and
 // heap work; the same program with code that sets SysProcAttr.Cloneflags
 // and links C keeps both, and the same attempts pass the filter.
@@ -36,6 +36,9 @@ func TestArgRules(t *testing.T) {
 		if len(n.Rules) != 1 || len(n.Rules[0].Args) != 1 || n.RulesWhy == "" {
 			t.Errorf("%s: want one argument rule with its reason, got %+v (%q); notes: %v", name, n.Rules, n.RulesWhy, closed.RuleNotes)
 		}
+	}
+	if n, ok := closed.Need("ioctl"); !ok || len(n.Rules) != 1 || n.Rules[0].Args[0] != (gen.ArgCond{Index: 1, Op: gen.OpEqual, Value: syscall.TIOCGWINSZ}) {
+		t.Errorf("ioctl: want the one request the program passes, TIOCGWINSZ, got %+v (%q); notes: %v", n.Rules, n.RulesWhy, closed.RuleNotes)
 	}
 	for _, note := range closed.RuleNotes {
 		if strings.HasPrefix(note, "clone") || strings.HasPrefix(note, "mmap") || strings.HasPrefix(note, "mprotect") {
@@ -69,7 +72,7 @@ func TestArgRules(t *testing.T) {
 		t.Skip("gcc is not installed: the open variant links C code")
 	}
 	open := programNamed(t, analyzeCached(t, "argrules-open", Config{Tags: []string{"open"}, Env: []string{"CGO_ENABLED=1"}}, "./testdata/argrules"), "argrules")
-	for _, name := range []string{"clone", "mmap", "mprotect"} {
+	for _, name := range []string{"clone", "mmap", "mprotect", "ioctl"} {
 		if n, ok := open.Need(name); ok && len(n.Rules) > 0 {
 			t.Errorf("%s has a rule %+v although the program can need it: %s", name, n.Rules, n.RulesWhy)
 		}
@@ -88,8 +91,9 @@ func TestArgRules(t *testing.T) {
 		t.Fatalf("the open variant did not run to completion:\n%s", res)
 	}
 	// Past the filter, the kernel answers the clone attempts with EINVAL
-	// (22) and grants the executable mappings.
-	for _, want := range []string{"clone-newuser 22\n", "clone-newnet 22\n", "mprotect-exec 0\n", "mmap-exec 0\n"} {
+	// (22), grants the executable mappings and answers the ioctl on
+	// descriptor -1 with EBADF (9).
+	for _, want := range []string{"clone-newuser 22\n", "clone-newnet 22\n", "mprotect-exec 0\n", "mmap-exec 0\n", "ioctl-tiocsti 9\n"} {
 		if !strings.Contains(res.Stdout, want) {
 			t.Errorf("open variant: want %q in\n%s", strings.TrimSpace(want), res.Stdout)
 		}

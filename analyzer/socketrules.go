@@ -25,11 +25,11 @@ import (
 // a function called by reflection or assembly), there is no rule and
 // Program.RuleNotes names the site.
 
-// familyFacts are the families every reachable socket site can pass, or
-// why they are not known.
-type familyFacts struct {
-	families []uint64
-	unknown  string
+// argValues are the values every reachable site of a syscall can pass in
+// one argument, or why they are not known.
+type argValues struct {
+	values  []uint64
+	unknown string
 }
 
 // maxFamily bounds the constants read as address families (AF_MAX is 46).
@@ -37,7 +37,12 @@ const maxFamily = 1 << 8
 
 // socketFamilies traces the family argument of the reachable socket sites
 // among needs (the number of socket is nr).
-func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) familyFacts {
+func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) argValues {
+	return p.newIntTracer(r).argConsts(needs, nr, "socket", 0, maxFamily)
+}
+
+// newIntTracer returns a tracer of the integer arguments of r's code.
+func (p *program) newIntTracer(r *reach) *intTracer {
 	t := &intTracer{p: p, r: r, extra: map[*ssa.Function]bool{}, returns: map[*ssa.Function]bool{}}
 	for _, x := range p.callbacks(r) {
 		t.extra[x.fn] = true
@@ -48,7 +53,15 @@ func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) familyFa
 	for _, fn := range r.roots {
 		t.extra[fn] = true
 	}
-	fams := map[uint64]bool{}
+	return t
+}
+
+// argConsts traces argument arg of the reachable sites of syscall name
+// (number nr) among needs to constants in [0, max).
+func (t *intTracer) argConsts(needs []siteNeed, nr uint64, name string, arg int, max int64) argValues {
+	p := t.p
+	t.max = max
+	vals := map[uint64]bool{}
 	sites := 0
 	for _, sn := range needs {
 		if sn.nr != nr {
@@ -57,7 +70,7 @@ func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) familyFa
 		sites++
 		at := p.pos(sn.pos) + " in " + sn.caller.RelString(nil)
 		if sn.site == nil {
-			return familyFacts{unknown: "the socket call at " + at + " is made by assembly"}
+			return argValues{unknown: "the " + name + " call at " + at + " is made by assembly"}
 		}
 		// The entry points of syscall, x/sys/unix and the runtime's
 		// syscall package take the number first and the syscall's
@@ -65,28 +78,28 @@ func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) familyFa
 		args := sn.site.Common().Args
 		callee := sn.site.Common().StaticCallee()
 		number := false
-		if len(args) > 1 {
+		if len(args) > 1+arg {
 			if c, ok := args[0].(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Int {
 				n, exact := constant.Uint64Val(c.Value)
 				number = exact && n == nr
 			}
 		}
 		if callee == nil || !isSyscallEntry(callee) || !number {
-			return familyFacts{unknown: "the socket call at " + at + " is not a call of a syscall package's entry point with the number first"}
+			return argValues{unknown: "the " + name + " call at " + at + " is not a call of a syscall package's entry point with the number first"}
 		}
-		if why := t.consts(args[1], fams); why != "" {
-			return familyFacts{unknown: "the family of the socket call at " + at + " is not a constant: " + why}
+		if why := t.consts(args[1+arg], vals); why != "" {
+			return argValues{unknown: fmt.Sprintf("argument %d of the %s call at %s is not a constant: %s", arg, name, at, why)}
 		}
 	}
 	if sites == 0 {
-		return familyFacts{unknown: "no socket call site of the program's code"}
+		return argValues{unknown: "no " + name + " call site of the program's code"}
 	}
-	out := make([]uint64, 0, len(fams))
-	for f := range fams {
-		out = append(out, f)
+	out := make([]uint64, 0, len(vals))
+	for v := range vals {
+		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return familyFacts{families: out}
+	return argValues{values: out}
 }
 
 // isSyscallEntry reports whether fn belongs to package syscall,
@@ -105,6 +118,8 @@ func isSyscallEntry(fn *ssa.Function) bool {
 type intTracer struct {
 	p *program
 	r *reach
+	// max bounds the constants accepted.
+	max int64
 	// extra are the functions that can be entered other than by the calls
 	// of the graph (roots, callbacks, reflection): their parameters are
 	// unknown.
@@ -156,7 +171,7 @@ func (t *intTracer) source(s source, into map[uint64]bool) string {
 	switch v := s.v.(type) {
 	case *ssa.Const:
 		if v.Value != nil && v.Value.Kind() == constant.Int {
-			if n, exact := constant.Int64Val(v.Value); exact && n >= 0 && n < maxFamily {
+			if n, exact := constant.Int64Val(v.Value); exact && n >= 0 && n < t.max {
 				into[uint64(n)] = true
 				return ""
 			}
