@@ -35,12 +35,6 @@ type argValues struct {
 // maxFamily bounds the constants read as address families (AF_MAX is 46).
 const maxFamily = 1 << 8
 
-// socketFamilies traces the family argument of the reachable socket sites
-// among needs (the number of socket is nr).
-func (p *program) socketFamilies(r *reach, needs []siteNeed, nr uint64) argValues {
-	return p.newIntTracer(r).argConsts(needs, nr, "socket", 0, maxFamily)
-}
-
 // newIntTracer returns a tracer of the integer arguments of r's code.
 func (p *program) newIntTracer(r *reach) *intTracer {
 	t := &intTracer{p: p, r: r, extra: map[*ssa.Function]bool{}, returns: map[*ssa.Function]bool{}}
