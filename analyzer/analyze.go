@@ -160,7 +160,7 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 	pr := built.prune(r, a.cfg.NoPrune)
 	sites := built.findSites(r)
 	out := built.assemble(p, r, pr, sites, a.cfg.ExecChild)
-	out.argFacts = a.gatherArgFacts(r)
+	out.argFacts = a.gatherArgFacts(r, sites)
 	tm.Syscalls = time.Since(t)
 	tm.Total = tm.Load + time.Since(start)
 	out.Timings = tm

@@ -52,6 +52,24 @@ func cloneFlagsArg(goarch string) int {
 // executable-memory use a rule can stop.
 var protArg = map[string]int{"mmap": 2, "mprotect": 2, "pkey_mprotect": 2}
 
+// constArg is an argument of a syscall that selects what the call does
+// and that Go code passes as a constant: a rule allows only the values the
+// program's sites pass.
+type constArg struct {
+	arg  int    // the argument's index
+	max  int64  // the values accepted are below
+	what string // what the argument is
+}
+
+// constArgRules are the syscalls whose selecting argument a rule can
+// narrow when every site passes constants.
+var constArgRules = map[string]constArg{
+	"fcntl":   {1, 1 << 16, "command"},
+	"ioctl":   {1, 1 << 32, "request"},
+	"madvise": {2, 1 << 8, "advice"},
+	"prctl":   {0, 1 << 16, "option"},
+}
+
 // argFacts are what the call graph tells about argument values, gathered
 // while the program's SSA is at hand and used once the runtime baseline
 // has been merged.
@@ -61,11 +79,31 @@ type argFacts struct {
 	// can set fields of a SysProcAttr.
 	cloneflagsSet      []string
 	reflectSysProcAttr bool
+	// families are the address families of the socket sites (see
+	// socketFamilies).
+	families argValues
+	// constArgs are the constants the sites of the syscalls of
+	// constArgRules pass, by name.
+	constArgs map[string]argValues
+	// procAttrSettable are the fields of syscall.SysProcAttr reachable
+	// code can set, each with where (see procAttrFacts).
+	procAttrSettable []string
 }
 
 // gatherArgFacts scans the reachable code of r for what the rules depend on.
-func (a *analysis) gatherArgFacts(r *reach) *argFacts {
-	f := &argFacts{}
+// sites are the program's syscall sites.
+func (a *analysis) gatherArgFacts(r *reach, sites *siteResult) *argFacts {
+	f := &argFacts{procAttrSettable: a.procAttrFacts(r).settable()}
+	tracer := a.newIntTracer(r)
+	if nr, ok := a.table.Number("socket"); ok {
+		f.families = tracer.argConsts(sites.needs, uint64(nr), "socket", 0, maxFamily)
+	}
+	f.constArgs = map[string]argValues{}
+	for name, c := range constArgRules {
+		if nr, ok := a.table.Number(name); ok {
+			f.constArgs[name] = tracer.argConsts(sites.needs, uint64(nr), name, c.arg, c.max)
+		}
+	}
 	for _, fn := range sortedFuncs(r.funcs) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -135,6 +173,13 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 	if facts == nil {
 		facts = &argFacts{}
 	}
+	if p.Features.OsExec {
+		set := "none"
+		if len(facts.procAttrSettable) > 0 {
+			set = strings.Join(facts.procAttrSettable, ", ")
+		}
+		p.RuleNotes = append(p.RuleNotes, "os/exec: the child side of the fork path (syscall.forkAndExecInChild1) makes only the calls of the syscall.SysProcAttr fields reachable code can set (chroot for Chroot, setuid, setgid and setgroups for Credential, ptrace for Ptrace, unshare and mount for Unshareflags, capset for AmbientCaps, ...); fields that can be set: "+set)
+	}
 	for i := range p.Syscalls {
 		n := &p.Syscalls[i]
 		if n.Errno != 0 {
@@ -158,6 +203,58 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 				Action: gen.Allow,
 			}}
 			n.RulesWhy = "no namespace flags: the runtime's threads, the fork path and libc pass none, and nothing reachable sets SysProcAttr.Cloneflags"
+		case n.Name == "socket":
+			var why string
+			switch {
+			case cgo:
+				why = "C code can run after Lock (cgo, or the C library's resolver in a cgo build: the netgo and osusergo tags leave it out), and the C library's name service modules make sockets of any family"
+			case p.Features.OsExec && execChild:
+				why = "children started under -exec-child make sockets of their own"
+			case n.Origin != OriginProgram:
+				why = "it is needed by " + n.Origin
+			case isRuntimeNeed(p, n.Name):
+				why = "the Go runtime needs it too, with arguments the analysis does not trace"
+			case facts.families.unknown != "":
+				why = facts.families.unknown
+			}
+			if why != "" {
+				p.RuleNotes = append(p.RuleNotes, "socket: no rule on its family: "+why)
+				continue
+			}
+			var names []string
+			n.Rules = nil
+			for _, f := range facts.families.values {
+				n.Rules = append(n.Rules, gen.Rule{Args: []gen.ArgCond{{Index: 0, Op: gen.OpEqual, Value: f}}, Action: gen.Allow})
+				names = append(names, familyName(f))
+			}
+			n.RulesWhy = "only the address families every socket call of the program's code can pass: " + strings.Join(names, ", ")
+		case constArgRules[n.Name].what != "":
+			c := constArgRules[n.Name]
+			vals := facts.constArgs[n.Name]
+			var why string
+			switch {
+			case cgo:
+				why = "C code can run after Lock (cgo)"
+			case p.Features.OsExec && execChild:
+				why = "children started under -exec-child make it with their own arguments"
+			case n.Origin != OriginProgram:
+				why = "it is needed by " + n.Origin
+			case isRuntimeNeed(p, n.Name):
+				why = "the Go runtime needs it too, with arguments the analysis does not trace"
+			case vals.unknown != "":
+				why = vals.unknown
+			}
+			if why != "" {
+				p.RuleNotes = append(p.RuleNotes, fmt.Sprintf("%s: no rule on its %s: %s", n.Name, c.what, why))
+				continue
+			}
+			var list []string
+			n.Rules = nil
+			for _, v := range vals.values {
+				n.Rules = append(n.Rules, gen.Rule{Args: []gen.ArgCond{{Index: c.arg, Op: gen.OpEqual, Value: v}}, Action: gen.Allow})
+				list = append(list, fmt.Sprintf("%#x", v))
+			}
+			n.RulesWhy = fmt.Sprintf("only the %ss every call of the program's code passes (argument %d): %s", c.what, c.arg, strings.Join(list, ", "))
 		case protArg[n.Name] != 0:
 			var why string
 			switch {
@@ -181,6 +278,24 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 			n.RulesWhy = "no PROT_EXEC: no C code, plugin or -exec-child child runs after Lock, and only the runtime calls it"
 		}
 	}
+}
+
+// isRuntimeNeed reports whether the runtime baseline needs name, whoever
+// else does.
+func isRuntimeNeed(p *Program, name string) bool {
+	_, ok := p.RuntimeNeed(name)
+	return ok
+}
+
+// familyNames are the names of the address families Go programs use.
+var familyNames = map[uint64]string{0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET", 38: "AF_ALG", 40: "AF_VSOCK"}
+
+// familyName returns the name of address family f.
+func familyName(f uint64) string {
+	if name, ok := familyNames[f]; ok {
+		return name
+	}
+	return fmt.Sprintf("family %d", f)
 }
 
 // siteOf returns the last entry of a call path: the syscall site.

@@ -75,6 +75,20 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	return live
 }
 
+// liveBlocksOf is liveBlocks, remembered per state of the walk.
+func (w *csWalker) liveBlocksOf(st ctxFunc) map[*ssa.BasicBlock]bool {
+	k := ctxFuncKey{st.fn, st.ctx.key}
+	if live, ok := w.liveCtx[k]; ok {
+		return live
+	}
+	live := w.liveBlocks(st)
+	if w.liveCtx == nil {
+		w.liveCtx = map[ctxFuncKey]map[*ssa.BasicBlock]bool{}
+	}
+	w.liveCtx[k] = live
+	return live
+}
+
 // constOf folds v in st to a constant, if it can. The value tracer follows
 // phis over the edges from live predecessors (and ChangeType); every source
 // it reaches must fold to the same constant. A source folds when it is a
@@ -83,6 +97,11 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 // the value. visiting holds the operations being folded, so that a value
 // computed from itself does not fold.
 func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
+	if live == nil {
+		// A call's arguments (calleeCtx): the phis of st.fn have edges
+		// only from the blocks that can run in st.
+		live = w.liveBlocksOf(st)
+	}
 	var rules flowRules
 	if live != nil {
 		rules.phiEdge = func(phi *ssa.Phi, i int) bool { return live[phi.Block().Preds[i]] }
@@ -114,9 +133,29 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 	switch v := v.(type) {
 	case *ssa.Const:
 		if v.Value == nil {
+			if v.IsNil() && nilable(v.Type()) {
+				return nilConst, true
+			}
 			return nil, false
 		}
 		return v.Value, true
+	case *ssa.Call:
+		// len of a nil slice or of a constant string.
+		b, ok := v.Call.Value.(*ssa.Builtin)
+		if !ok || b.Name() != "len" || len(v.Call.Args) != 1 {
+			return nil, false
+		}
+		arg := v.Call.Args[0]
+		c, ok := w.constOf(arg, st, live, visiting)
+		switch {
+		case !ok:
+			return nil, false
+		case nilable(arg.Type()):
+			return constant.MakeInt64(0), true // a nil slice, map or channel
+		case c.Kind() == constant.String:
+			return constant.MakeInt64(int64(len(constant.StringVal(c)))), true
+		}
+		return nil, false
 	case *ssa.Parameter:
 		if v.Parent() != st.fn {
 			return nil, false
@@ -130,6 +169,9 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		}
 		return c, true
 	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			return w.unsetField(v)
+		}
 		if v.Op != token.NOT {
 			return nil, false
 		}
@@ -165,6 +207,19 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		}
 	}
 	return nil, false
+}
+
+// contextParam reports whether a parameter of fn of type t can enter
+// calling contexts with a constant value: integers and booleans, and in
+// package syscall also nil pointers, so that a nil chroot passed down the
+// fork path (forkExec to forkAndExecInChild1) folds its test. Elsewhere
+// nil arguments are too common for the contexts they would multiply.
+func contextParam(fn *ssa.Function, t types.Type) bool {
+	if isIntegral(t) {
+		return true
+	}
+	p := pkgOf(fn)
+	return p != nil && p.Pkg.Path() == "syscall" && nilable(t)
 }
 
 // isIntegral reports whether t is an integer or boolean type.
@@ -215,7 +270,7 @@ func (p *program) branchParams(fn *ssa.Function) map[int]bool {
 			marked[s.v] = true
 			switch v := s.v.(type) {
 			case *ssa.Parameter:
-				if v.Parent() == fn && isIntegral(v.Type()) {
+				if v.Parent() == fn && contextParam(fn, v.Type()) {
 					out[paramIndex(v)] = true
 				}
 			case *ssa.UnOp:
@@ -239,7 +294,7 @@ func (p *program) branchParams(fn *ssa.Function) map[int]bool {
 				}
 				inner := p.branchParams(callee)
 				for i, arg := range in.Common().Args {
-					if param, ok := arg.(*ssa.Parameter); ok && inner[i] && param.Parent() == fn && isIntegral(param.Type()) {
+					if param, ok := arg.(*ssa.Parameter); ok && inner[i] && param.Parent() == fn && contextParam(fn, param.Type()) {
 						out[paramIndex(param)] = true
 					}
 				}

@@ -160,7 +160,11 @@
 // walk (valueFlow.trace, valueflow.go) over phis, ChangeType and, as its
 // rules admit, conversions, interface boxing, free variables, loads from
 // cells whose address does not escape and callers' arguments; each
-// question interprets the sources the walk stops at.
+// question interprets the sources the walk stops at. Branch folding also
+// reads a load of a syscall.SysProcAttr field that no reachable code can
+// set as the field's zero value (sysprocattr.go), and the argument rules
+// (argrules.go) trace syscall arguments to constants through callers,
+// returns and the call graph's callees (socketrules.go).
 //
 // # Soundness limits
 //
@@ -183,7 +187,8 @@
 //     functions whose values are made with a func type among them, are
 //     roots.
 //
-// Not covered: function values made by unsafe conversions or by assembly
+// Not covered: writes to a SysProcAttr through unsafe arithmetic or by C
+// or assembly code; function values made by unsafe conversions or by assembly
 // outside the runtime, and syscalls issued by assembly whose number is not
 // a $SYS_* constant (reported as unresolved sites).
 package analyzer

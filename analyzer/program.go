@@ -50,6 +50,9 @@ type program struct {
 	// and branchParams, per function; see branch.go.
 	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
 	branchCache map[*ssa.Function]map[int]bool
+	// procAttr are the fields of syscall.SysProcAttr reachable code can
+	// set; see sysprocattr.go. It depends on the one reach of the program.
+	procAttr *procAttrFacts
 }
 
 // buildProgram builds the SSA of main package p's import closure for

@@ -408,6 +408,8 @@ type csWalker struct {
 	// covered, when set, is a walk whose states this one does not enter:
 	// what they reach is accounted for there.
 	covered *csWalker
+	// liveCtx are the live blocks of the states walked (see liveBlocksOf).
+	liveCtx map[ctxFuncKey]map[*ssa.BasicBlock]bool
 }
 
 func newCSWalker(p *program, r *reach, mainFn *ssa.Function) *csWalker {

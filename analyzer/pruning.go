@@ -16,6 +16,10 @@ type pruning struct {
 	// locked is the code that may run once the filter is in force; nil
 	// when pruning does not apply.
 	locked *afterLock
+	// unpruned folds branches without a calling context when pruning
+	// does not apply, so that sites in blocks no context can run are
+	// dead all the same.
+	unpruned *csWalker
 }
 
 // fate is what pruning makes of one syscall site.
@@ -36,12 +40,12 @@ const (
 // nothing is pruned (noPrune, Config.NoPrune, asks for that outright).
 func (p *program) prune(r *reach, noPrune bool) *pruning {
 	if noPrune {
-		return &pruning{summary: Pruning{Reason: "Config.NoPrune is set"}}
+		return &pruning{summary: Pruning{Reason: "Config.NoPrune is set"}, unpruned: newCSWalker(p, r, p.mainPkg.Func("main"))}
 	}
 	mainFn := p.mainPkg.Func("main")
 	call, why := p.findLock(r, mainFn)
 	if call == nil {
-		return &pruning{summary: Pruning{Reason: why}}
+		return &pruning{summary: Pruning{Reason: why}, unpruned: newCSWalker(p, r, mainFn)}
 	}
 	return &pruning{
 		summary: Pruning{Applied: true, LockAt: p.pos(call.Pos())},
@@ -53,7 +57,18 @@ func (p *program) prune(r *reach, noPrune bool) *pruning {
 // is nil for an assembly function's own syscall) is kept, pruned or dead.
 func (pr *pruning) fateOf(caller *ssa.Function, site ssa.CallInstruction) fate {
 	switch {
-	case pr.locked == nil || pr.locked.live(caller, site):
+	case pr.locked == nil:
+		// Without pruning, a site still needs its block to be able to
+		// run in some calling context: folded without one, as every
+		// context allows (the fork path's branches on SysProcAttr
+		// fields nothing sets).
+		if site != nil {
+			if live := pr.unpruned.liveBlocks(ctxFunc{caller, callContext{}}); live != nil && !live[site.Block()] {
+				return dead
+			}
+		}
+		return kept
+	case pr.locked.live(caller, site):
 		return kept
 	case pr.locked.reachedBefore(caller, site):
 		return pruned

@@ -288,6 +288,9 @@ func (c *console) analysed(prog *analyzer.Program, pl *plan, where string) {
 		} else {
 			fmt.Fprintf(c, "sandboxgen:   %s linux/%s: nothing pruned: %s\n", prog.PkgPath, arch, prog.Pruning.Reason)
 		}
+		for _, note := range prog.RuleNotes {
+			fmt.Fprintf(c, "sandboxgen:   %s linux/%s: argument rules: %s\n", prog.PkgPath, arch, note)
+		}
 	}
 	for _, w := range prog.Warnings {
 		c.warn(shortWarning(w), w, where)

@@ -471,6 +471,9 @@ func buildReport(o *options, results []*result, dir string, stale map[string]boo
 			sr := syscallReport{Name: name, Nr: nr, Origin: "-allow"}
 			if n, ok := needs[name]; ok {
 				sr.Origin, sr.Path = n.Origin, n.Path
+				if len(n.Rules) > 0 {
+					sr.RulesWhy = n.RulesWhy
+				}
 			}
 			if len(rules) == 1 && len(rules[0].Args) == 0 {
 				sr.Action = rules[0].Action.String()

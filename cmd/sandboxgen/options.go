@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/internal/syscallgroups"
 	"github.com/sandboxgen/sandboxgen/internal/systable"
 )
 
@@ -20,7 +21,7 @@ import (
 type options struct {
 	arches           []string
 	mode             string
-	allow, deny      []string
+	allow, deny      []string // syscall names and numbers, groups expanded
 	why              string
 	json             bool
 	check            bool
@@ -36,6 +37,12 @@ type options struct {
 	format           string // -format: go (the default), docker, oci or spo
 	containerRuntime string
 	patterns         []string
+
+	// allowGiven and denyGiven are -allow and -deny as given, groups
+	// (@name) unexpanded: what a generated file records.
+	allowGiven, denyGiven []string
+	// denyGroup maps each name a -deny group brought in to the group.
+	denyGroup map[string]string
 
 	// explicit are the recorded flags the command line sets, each as
 	// -name=value, in the order of recordedFlags.
@@ -117,8 +124,8 @@ func newFlagSet(o *options, v *flagValues, stderr io.Writer) *flag.FlagSet {
 		"comma-separated `GOARCH` list: one file is written per architecture\n(supported: "+strings.Join(systable.Arches(), ", ")+")")
 	fs.StringVar(&o.mode, "mode", "enforce",
 		"what the generated filter does with a denied syscall, unless SELFSANDBOX_MODE\nor the program overrides it: enforce (kill the process with SIGSYS),\ntrap (SIGSYS to the thread: the Go runtime crashes with a traceback),\nerrno (fail the call with EPERM), log (allow it and log it)")
-	fs.StringVar(&v.allow, "allow", "", "comma-separated syscall `names` (or numbers, per architecture) to allow\nalthough the analysis does not need them (e.g. for code the analysis cannot see)")
-	fs.StringVar(&v.deny, "deny", "", "comma-separated syscall `names` (or numbers) to deny although the analysis\nsays the program's code may make them (the runtime's own syscalls cannot be denied)")
+	fs.StringVar(&v.allow, "allow", "", "comma-separated syscall `names` (or numbers, per architecture, or @groups such\nas @network-io: see docs/modes.md) to allow although the analysis does not\nneed them (e.g. for code the analysis cannot see)")
+	fs.StringVar(&v.deny, "deny", "", "comma-separated syscall `names` (or numbers, or @groups) to deny although the\nanalysis says the program's code may make them (the runtime's own syscalls\ncannot be denied; a group of which the program needs a syscall is refused)")
 	fs.StringVar(&o.why, "why", "", "print the call path that makes syscall `NAME` (or number) necessary, per\npackage and architecture, and write nothing")
 	fs.BoolVar(&o.json, "json", false, "print the full report as JSON on stdout and write nothing: per package and\narchitecture, every allowed syscall with its number, origin and call path,\nthe unresolved sites and the warnings")
 	fs.BoolVar(&o.check, "check", false, "write nothing; exit 1 with a diff when a generated file on disk is stale\nor missing (for CI)")
@@ -156,7 +163,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	if len(o.patterns) == 0 {
 		o.patterns = []string{"."}
 	}
-	v.apply(o)
+	if err := v.apply(o); err != nil {
+		return nil, err
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range recordedFlags {
@@ -171,12 +180,30 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
-// apply splits the list flags into o.
-func (v *flagValues) apply(o *options) {
+// apply splits the list flags into o and expands the syscall groups of
+// -allow and -deny (see internal/syscallgroups).
+func (v *flagValues) apply(o *options) error {
 	o.arches = splitList(v.arch)
-	o.allow = splitList(v.allow)
-	o.deny = splitList(v.deny)
+	o.allowGiven = splitList(v.allow)
+	o.denyGiven = splitList(v.deny)
 	o.tags = splitList(v.tags)
+	var err error
+	if o.allow, _, err = syscallgroups.Expand(o.allowGiven); err != nil {
+		return usageErrorf("-allow %v", err)
+	}
+	if o.deny, o.denyGroup, err = syscallgroups.Expand(o.denyGiven); err != nil {
+		return usageErrorf("-deny %v", err)
+	}
+	return nil
+}
+
+// given returns a list flag as given: as recorded when expanded is the
+// expansion of it, else expanded itself (options made in code).
+func given(recorded, expanded []string) []string {
+	if recorded != nil {
+		return recorded
+	}
+	return expanded
 }
 
 // canonicalValue is a flag's value as a generated file records it: list
@@ -204,7 +231,9 @@ func (o *options) withRecorded(recorded []string) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected %q", fs.Arg(0))
 	}
-	v.apply(p)
+	if err := v.apply(p); err != nil {
+		return nil, err
+	}
 	// -format and -container-runtime are not recorded: they choose what
 	// one run prints.
 	p.format, p.containerRuntime = o.format, o.containerRuntime
@@ -220,7 +249,7 @@ func (o *options) recordedValues() map[string]string {
 	p := &options{}
 	fs := newFlagSet(p, &v, io.Discard)
 	vals := map[string]string{
-		"arch": strings.Join(o.arches, ","), "allow": strings.Join(o.allow, ","), "deny": strings.Join(o.deny, ","),
+		"arch": strings.Join(o.arches, ","), "allow": strings.Join(given(o.allowGiven, o.allow), ","), "deny": strings.Join(given(o.denyGiven, o.deny), ","),
 		"tags": strings.Join(o.tags, ","), "mode": o.mode, "callgraph": o.callGraph, "o": o.output,
 		"readonly-fs": fmt.Sprint(o.readonlyFS), "exec-child": execChildValue{&o.execChild, &o.execShell}.String(),
 		"noprune": fmt.Sprint(o.noPrune), "allow-unresolved": fmt.Sprint(o.allowUnresolved),
@@ -306,8 +335,11 @@ func (o *options) validate() error {
 	for _, list := range []struct {
 		flag  string
 		names []string
-	}{{"-allow", o.allow}, {"-deny", o.deny}, {"-why", splitList(o.why)}} {
+	}{{"-allow", given(o.allowGiven, o.allow)}, {"-deny", given(o.denyGiven, o.deny)}, {"-why", splitList(o.why)}} {
 		for _, name := range list.names {
+			if syscallgroups.IsGroup(name) {
+				continue // Expand knew it; its names need not exist on every architecture
+			}
 			if err := checkSyscallName(list.flag, name, o.arches); err != nil {
 				return err
 			}

@@ -19,6 +19,15 @@ type override struct {
 	Reason string `json:"reason"`
 }
 
+// needPath is a need's call path, one frame a line, or its origin when it
+// has none (the runtime's needs).
+func needPath(n analyzer.Need) string {
+	if len(n.Path) == 0 {
+		return "(" + n.Origin + ")"
+	}
+	return strings.Join(n.Path, "\n\t")
+}
+
 // buildPolicy turns the analysis of one program into the policy to compile:
 // the analysis's allow-list with the command line's overrides applied.
 func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error) {
@@ -50,6 +59,16 @@ func buildPolicy(p *analyzer.Program, o *options) (gen.Policy, []override, error
 	for _, name := range o.deny {
 		if _, ok := table.Number(name); !ok {
 			continue // not a syscall on this architecture: nothing to deny
+		}
+		if group := o.denyGroup[name]; group != "" {
+			// A group says what the program should not do; one of its
+			// syscalls the program needs is a contradiction to resolve
+			// by hand, not to settle by killing the program.
+			if n, needed := p.Need(name); needed {
+				return gen.Policy{}, nil, usageErrorf("-deny %s: the program needs %s on %s:\n\t%s\ndrop %s from -deny, or deny the syscalls of it the program does not need one by one",
+					group, name, p.GOARCH, needPath(n), group)
+			}
+			continue // not allowed anyway
 		}
 		if trigger, ok := runtimeNeed(name); ok {
 			return gen.Policy{}, nil, usageErrorf("-deny %s: the Go runtime itself needs %s on %s (%s); denying it would crash the program, so drop it from -deny",

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
 )
@@ -68,8 +70,11 @@ type syscallReport struct {
 	Nr     uint32   `json:"nr"`
 	Action string   `json:"action"`
 	Rules  []string `json:"rules,omitempty"`
-	Origin string   `json:"origin"`
-	Path   []string `json:"path,omitempty"`
+	// RulesWhy is why the analysis proves its argument rules, when the
+	// rules are the analysis's.
+	RulesWhy string   `json:"rules_why,omitempty"`
+	Origin   string   `json:"origin"`
+	Path     []string `json:"path,omitempty"`
 }
 
 // pruningReport says whether the syscalls needed only before
@@ -173,6 +178,14 @@ func writeWhy(w io.Writer, asked string, results []*result) {
 				fmt.Fprintf(w, "%s%s\n", strings.Repeat("  ", min(i, 1)), step)
 			}
 		}
+		if ok && len(n.Rules) > 0 && n.RulesWhy != "" {
+			fmt.Fprintf(w, "(argument rule: %s)\n", n.RulesWhy)
+		}
+		if !ok {
+			for _, note := range notesNaming(p, name) {
+				fmt.Fprintf(w, "(%s)\n", note)
+			}
+		}
 		if ok {
 			// Needed is not always allowed: clone3 gets ENOSYS, -deny
 			// and -readonly-fs take syscalls away or add rules.
@@ -186,6 +199,20 @@ func writeWhy(w io.Writer, asked string, results []*result) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// notesNaming returns the analysis's notes on argument rules that name
+// syscall name as a word (the os/exec note lists the child-side syscalls
+// it leaves out).
+func notesNaming(p *analyzer.Program, name string) []string {
+	var out []string
+	for _, note := range p.RuleNotes {
+		words := strings.FieldsFunc(note, func(r rune) bool { return !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) })
+		if slices.Contains(words, name) {
+			out = append(out, note)
+		}
+	}
+	return out
 }
 
 // prunedNeed returns the need for name among the syscalls left out because

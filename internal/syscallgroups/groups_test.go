@@ -1,6 +1,9 @@
 package syscallgroups
 
 import (
+	"flag"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -98,5 +101,54 @@ func TestExpand(t *testing.T) {
 	}
 	if _, ok := Lookup("@nothing"); ok {
 		t.Error(`Lookup("@nothing") found a group`)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the table of groups in docs/modes.md")
+
+// docsPath is the document that lists the groups.
+const docsPath = "../../docs/modes.md"
+
+// docsBegin and docsEnd enclose the table of groups in docsPath.
+const (
+	docsBegin = "<!-- syscall groups: generated from internal/syscallgroups by its tests (go test ./internal/syscallgroups -update) -->\n"
+	docsEnd   = "<!-- end of syscall groups -->\n"
+)
+
+// markdownTable is the table of groups as docs/modes.md shows it.
+func markdownTable() string {
+	var b strings.Builder
+	b.WriteString("| group | what for | syscalls |\n| --- | --- | --- |\n")
+	for _, g := range Groups() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", g.Name, g.Doc, strings.Join(g.Syscalls, ", "))
+	}
+	return b.String()
+}
+
+// TestDocsTable checks that docs/modes.md lists the groups as defined
+// (with -update, rewrites the table).
+func TestDocsTable(t *testing.T) {
+	raw, err := os.ReadFile(docsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	before, rest, ok := strings.Cut(doc, docsBegin)
+	if !ok {
+		t.Fatalf("%s has no line %q", docsPath, docsBegin)
+	}
+	table, after, ok := strings.Cut(rest, docsEnd)
+	if !ok {
+		t.Fatalf("%s has no line %q after the table", docsPath, docsEnd)
+	}
+	want := markdownTable()
+	if table == want {
+		return
+	}
+	if !*update {
+		t.Fatalf("%s lists other groups than the definitions; run go test ./internal/syscallgroups -update. Want:\n%s", docsPath, want)
+	}
+	if err := os.WriteFile(docsPath, []byte(before+docsBegin+want+docsEnd+after), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

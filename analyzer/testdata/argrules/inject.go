@@ -30,6 +30,11 @@ func attempt(what string) string {
 		_, _, errno = syscall.RawSyscall(syscall.SYS_MPROTECT, uintptr(unsafe.Pointer(&mem[0])), 4096, syscall.PROT_READ|syscall.PROT_EXEC)
 	case "mmap-exec":
 		_, _, errno = syscall.RawSyscall6(syscall.SYS_MMAP, 0, 4096, syscall.PROT_READ|syscall.PROT_EXEC, syscall.MAP_PRIVATE|syscall.MAP_ANON, ^uintptr(0), 0)
+	case "ioctl-tiocsti":
+		// Pushes a byte into a terminal's input; on descriptor -1 the
+		// kernel answers EBADF (9) once the call passes the filter.
+		b := byte('x')
+		_, _, errno = syscall.RawSyscall(syscall.SYS_IOCTL, ^uintptr(0), syscall.TIOCSTI, uintptr(unsafe.Pointer(&b)))
 	default:
 		return "unknown attempt"
 	}

@@ -1,5 +1,6 @@
 // Command argrules locks itself, then starts threads and grows its heap:
-// the clone and mmap calls every Go program makes. Built with the inject
+// the clone and mmap calls every Go program makes, and one ioctl
+// request of its own. Built with the inject
 // tag it also tries what injected code would (see inject.go); with the open
 // tag it can set SysProcAttr.Cloneflags and links C code (see open.go), so
 // the analysis must leave clone's flags and PROT_EXEC alone.
@@ -10,6 +11,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
+	"unsafe"
 
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
@@ -34,6 +37,10 @@ func main() {
 		}()
 	}
 	wg.Wait()
+	// The program's one ioctl: the window size of its output, whatever it
+	// is (a pipe answers ENOTTY).
+	var ws [4]uint16
+	syscall.Syscall(syscall.SYS_IOCTL, 1, syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&ws)))
 	big := make([]byte, 64<<20)
 	big[len(big)-1] = 1
 	if open != nil && len(os.Args) > 99 {
