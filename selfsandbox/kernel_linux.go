@@ -97,16 +97,15 @@ func (linuxKernel) supported() error {
 // program for this architecture is registered, from the generated file's
 // init, so that Lock does not: it costs 18–30 µs (os.Pipe and two closes,
 // the first time with epoll_create1 and eventfd2). Its error, if any, is
-// kept for install, which tries again. It also asks the kernel whether it
-// knows the program's own denying action (about 2 µs in a fresh process),
-// which install then need not ask again.
+// kept for install, which tries again.
+//
+// It does not ask the kernel about the denying action: init also runs in
+// a child this program starts under its own inherited filter (a copy of
+// itself, say), where seccomp(2) is usually denied, and the runtime would
+// create the poller there anyway at its first open file, which the exec
+// group allows. install asks, about 2 µs.
 func (linuxKernel) prepare(deny uint32) {
 	poller.once.Do(func() { poller.err = startPoller() })
-	action := deny & retActionFull
-	err := actionAvailable(deny)
-	availability.mu.Lock()
-	availability.action, availability.known = action, err == nil
-	availability.mu.Unlock()
 }
 
 // poller is what prepare did.
@@ -124,8 +123,9 @@ var availability struct {
 }
 
 func (linuxKernel) install(insns []Instruction, deny uint32) error {
-	// The mode chosen at Lock may change the action; a new one costs one
-	// seccomp(SECCOMP_GET_ACTION_AVAIL) call here, about 2 µs.
+	// One seccomp(SECCOMP_GET_ACTION_AVAIL) call per action, about 2 µs:
+	// not in prepare, which also runs in children under the inherited
+	// filter.
 	availability.mu.Lock()
 	known := availability.known && availability.action == deny&retActionFull
 	availability.mu.Unlock()
@@ -133,6 +133,9 @@ func (linuxKernel) install(insns []Instruction, deny uint32) error {
 		if err := actionAvailable(deny); err != nil {
 			return err
 		}
+		availability.mu.Lock()
+		availability.action, availability.known = deny&retActionFull, true
+		availability.mu.Unlock()
 	}
 	poller.once.Do(func() { poller.err = startPoller() })
 	if poller.err != nil {

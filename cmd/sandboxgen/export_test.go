@@ -34,10 +34,12 @@ func TestExportBadFlags(t *testing.T) {
 	}
 }
 
-// TestExportOCI exports the hello fixture's profile: stdout holds a
-// runtime-spec linux.seccomp object and nothing else, nothing is written
-// next to the package, and -o writes the same bytes to a file.
+// TestExportOCI exports the hello fixture's profile, from a canned
+// analysis: stdout holds a runtime-spec linux.seccomp object and nothing
+// else, nothing is written next to the package, and -o writes the same
+// bytes to a file. (TestExportRunc exports a real analysis and runs it.)
 func TestExportOCI(t *testing.T) {
+	canned(t, nil)
 	dir := fixtureModule(t)
 	code, stdout, stderr := runCLI(t, dir, "-format", "oci", "-arch", "amd64", ".")
 	if code != exitOK {
