@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sandboxgen/sandboxgen/analyzer"
 )
 
 func TestExportBadFlags(t *testing.T) {
@@ -39,7 +41,12 @@ func TestExportBadFlags(t *testing.T) {
 // else, nothing is written next to the package, and -o writes the same
 // bytes to a file. (TestExportRunc exports a real analysis and runs it.)
 func TestExportOCI(t *testing.T) {
-	canned(t, nil)
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The profile adds the runtime's start-up, read from the GOROOT.
+	canned(t, func(p *analyzer.Program) { p.GoRoot = strings.TrimSpace(string(goroot)) })
 	dir := fixtureModule(t)
 	code, stdout, stderr := runCLI(t, dir, "-format", "oci", "-arch", "amd64", ".")
 	if code != exitOK {
