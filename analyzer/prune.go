@@ -197,10 +197,7 @@ func (p *program) helperCall(r *reach, mainFn, h *ssa.Function) (ssa.CallInstruc
 	if r.rootWhy[h] != "" {
 		return nil, fmt.Sprintf("%s is a root (%s)", h.RelString(nil), r.rootWhy[h])
 	}
-	var from []edge
-	for _, e := range r.pred[h] {
-		from = append(from, e)
-	}
+	from := r.pred[h]
 	if len(from) != 1 || from[0].caller != mainFn || from[0].site == nil {
 		return nil, fmt.Sprintf("%s is not called exactly once, directly by main.main", h.RelString(nil))
 	}
