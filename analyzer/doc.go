@@ -91,9 +91,13 @@
 // why not. The runtime baseline is never pruned.
 //
 // Pruning applies only when the program calls selfsandbox.Lock, MustLock or
-// LockWith exactly once, as a plain call written directly in main.main, not
-// in a loop, never through a function value, and nothing calls main.main.
-// Otherwise nothing is pruned and Pruning.Reason names the rule broken.
+// LockWith exactly once, as a plain call written directly in main.main or in
+// a helper that main.main calls once with a plain call (and that nothing
+// else calls or takes as a value), not in a loop, never through a function
+// value, and nothing calls main.main. With a helper, main's call of it is
+// the lock point, and the helper's own calls before and after its Lock
+// call split the same way main's do. Otherwise nothing is pruned and
+// Pruning.Reason names the rule broken.
 //
 // The code that can run after Lock returns is what the call graph reaches
 // from these roots:

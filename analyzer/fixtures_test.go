@@ -72,6 +72,9 @@ var fixtures = []struct {
 	// Syscalls in branches that cannot run after Lock (constant
 	// conditions, a helper's constant argument): only getppid is needed.
 	{"prunebranch", map[string]string{"getppid": "prunebranch.probe "}, "", []string{"getpgid"}, ""},
+	// Functions kept in fields of package variables, called through the
+	// variable main reads (see TestGlobalFieldValues).
+	{"globalfield", map[string]string{"getppid": "globalfield.init$1 ", "getpriority": "globalfield.probePriority "}, "", nil, ""},
 	// A goroutine started before Lock that ends before it: its syscall
 	// is only in the fallback filter, and Lock installs the narrow one.
 	{"prunejoined", map[string]string{"getppid": "prunejoined.main$1 "}, "", nil, ""},
@@ -79,9 +82,9 @@ var fixtures = []struct {
 	// through a helper that is also called before Lock.
 	{"pruneclosure", map[string]string{"getpriority": "pruneclosure.main$1 ", "sysinfo": "pruneclosure.main$2 "}, "",
 		[]string{"getpgid"}, ""},
-	// Lock called from a helper: nothing is pruned.
-	{"prunehelper", map[string]string{"getpgid": "prunehelper.main ", "getppid": "prunehelper.main "}, "", nil,
-		"not directly in main.main"},
+	// Lock called from a helper that main.main calls once: what main runs
+	// before the helper is pruned.
+	{"prunehelper", map[string]string{"getppid": "prunehelper.main "}, "", []string{"getpgid"}, ""},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard

@@ -213,7 +213,9 @@ func (w *walker) visit(e edge) {
 		// A call through a func value reaches a function only if code
 		// that makes that value (a closure's parent, a method value's
 		// MakeClosure, a function used as a value) has run.
-		if ts := w.takers[e.callee]; len(ts) > 0 && !anyIn(ts, r.funcs) {
+		// An empty list of takers is a value kept only in package
+		// variables nothing reads: no call through a value reaches it.
+		if ts, known := w.takers[e.callee]; known && !anyIn(ts, r.funcs) {
 			for _, t := range ts {
 				w.pending[t] = append(w.pending[t], e)
 			}
@@ -454,6 +456,14 @@ func anyIn(fns []*ssa.Function, set map[*ssa.Function]bool) bool {
 // a MakeClosure of it, or a use of it as an operand other than the callee
 // of a direct call. A call through a func value can only reach a function
 // after one of these has run. Computed once per program.
+//
+// A value that is only stored into a field of a package variable (the New
+// of a package-level sync.Pool, a table of handlers built in init) is
+// made, for a call through a func value, by the code that reads that
+// variable: until a function that refers to the variable other than to
+// store into its fields is reached, nothing can load the value from there
+// (see globalFieldStore). Its takers are those functions instead of the
+// package initialiser that stores it.
 func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 	if p.takers != nil {
 		return p.takers
@@ -466,6 +476,13 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 			takers[fn] = append(takers[fn], taker)
 		}
 	}
+	// storedIn[fn] are the package variables into whose fields fn's value
+	// is stored; readers[g] the functions that refer to g other than to
+	// store into its fields.
+	gf := globalFields{linked: linknamedVars(p.pkg)}
+	storedIn := map[*ssa.Function][]*ssa.Global{}
+	readers := map[*ssa.Global][]*ssa.Function{}
+	readerSeen := map[*ssa.Global]map[*ssa.Function]bool{}
 	for fn := range ssautil.AllFunctions(p.prog) {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
@@ -477,13 +494,46 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 				for _, op := range in.Operands(ops) {
 					switch v := (*op).(type) {
 					case *ssa.Function:
-						if ssa.Value(v) != direct || op != &in.(ssa.CallInstruction).Common().Value {
-							note(v, fn)
+						if ssa.Value(v) == direct && op == &in.(ssa.CallInstruction).Common().Value {
+							continue
 						}
+						if g := gf.storedIntoField(in, v); g != nil {
+							storedIn[v] = append(storedIn[v], g)
+							continue
+						}
+						if mc, ok := in.(*ssa.MakeClosure); ok && v == mc.Fn {
+							if g := gf.closureOnlyInField(mc); g != nil {
+								storedIn[v] = append(storedIn[v], g)
+								continue
+							}
+						}
+						note(v, fn)
 					case *ssa.MakeClosure:
-						note(v.Fn.(*ssa.Function), fn)
+						if gf.closureOnlyInField(v) == nil {
+							note(v.Fn.(*ssa.Function), fn)
+						}
+					case *ssa.Global:
+						if !isGlobalFieldStoreAddr(in) && !isStoreInto(in, v) {
+							if readerSeen[v] == nil {
+								readerSeen[v] = map[*ssa.Function]bool{}
+							}
+							if !readerSeen[v][fn] {
+								readerSeen[v][fn] = true
+								readers[v] = append(readers[v], fn)
+							}
+						}
 					}
 				}
+			}
+		}
+	}
+	for fn, gs := range storedIn {
+		if _, ok := takers[fn]; !ok {
+			takers[fn] = []*ssa.Function{} // known: none, unless a reader is noted
+		}
+		for _, g := range gs {
+			for _, r := range readers[g] {
+				note(fn, r)
 			}
 		}
 	}

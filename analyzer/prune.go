@@ -27,6 +27,10 @@ var lockNames = []string{"Lock", "MustLock", "LockWith"}
 type afterLock struct {
 	lockCall *ssa.Call
 	mainFn   *ssa.Function
+	// helper, when Lock is called from a helper main.main calls (lockCall
+	// is then main's call of the helper), is that helper; mainSites then
+	// holds its calls after its Lock call (and its defers) too.
+	helper *ssa.Function
 	// mainSites are the calls of main.main that may run under the filter:
 	// those after the Lock call (go statements included) and every defer
 	// (deferred calls run when main returns). Its go statements before
@@ -68,7 +72,7 @@ func (locked *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bo
 		// A goroutine started before Lock may make the call after it.
 		return true
 	}
-	return caller == locked.mainFn && site != nil && locked.mainSites[site]
+	return (caller == locked.mainFn || (caller == locked.helper && caller != nil)) && site != nil && locked.mainSites[site]
 }
 
 // reachedBefore reports whether a syscall number supplied at site in caller
@@ -78,6 +82,9 @@ func (locked *afterLock) live(caller *ssa.Function, site ssa.CallInstruction) bo
 func (locked *afterLock) reachedBefore(caller *ssa.Function, site ssa.CallInstruction) bool {
 	if caller == locked.mainFn {
 		return site == nil || (!locked.mainSites[site] && !locked.mainDead(site))
+	}
+	if caller == locked.helper && caller != nil {
+		return site == nil || !locked.mainSites[site]
 	}
 	return locked.before.funcs[caller] && (site == nil || locked.before.blockLive(caller, site.Block()))
 }
@@ -133,7 +140,18 @@ func (p *program) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
 				return nil, fmt.Sprintf("selfsandbox.%s is reached from %s without a Go call", name, e.caller.RelString(nil))
 			}
 			if e.caller != mainFn {
-				return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main", name, e.caller.RelString(nil), p.pos(e.site.Pos()))
+				hcall, why := p.helperCall(r, mainFn, e.caller)
+				if hcall == nil {
+					return nil, fmt.Sprintf("selfsandbox.%s is called from %s at %s, not directly in main.main, and %s", name, e.caller.RelString(nil), p.pos(e.site.Pos()), why)
+				}
+				if inCycle(e.site.Block()) {
+					return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", p.pos(e.site.Pos()))
+				}
+				if _, plain := e.site.(*ssa.Call); !plain {
+					return nil, fmt.Sprintf("selfsandbox's Lock is started with go or defer at %s", p.pos(e.site.Pos()))
+				}
+				calls = append(calls, hcall)
+				continue
 			}
 			calls = append(calls, e.site)
 		}
@@ -163,6 +181,31 @@ func (p *program) findLock(r *reach, mainFn *ssa.Function) (*ssa.Call, string) {
 		return nil, fmt.Sprintf("selfsandbox's Lock is called in a loop at %s", p.pos(call.Pos()))
 	}
 	return call, ""
+}
+
+// helperCall returns main.main's one call of h when pruning can treat that
+// call as the Lock call of main.main: h is called only there, by a plain
+// static call, and no reachable code makes a value of h (so nothing else
+// can call it). Otherwise it says why not. What h runs before its Lock
+// call is then code before Lock, what it runs after, code after it.
+func (p *program) helperCall(r *reach, mainFn, h *ssa.Function) (ssa.CallInstruction, string) {
+	for _, t := range p.valueTakers()[h] {
+		if r.funcs[t] {
+			return nil, fmt.Sprintf("%s is used as a function value in %s", h.RelString(nil), t.RelString(nil))
+		}
+	}
+	if r.rootWhy[h] != "" {
+		return nil, fmt.Sprintf("%s is a root (%s)", h.RelString(nil), r.rootWhy[h])
+	}
+	from := r.pred[h]
+	if len(from) != 1 || from[0].caller != mainFn || from[0].site == nil {
+		return nil, fmt.Sprintf("%s is not called exactly once, directly by main.main", h.RelString(nil))
+	}
+	c := from[0].site
+	if _, plain := c.(*ssa.Call); !plain || c.Common().StaticCallee() != h {
+		return nil, fmt.Sprintf("main.main does not call %s with a plain static call", h.RelString(nil))
+	}
+	return c, ""
 }
 
 // inCycle reports whether b can be reached again from its successors.
@@ -206,6 +249,20 @@ func inCycle(b *ssa.BasicBlock) bool {
 // through a func-typed parameter context-sensitively; see csWalker.
 func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ssa.Call) *afterLock {
 	locked := &afterLock{lockCall: call, mainFn: mainFn, mainSites: map[ssa.CallInstruction]bool{}}
+	// Lock called from a helper (see helperCall): the helper's calls after
+	// its Lock call, and its defers, run under the filter.
+	var helperLock ssa.CallInstruction
+	if h := call.Common().StaticCallee(); h != nil && !isSelfsandbox(h) {
+		locked.helper = h
+		for _, e := range r.succ[h] {
+			if e.site != nil && isSelfsandbox(e.callee) {
+				helperLock = e.site
+			}
+		}
+		for _, c := range callsAfter(h, helperLock) {
+			locked.mainSites[c] = true
+		}
+	}
 	// The instructions of main.main that may run after the call.
 	blocks := map[*ssa.BasicBlock]bool{}
 	var work []*ssa.BasicBlock
@@ -259,21 +316,35 @@ func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ss
 	// roots.
 	before := newCSWalker(p, r, mainFn)
 	before.root(initFn, callContext{}, "package initialisation")
-	for _, e := range r.succ[mainFn] {
-		if e.site != nil && !locked.mainSites[e.site] && !locked.mainDead(e.site) {
-			ctx := before.calleeCtx(mainFn, callContext{}, e)
+	preLock := r.succ[mainFn]
+	if locked.helper != nil {
+		preLock = append(slices.Clip(preLock), r.succ[locked.helper]...)
+	}
+	for _, e := range preLock {
+		if e.site != nil && e.callee == locked.helper {
+			continue // its calls are among preLock
+		}
+		if e.site != nil && !locked.mainSites[e.site] && (e.caller != mainFn || !locked.mainDead(e.site)) {
+			ctx := before.calleeCtx(e.caller, callContext{}, e)
 			if _, isGo := e.site.(*ssa.Go); isGo {
-				before.goroutines = append(before.goroutines, goStart{ctxFunc{e.callee, ctx}, mainFn, e.site})
+				before.goroutines = append(before.goroutines, goStart{ctxFunc{e.callee, ctx}, e.caller, e.site})
 			}
-			before.root(e.callee, ctx, "called by main.main before Lock at "+p.pos(e.site.Pos()))
+			before.root(e.callee, ctx, "called by "+e.caller.RelString(nil)+" before Lock at "+p.pos(e.site.Pos()))
 		}
 	}
 	before.run()
 	locked.before = before
 
 	after := newCSWalker(p, r, mainFn)
-	for _, e := range r.succ[mainFn] {
+	postLock := r.succ[mainFn]
+	if locked.helper != nil {
+		postLock = append(slices.Clip(postLock), r.succ[locked.helper]...)
+	}
+	for _, e := range postLock {
 		if e.site == nil {
+			if e.caller == locked.helper && locked.helper != nil {
+				after.root(e.callee, callContext{}, "called by "+e.caller.RelString(nil)) // not an SSA call: kept
+			}
 			continue
 		}
 		// The Lock call itself is not a root: once its seccomp call has
@@ -282,8 +353,8 @@ func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ss
 		// business). The fixture tests check this under strace.
 		if locked.mainSites[e.site] {
 			// The path starts at main.main's call, as other paths do.
-			if k, isNew := after.root(e.callee, after.calleeCtx(mainFn, callContext{}, e), ""); isNew {
-				after.caller[k] = fmt.Sprintf("%s (%s)", mainFn.RelString(nil), p.pos(e.site.Pos()))
+			if k, isNew := after.root(e.callee, after.calleeCtx(e.caller, callContext{}, e), ""); isNew {
+				after.caller[k] = fmt.Sprintf("%s (%s)", e.caller.RelString(nil), p.pos(e.site.Pos()))
 			}
 		}
 	}
@@ -319,6 +390,54 @@ func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ss
 		goStmt.walk.run()
 	}
 	return locked
+}
+
+// callsAfter returns the calls of fn that may run after its call lock: the
+// rest of lock's block, every block reachable from there and the recover
+// block, and every defer of fn. With lock nil, every call of fn.
+func callsAfter(fn *ssa.Function, lock ssa.CallInstruction) []ssa.CallInstruction {
+	blocks := map[*ssa.BasicBlock]bool{}
+	var work []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		if b != nil && !blocks[b] {
+			blocks[b] = true
+			work = append(work, b)
+		}
+	}
+	if lock == nil {
+		for _, b := range fn.Blocks {
+			push(b)
+		}
+	} else {
+		for _, s := range lock.Block().Succs {
+			push(s)
+		}
+	}
+	push(fn.Recover)
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, s := range b.Succs {
+			push(s)
+		}
+	}
+	var out []ssa.CallInstruction
+	for _, b := range fn.Blocks {
+		after := blocks[b]
+		for _, in := range b.Instrs {
+			c, ok := in.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			if _, isDefer := c.(*ssa.Defer); isDefer || after {
+				out = append(out, c)
+			}
+			if c == lock {
+				after = true
+			}
+		}
+	}
+	return out
 }
 
 // walked reports whether w walked fn in context ctx, or in the empty

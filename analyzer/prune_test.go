@@ -21,6 +21,10 @@ func TestPruneReasons(t *testing.T) {
 		{"golock", "started with go or defer"},
 		{"callsmain", "main.main is called by"},
 		{"nolock", "does not import"},
+		// Lock from a helper prunes only when main.main's one plain call
+		// of the helper is the only way into it.
+		{"helpertwice", "is not called exactly once"},
+		{"helpervalue", "used as a function value"},
 	}
 	var pats []string
 	for _, c := range cases {

@@ -1,7 +1,8 @@
 // Command prunehelper calls selfsandbox.Lock from a helper instead of
-// directly in main.main: the analysis cannot tell which of main's calls run
-// before Lock, so nothing is pruned (getpgrp, made before the helper runs,
-// stays allowed).
+// directly in main.main. main.main calls the helper once, with a plain
+// call, and nothing else can call it, so main's calls before the helper's
+// run before Lock: getpgrp, made only there, is pruned; getppid, made after
+// the helper returns, stays allowed.
 package main
 
 import (
