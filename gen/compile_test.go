@@ -28,6 +28,10 @@ func randomPolicy(r *rand.Rand, arch string) Policy {
 	}
 	for range n {
 		s := all[r.IntN(len(all))]
+		if r.IntN(5) == 0 {
+			p.Syscalls[s.Name] = analysisRuleShape(r)
+			continue
+		}
 		var rules []Rule
 		for range r.IntN(3) + 1 {
 			rule := Rule{Action: actions[r.IntN(len(actions))]}
@@ -41,6 +45,25 @@ func randomPolicy(r *rand.Rand, arch string) Policy {
 		p.Syscalls[s.Name] = rules
 	}
 	return p
+}
+
+// analysisRuleShape returns rules of the shapes the analysis infers (see
+// analyzer/argrules.go): one argument allowed only for a list of values
+// (socket's families, ioctl's requests, fcntl's commands: up to eight
+// OpEqual rules on one index), or only without some bits (clone's
+// namespace flags, PROT_EXEC: OpMaskedEqual with value 0), each rule
+// allowing and everything else falling to the default.
+func analysisRuleShape(r *rand.Rand) []Rule {
+	idx := r.IntN(6)
+	if r.IntN(2) == 0 {
+		mask := randomValue(r)
+		return []Rule{{Action: Allow, Args: []ArgCond{{Index: idx, Op: OpMaskedEqual, Mask: mask, Value: 0}}}}
+	}
+	var rules []Rule
+	for range r.IntN(8) + 1 {
+		rules = append(rules, Rule{Action: Allow, Args: []ArgCond{{Index: idx, Op: OpEqual, Value: randomValue(r)}}})
+	}
+	return rules
 }
 
 func randomValue(r *rand.Rand) uint64 {
