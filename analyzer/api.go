@@ -70,6 +70,13 @@ type Config struct {
 	// generated on amd64 for arm64 would kill a native arm64 build that
 	// links cgo.
 	CgoFrom map[string]*Program
+	// Overlay maps file names to the content the analysis reads instead
+	// of the file's (go/packages' Config.Overlay). sandboxgen replaces
+	// each main package's existing generated files with an empty
+	// "package main": the file's init only registers the program before
+	// Lock, and without it every run analyses the same code, so that
+	// generating a second time gives the same file as the first.
+	Overlay map[string][]byte
 	// NoPrune keeps the syscalls that the program's code reaches only
 	// before selfsandbox.Lock. By default they are left out of
 	// Program.Syscalls (and listed in Program.Pruned) when Lock is called

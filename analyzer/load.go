@@ -42,8 +42,9 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 	}
 	pc := &packages.Config{
 		Mode: loadMode,
-		Dir:  cfg.Dir,
-		Env:  environ(cfg),
+		Dir:     cfg.Dir,
+		Env:     environ(cfg),
+		Overlay: cfg.Overlay,
 	}
 	if len(cfg.Tags) > 0 {
 		pc.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}

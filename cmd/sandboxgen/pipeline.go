@@ -124,6 +124,7 @@ func keyOf(o *options, arch string) analysisKey {
 type analysisRun struct {
 	key   analysisKey
 	paths []string
+	dirs  []string // the packages' directories, for generatedOverlay
 }
 
 // analysisRuns groups the plans into analysis runs, the host's
@@ -157,6 +158,7 @@ func analysisRuns(plans []*plan) []analysisRun {
 				i = len(runs) - 1 - first
 			}
 			runs[first+i].paths = append(runs[first+i].paths, p.pkg.ImportPath)
+			runs[first+i].dirs = append(runs[first+i].dirs, p.pkg.Dir)
 		}
 	}
 	return runs
@@ -184,6 +186,7 @@ func analyseRun(ar analysisRun, dir, mismatch string, cgoFrom map[string]*analyz
 	if arch != runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
 		cfg.CgoFrom = cgoFrom
 	}
+	cfg.Overlay = generatedOverlay(ar.dirs)
 	rep, err := analyse(cfg, ar.paths...)
 	if err != nil {
 		if mismatch != "" {
@@ -255,4 +258,27 @@ func policyFor(prog *analyzer.Program, o *options) (pol gen.Policy, fallback *ge
 		return narrow, &wide, overrides, nil
 	}
 	return pol, nil, overrides, nil
+}
+
+// generatedOverlay replaces every file sandboxgen generated in dirs with an
+// empty package main for the analysis (analyzer.Config.Overlay). The
+// file's init registers the program before Lock, and selfsandbox.Register
+// reads /proc/self/maps and starts the poller: code the first run, before
+// any file exists, does not see. Without the files every run analyses the
+// same program, so go generate run twice writes the same bytes.
+func generatedOverlay(dirs []string) map[string][]byte {
+	var overlay map[string][]byte
+	for _, dir := range dirs {
+		names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, name := range names {
+			if ownedBySandboxgen(name) != nil {
+				continue
+			}
+			if overlay == nil {
+				overlay = map[string][]byte{}
+			}
+			overlay[name] = []byte("package main\n")
+		}
+	}
+	return overlay
 }

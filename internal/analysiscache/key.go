@@ -285,7 +285,11 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 			}
 			for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.CFiles, p.CXXFiles, p.MFiles, p.HFiles, p.FFiles, p.SFiles, p.SwigFiles, p.SwigCXXFiles, p.SysoFiles} {
 				for _, name := range list {
-					if err := k.file(filepath.Join(p.Dir, name)); err != nil {
+					path := filepath.Join(p.Dir, name)
+					if _, over := cfg.Overlay[path]; over {
+						continue // the config's overlay, hashed above, stands for it
+					}
+					if err := k.file(path); err != nil {
 						return [32]byte{}, errUncacheable
 					}
 				}
