@@ -32,11 +32,13 @@
 // "sandboxgen ./..." and "sandboxgen -check ./..." agree with each
 // package's go:generate line.
 //
-// Typical use is a go:generate line in the main package:
+// Install it as a tool of the module (go get -tool
+// github.com/sandboxgen/sandboxgen/cmd/sandboxgen); typical use is then a
+// go:generate line in the main package:
 //
-//	//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen -deny connect .
+//	//go:generate go tool sandboxgen -deny connect .
 //
-// and `sandboxgen -check ./...` in CI, which writes nothing and exits 1
+// and `go tool sandboxgen -check ./...` in CI, which writes nothing and exits 1
 // with a diff when a file on disk is stale. -why NAME prints the call path
 // that makes a syscall necessary; -json prints the full report; both write
 // nothing. -v prints phase timings and the warnings in full (they are

@@ -78,9 +78,10 @@ program can make after main starts (its own code's and the Go runtime's for
 the toolchain in PATH), compiles that allow-list into a seccomp-BPF program
 per architecture, and writes it next to the package as Go source that
 registers the program; the program installs it by calling selfsandbox.Lock().
-Use it from a main package as
+Add it to the module with "go get -tool github.com/sandboxgen/sandboxgen/cmd/sandboxgen"
+and use it from a main package as
 
-	//go:generate go run github.com/sandboxgen/sandboxgen/cmd/sandboxgen
+	//go:generate go tool sandboxgen .
 
 The generated files record the flags that shape the filter (-arch, -mode,
 -allow, -deny, -readonly-fs, -exec-child, -noprune, -allow-unresolved,
