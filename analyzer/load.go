@@ -41,7 +41,7 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 		patterns = []string{"."}
 	}
 	pc := &packages.Config{
-		Mode: loadMode,
+		Mode:    loadMode,
 		Dir:     cfg.Dir,
 		Env:     environ(cfg),
 		Overlay: cfg.Overlay,

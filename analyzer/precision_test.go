@@ -35,16 +35,7 @@ const webserverWorkload = 4 * time.Second
 // serveWorkload). It fails only when a seen syscall is not allowed (or the
 // locked server is killed or fails a request); the ratio is reported.
 func TestWebserverPrecision(t *testing.T) {
-	if !*webserverPrecision {
-		t.Skip("run with -webserver-precision (scripts/analysis-bench.sh)")
-	}
-	rep, err := Analyze(Config{Dir: ".."}, "./examples/webserver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog := rep.Programs[0]
-	bin := buildLocked(t, prog)
-	root := workloadRoot(t, filepath.Join(prog.Dir, "static"))
+	prog, bin, root := lockedWebserver(t)
 	var (
 		seen     map[string]int
 		fallback string
@@ -72,6 +63,7 @@ func TestWebserverPrecision(t *testing.T) {
 			}
 		}
 		if traced {
+			var err error
 			fallback, err = installedFallback(base)
 			if err != nil {
 				t.Fatal(err)
@@ -124,6 +116,22 @@ func TestWebserverPrecision(t *testing.T) {
 	} else {
 		t.Logf("nothing pruned: %s", prog.Pruning.Reason)
 	}
+}
+
+// lockedWebserver skips unless -webserver-precision is set; it analyses
+// examples/webserver, builds it with its filter, and makes the directory
+// the workload's server serves.
+func lockedWebserver(t *testing.T) (prog *Program, bin, root string) {
+	t.Helper()
+	if !*webserverPrecision {
+		t.Skip("run with -webserver-precision (scripts/analysis-bench.sh)")
+	}
+	rep, err := Analyze(Config{Dir: ".."}, "./examples/webserver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog = rep.Programs[0]
+	return prog, buildLocked(t, prog), workloadRoot(t, filepath.Join(prog.Dir, "static"))
 }
 
 // workloadRoot makes the directory the workload's server serves: the

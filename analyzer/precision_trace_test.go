@@ -28,16 +28,7 @@ var timingSyscalls = []string{"clock_gettime", "futex", "getpid", "gettid", "mad
 // "allowed but never made" list is the precision test's "allowed but not
 // seen" list. Opt-in like the precision test (-webserver-precision).
 func TestWebserverTraceAgrees(t *testing.T) {
-	if !*webserverPrecision {
-		t.Skip("run with -webserver-precision (scripts/analysis-bench.sh)")
-	}
-	rep, err := Analyze(Config{Dir: ".."}, "./examples/webserver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog := rep.Programs[0]
-	bin := buildLocked(t, prog)
-	root := workloadRoot(t, filepath.Join(prog.Dir, "static"))
+	prog, bin, root := lockedWebserver(t)
 	table, err := systable.Lookup(prog.GOARCH)
 	if err != nil {
 		t.Fatal(err)
