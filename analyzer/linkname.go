@@ -7,7 +7,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// linknames maps a function declared without a body to the function whose
+// Linkname edges map a function declared without a body to the function whose
 // body the linker gives it through //go:linkname: either the declaring
 // package pulls it ("//go:linkname local other/pkg.name" on the bodyless
 // declaration) or another package pushes its own function into it
@@ -15,9 +15,6 @@ import (
 // edges every call through such a declaration (internal/poll to the
 // runtime, internal/syscall/unix.fcntl to syscall, time.Sleep) would end
 // the call graph.
-func linknames(prog *ssa.Program, pkgs []*packages.Package) map[*ssa.Function]*ssa.Function {
-	return resolveLinks(prog, linkDirectives(pkgs))
-}
 
 // linkDirective is a two-argument //go:linkname directive.
 type linkDirective struct {

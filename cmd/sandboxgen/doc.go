@@ -33,8 +33,8 @@
 // package's go:generate line.
 //
 // Install it as a tool of the module (go get -tool
-// github.com/sandboxgen/sandboxgen/cmd/sandboxgen); typical use is then a
-// go:generate line in the main package:
+// github.com/sandboxgen/sandboxgen/cmd/sandboxgen); typical use is then
+// a generate directive in the main package:
 //
 //	//go:generate go tool sandboxgen -deny connect .
 //
