@@ -263,51 +263,14 @@ func (p *program) afterLockCode(r *reach, mainFn, initFn *ssa.Function, call *ss
 			locked.mainSites[c] = true
 		}
 	}
-	// The instructions of main.main that may run after the call.
-	blocks := map[*ssa.BasicBlock]bool{}
-	var work []*ssa.BasicBlock
-	push := func(b *ssa.BasicBlock) {
-		if b != nil && !blocks[b] {
-			blocks[b] = true
-			work = append(work, b)
-		}
-	}
-	for _, s := range call.Block().Succs {
-		push(s)
-	}
-	push(mainFn.Recover)
-	for len(work) > 0 {
-		b := work[len(work)-1]
-		work = work[:len(work)-1]
-		for _, s := range b.Succs {
-			push(s)
-		}
-	}
-	// Calls in blocks of main.main that cannot run (behind a constant
+	// The calls of main.main that may run after the call (its defers
+	// included); calls in blocks that cannot run (behind a constant
 	// condition) are neither before nor after Lock.
 	mainLive := newCSWalker(p, r, mainFn).liveBlocks(ctxFunc{mainFn, callContext{}})
 	locked.mainDead = func(c ssa.CallInstruction) bool { return mainLive != nil && !mainLive[c.Block()] }
-	for _, b := range mainFn.Blocks {
-		if mainLive != nil && !mainLive[b] {
-			continue
-		}
-		after := blocks[b] // the Lock call's own block: from the call on
-		for _, in := range b.Instrs {
-			c, ok := in.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			switch c.(type) {
-			case *ssa.Defer:
-				locked.mainSites[c] = true
-			default:
-				if after {
-					locked.mainSites[c] = true
-				}
-			}
-			if c == ssa.CallInstruction(call) {
-				after = true
-			}
+	for _, c := range callsAfter(mainFn, call) {
+		if !locked.mainDead(c) {
+			locked.mainSites[c] = true
 		}
 	}
 
