@@ -4,7 +4,6 @@ import (
 	"go/token"
 	"strings"
 
-	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -14,37 +13,6 @@ import (
 // directives ("path.name"), whose memory other declarations share.
 type globalFields struct {
 	linked map[string]bool
-}
-
-// linknamedVars returns the symbols ("path.name") that //go:linkname
-// directives in the import closure of p name, locals and targets alike.
-// Functions are among them too; only variables are looked up.
-func linknamedVars(p *packages.Package) map[string]bool {
-	out := map[string]bool{}
-	if p == nil {
-		return out
-	}
-	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
-		for _, f := range q.Syntax {
-			for _, cg := range f.Comments {
-				for _, c := range cg.List {
-					rest, ok := strings.CutPrefix(c.Text, "//go:linkname ")
-					if !ok {
-						continue
-					}
-					fields := strings.Fields(rest)
-					if len(fields) == 0 {
-						continue
-					}
-					out[q.PkgPath+"."+fields[0]] = true
-					if len(fields) == 2 {
-						out[fields[1]] = true
-					}
-				}
-			}
-		}
-	})
-	return out
 }
 
 // storedIntoField returns the package variable g when in is a store of

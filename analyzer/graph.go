@@ -479,7 +479,7 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 	// storedIn[fn] are the package variables into whose fields fn's value
 	// is stored; readers[g] the functions that refer to g other than to
 	// store into its fields.
-	gf := globalFields{linked: linknamedVars(p.pkg)}
+	gf := globalFields{linked: p.linked}
 	storedIn := map[*ssa.Function][]*ssa.Global{}
 	readers := map[*ssa.Global][]*ssa.Function{}
 	readerSeen := map[*ssa.Global]map[*ssa.Function]bool{}

@@ -16,10 +16,25 @@ import (
 // runtime, internal/syscall/unix.fcntl to syscall, time.Sleep) would end
 // the call graph.
 
-// linkDirective is a two-argument //go:linkname directive.
+// linkDirective is a //go:linkname directive; target is empty in the
+// one-argument form.
 type linkDirective struct {
 	pkg           string // package the directive is in
 	local, target string
+}
+
+// linkedSymbols returns the symbols ("path.name") the directives name,
+// locals and targets alike: memory or code the linker may share with
+// another declaration.
+func linkedSymbols(dirs []linkDirective) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range dirs {
+		out[d.pkg+"."+d.local] = true
+		if d.target != "" {
+			out[d.target] = true
+		}
+	}
+	return out
 }
 
 // linkDirectives returns the //go:linkname directives in the syntax of
@@ -36,10 +51,12 @@ func linkDirectives(pkgs []*packages.Package) []linkDirective {
 						continue
 					}
 					fields := strings.Fields(rest)
-					if len(fields) != 2 {
-						continue // one-argument form only exports a symbol
+					switch len(fields) {
+					case 1: // only exports the symbol: no edge, but a shared name
+						dirs = append(dirs, linkDirective{p.PkgPath, fields[0], ""})
+					case 2:
+						dirs = append(dirs, linkDirective{p.PkgPath, fields[0], fields[1]})
 					}
-					dirs = append(dirs, linkDirective{p.PkgPath, fields[0], fields[1]})
 				}
 			}
 		}
@@ -68,6 +85,9 @@ func resolveLinks(prog *ssa.Program, dirs []linkDirective) map[*ssa.Function]*ss
 	}
 	links := make(map[*ssa.Function]*ssa.Function)
 	for _, d := range dirs {
+		if d.target == "" {
+			continue // a one-argument directive links nothing
+		}
 		local := lookup(d.pkg, d.local)
 		target := lookupSym(d.target)
 		if local == nil || target == nil || local == target {

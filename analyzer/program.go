@@ -24,6 +24,9 @@ type program struct {
 	mainPkg *ssa.Package
 	// links maps a //go:linkname declaration to its implementation.
 	links map[*ssa.Function]*ssa.Function
+	// linked are the symbols ("path.name") //go:linkname directives name,
+	// read with the directives before the syntax may be dropped.
+	linked map[string]bool
 	// asm holds the assembly bodies, see asmsource.go.
 	asm map[string]*asmFunc
 	// cha is the class hierarchy call graph: the start of VTA, and the
@@ -78,6 +81,7 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 		prog:    prog,
 		mainPkg: ssaPkgs[0],
 		links:   resolveLinks(prog, dirs),
+		linked:  linkedSymbols(dirs),
 		asm:     readAsm([]*packages.Package{p}),
 		flow:    newValueFlow(prog),
 		dir:     dir,
