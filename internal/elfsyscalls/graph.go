@@ -198,33 +198,21 @@ func (r pltRef) into(g *graph, calls map[int]bool, imports map[string]bool, inde
 func pltTargets(f *elf.File, exec []*elf.Section) map[uint64]pltRef {
 	out := map[uint64]pltRef{}
 	dyn, _ := f.DynamicSymbols()
-	for _, sec := range f.Sections {
-		if sec.Type != elf.SHT_RELA {
-			continue
-		}
-		data, err := sec.Data()
-		if err != nil {
-			continue
-		}
-		for off := 0; off+24 <= len(data); off += 24 {
-			r := binary.LittleEndian.Uint64(data[off:])
-			info := binary.LittleEndian.Uint64(data[off+8:])
-			addend := binary.LittleEndian.Uint64(data[off+16:])
-			typ, sym := elf.R_X86_64(info&0xffffffff), info>>32
-			switch typ {
-			case elf.R_X86_64_JMP_SLOT, elf.R_X86_64_GLOB_DAT, elf.R_X86_64_64:
-				if sym >= 1 && int(sym) <= len(dyn) {
-					s := dyn[sym-1]
-					t := elf.ST_TYPE(s.Info)
-					if t == elf.STT_FUNC || t == elf.STT_GNU_IFUNC || (t == elf.STT_NOTYPE && s.Section == elf.SHN_UNDEF) {
-						out[r] = pltRef{sym: s.Name}
-					}
+	eachRela(f, func(r, info, addend uint64) {
+		typ, sym := elf.R_X86_64(info&0xffffffff), info>>32
+		switch typ {
+		case elf.R_X86_64_JMP_SLOT, elf.R_X86_64_GLOB_DAT, elf.R_X86_64_64:
+			if sym >= 1 && int(sym) <= len(dyn) {
+				s := dyn[sym-1]
+				t := elf.ST_TYPE(s.Info)
+				if t == elf.STT_FUNC || t == elf.STT_GNU_IFUNC || (t == elf.STT_NOTYPE && s.Section == elf.SHN_UNDEF) {
+					out[r] = pltRef{sym: s.Name}
 				}
-			case elf.R_X86_64_IRELATIVE:
-				out[r] = pltRef{resolver: addend}
 			}
+		case elf.R_X86_64_IRELATIVE:
+			out[r] = pltRef{resolver: addend}
 		}
-	}
+	})
 	// A PLT stub jumps through its GOT slot: `jmp *slot(%rip)`, after an
 	// endbr64 or a bnd prefix in .plt.sec.
 	for _, sec := range exec {
@@ -267,6 +255,17 @@ func pltTargets(f *elf.File, exec []*elf.Section) map[uint64]pltRef {
 // function pointers of its tables, among other pointers.
 func pointerSlots(f *elf.File) map[uint64]uint64 {
 	out := map[uint64]uint64{}
+	eachRela(f, func(r, info, addend uint64) {
+		if elf.R_X86_64(info&0xffffffff) == elf.R_X86_64_RELATIVE {
+			out[r] = addend
+		}
+	})
+	return out
+}
+
+// eachRela calls fn with the offset, info and addend of every Elf64_Rela
+// entry (24 bytes, little-endian: amd64) of f's SHT_RELA sections.
+func eachRela(f *elf.File, fn func(r, info, addend uint64)) {
 	for _, sec := range f.Sections {
 		if sec.Type != elf.SHT_RELA {
 			continue
@@ -276,14 +275,9 @@ func pointerSlots(f *elf.File) map[uint64]uint64 {
 			continue
 		}
 		for off := 0; off+24 <= len(data); off += 24 {
-			r := binary.LittleEndian.Uint64(data[off:])
-			info := binary.LittleEndian.Uint64(data[off+8:])
-			if elf.R_X86_64(info&0xffffffff) == elf.R_X86_64_RELATIVE {
-				out[r] = binary.LittleEndian.Uint64(data[off+16:])
-			}
+			fn(binary.LittleEndian.Uint64(data[off:]), binary.LittleEndian.Uint64(data[off+8:]), binary.LittleEndian.Uint64(data[off+16:]))
 		}
 	}
-	return out
 }
 
 // execSections returns the allocated, executable sections with contents.
