@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sandboxgen/sandboxgen/internal/atomicfile"
 	"github.com/sandboxgen/sandboxgen/internal/elfsyscalls"
 	"golang.org/x/tools/go/packages"
 )
@@ -348,7 +349,7 @@ func (a *analysis) runtimeCgoFuncs(tmp string) (map[string]bool, error) {
 		return nil, fmt.Errorf("analyzer: %w", err)
 	}
 	if cacheFile != "" {
-		_ = writeFileAtomic(cacheFile, []byte(strings.Join(names, "\n")+"\n"))
+		_ = atomicfile.Write(cacheFile, []byte(strings.Join(names, "\n")+"\n"))
 	}
 	return setOf(names), nil
 }
@@ -360,24 +361,4 @@ func setOf(names []string) map[string]bool {
 		m[n] = true
 	}
 	return m
-}
-
-// writeFileAtomic writes data to name through a temporary file.
-func writeFileAtomic(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return werr
-	}
-	return os.Rename(tmp.Name(), name)
 }

@@ -1,12 +1,10 @@
 package analysiscache
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
+	"github.com/sandboxgen/sandboxgen/internal/atomicfile"
 	"github.com/sandboxgen/sandboxgen/internal/elfsyscalls"
 )
 
@@ -154,21 +153,7 @@ func (c *Cache) write(name string, rep *analyzer.Report) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(c.Dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := io.Copy(tmp, bytes.NewReader(data))
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(name, data); err != nil {
 		return err
 	}
 	c.trim()

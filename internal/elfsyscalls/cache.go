@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/sandboxgen/sandboxgen/internal/atomicfile"
 )
 
 // libraryGraph returns the graph of the library at path and its identity,
@@ -171,21 +173,5 @@ func writeCached(name string, g *graph) error {
 	if err := gob.NewEncoder(&buf).Encode(g); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".graph-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return atomicfile.Write(name, buf.Bytes())
 }

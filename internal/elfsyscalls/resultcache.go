@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/sandboxgen/sandboxgen/internal/atomicfile"
 )
 
 // resultVersion changes whenever the meaning of a cached Result changes
@@ -44,22 +46,7 @@ func StoreResult(key string, res *Result, opt Options) error {
 	if err := gob.NewEncoder(&buf).Encode(cachedResult{Version: resultVersion, GraphVersion: graphVersion, Result: *res}); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".result-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return werr
-	}
-	return os.Rename(tmp.Name(), name)
+	return atomicfile.Write(name, buf.Bytes())
 }
 
 // LoadResult returns the Result StoreResult cached under key when the
