@@ -55,6 +55,14 @@ func main() { fmt.Println("no sandbox") }
 // and returns its directory.
 func scratchModule(t *testing.T, files map[string]string) string {
 	t.Helper()
+	return moduleWith(t, "example.com/scratch", files)
+}
+
+// moduleWith writes files into a new module modPath that requires this one
+// through a replace directive, with this module's requirements (as
+// indirect ones) and go.sum, and returns its directory.
+func moduleWith(t *testing.T, modPath string, files map[string]string) string {
+	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +77,7 @@ func scratchModule(t *testing.T, files map[string]string) string {
 		t.Fatal(err)
 	}
 	_, requires, _ := strings.Cut(string(rootMod), "\nrequire")
-	files["go.mod"] = "module example.com/scratch\n\ngo 1.26.0\n\nrequire github.com/sandboxgen/sandboxgen v0.0.0\n\nrequire" + requires +
+	files["go.mod"] = "module " + modPath + "\n\ngo 1.26.0\n\nrequire github.com/sandboxgen/sandboxgen v0.0.0\n\nrequire" + requires +
 		"\nreplace github.com/sandboxgen/sandboxgen => " + root + "\n"
 	files["go.sum"] = string(sum)
 	for name, content := range files {

@@ -27,33 +27,11 @@ func runCLI(t *testing.T, dir string, args ...string) (int, string, string) {
 // this one through a replace directive, so the command can write into it.
 func fixtureModule(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
 	src, err := os.ReadFile("testdata/src/hello/main.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The fixture needs this module's requirements too (as indirect ones).
-	_, requires, _ := strings.Cut(string(rootMod), "\nrequire")
-	gomod := "module example.com/hello\n\ngo 1.26.0\n\nrequire github.com/sandboxgen/sandboxgen v0.0.0\n\nrequire" + requires +
-		"\nreplace github.com/sandboxgen/sandboxgen => " + root + "\n"
-	for name, content := range map[string][]byte{"main.go": src, "go.mod": []byte(gomod), "go.sum": sum} {
-		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return moduleWith(t, "example.com/hello", map[string]string{"main.go": string(src)})
 }
 
 func TestRunBadInput(t *testing.T) {
