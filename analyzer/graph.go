@@ -135,11 +135,6 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 		// they do, every reached interface call is looked at again.
 		if rt := p.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
 			r.rtypes = rt
-			for _, fn := range sortedFuncs(r.funcs) {
-				for _, e := range p.extraInvokes(r, fn) {
-					w.visit(e)
-				}
-			}
 			added = true
 		}
 		for _, x := range p.reflectRoots(r) {
@@ -152,9 +147,37 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 			}
 		}
 		if !added && len(w.queue) == 0 {
+			// Last, the interface calls that can receive a value made by
+			// reflection, decided on the whole reach: the edges they add
+			// can make more receivers such (new callers, new stores).
+			if w.reflectInvokes() {
+				continue
+			}
 			return r
 		}
 	}
+}
+
+// reflectInvokes adds, at every reached interface method call whose
+// receiver can hold a value made by reflection (see hiddenFlow), the
+// methods extraInvokes finds, and reports whether that added an edge.
+func (w *walker) reflectInvokes() bool {
+	r := w.r
+	if r.rtypes == nil || !r.rtypes.active {
+		return false
+	}
+	before := len(w.seen)
+	h := w.p.newHiddenFlow(r)
+	for _, fn := range sortedFuncs(r.funcs) {
+		for _, site := range w.p.invokeSites(fn) {
+			if h.receiverHidden(site) {
+				for _, e := range w.p.extraInvokes(r, fn, site) {
+					w.visit(e)
+				}
+			}
+		}
+	}
+	return len(w.seen) != before || len(w.queue) > 0
 }
 
 // walker is the state of one incremental walk.
@@ -252,9 +275,6 @@ func (w *walker) run() {
 		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
-		}
-		for _, e := range p.extraInvokes(w.r, fn) {
-			w.visit(e)
 		}
 	}
 }

@@ -49,6 +49,7 @@ type program struct {
 	takers    map[*ssa.Function][]*ssa.Function       // see valueTakers
 	invokes   map[*ssa.Function][]ssa.CallInstruction // see invokeSites
 	implCache map[implKey]bool                        // see implements
+	slotIndex *slotStoreIndex                         // see slotStores
 	// liveCache and branchCache hold liveBlocks without a calling context
 	// and branchParams, per function; see branch.go.
 	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool

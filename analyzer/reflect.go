@@ -139,27 +139,26 @@ func hasTypeParam(t types.Type, depth int) bool {
 	return false
 }
 
-// extraInvokes returns call edges the call graph misses for fn's interface
-// method calls because the receiver may have been made by reflection: the
-// method of every reflect-reachable type that implements the interface.
-func (p *program) extraInvokes(r *reach, fn *ssa.Function) []edge {
+// extraInvokes returns call edges the call graph misses at fn's interface
+// method call site because the receiver may have been made by reflection:
+// the method of every reflect-reachable type that implements the
+// interface.
+func (p *program) extraInvokes(r *reach, fn *ssa.Function, site ssa.CallInstruction) []edge {
 	rt := r.rtypes
 	if rt == nil || !rt.active {
 		return nil
 	}
+	m := site.Common().Method
+	iface, ok := site.Common().Value.Type().Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
 	var out []edge
-	for _, call := range p.invokeSites(fn) {
-		m := call.Common().Method
-		iface, ok := call.Common().Value.Type().Underlying().(*types.Interface)
-		if !ok {
+	for _, impl := range rt.byMethod[m.Name()] {
+		if !sameMethodPkg(m, impl) || !p.implements(impl.Signature.Recv().Type(), iface) {
 			continue
 		}
-		for _, impl := range rt.byMethod[m.Name()] {
-			if !sameMethodPkg(m, impl) || !p.implements(impl.Signature.Recv().Type(), iface) {
-				continue
-			}
-			out = append(out, edge{caller: fn, site: call, callee: impl})
-		}
+		out = append(out, edge{caller: fn, site: site, callee: impl})
 	}
 	return out
 }

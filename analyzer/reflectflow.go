@@ -1,0 +1,760 @@
+package analyzer
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Which interface method calls can receive a value made by reflection.
+//
+// VTA resolves an interface method call from the dynamic types that flow
+// to its receiver through the program's code. A value reflection makes
+// (reflect.Value.Interface, sync/atomic.Value.Load, anything built through
+// unsafe) carries a type VTA never sees flow, so extraInvokes adds, at
+// such a call, the method of every type reflection can reach. Adding them
+// at every interface call made a logger's Write reach every Write method
+// of the program (log.Logger.out → net/http's chunkWriter → io.Copy's
+// zero-copy paths).
+//
+// A receiver needs them only when a value VTA cannot see can flow to it.
+// hiddenFlow follows the receiver back through the operations that pass
+// an interface value on unchanged, and answers yes at the first source it
+// cannot account for:
+//   - a MakeInterface, a nil: a type VTA saw (no);
+//   - a phi, a ChangeInterface, a type assertion to an interface, a free
+//     variable (to what its closures bind): their operands;
+//   - a parameter: the arguments of its calls in the reach; yes when the
+//     function is entered other than by a call the reach records (a root
+//     such as a runtime callback or a function reflect.Value.Call can
+//     call, a linkname or assembly edge);
+//   - a call's result: what the reached callees return at that position;
+//     yes for a callee without a body;
+//   - a load of a struct field: the values reached code stores to that
+//     field. Reflection can set only exported fields (reflect.Value.Set
+//     panics on a field reached through an unexported one), so an
+//     exported field is a yes once reflection can make values at all; an
+//     unexported one holds only what the program stored there;
+//   - a load of a package variable or a local cell whose address does not
+//     escape: the values stored to it;
+//   - anything else (an element of a slice, map or channel, a load through
+//     a pointer of unknown origin, a receive): yes.
+//
+// Fields are keyed by their package, name and type rather than by the
+// field object, so that a conversion between struct types with identical
+// fields (which copies the values) joins their stores.
+
+// hiddenFlow answers, for one state of a reach, whether values made by
+// reflection can flow to an SSA value. Answers are computed by a depth-first
+// walk that finds strongly connected components (Tarjan), so that each
+// value is decided once per hiddenFlow even through cycles of parameters
+// and fields.
+type hiddenFlow struct {
+	p *program
+	r *reach
+	// bySite maps a call instruction to the reached functions it calls.
+	bySite map[ssa.CallInstruction][]*ssa.Function
+	// entered are functions entered other than by a call instruction the
+	// reach records: roots other than main and init, and targets of
+	// linkname and assembly edges.
+	entered map[*ssa.Function]bool
+	// written are the struct types whose exported fields reflection can
+	// set (with all of those it reaches when writesAll); see fieldWrites.
+	written   *typeutil.Map
+	writesAll bool
+
+	done    map[ssa.Value]bool // decided values
+	index   map[ssa.Value]int  // DFS number of values on the stack
+	low     map[ssa.Value]int
+	acc     map[ssa.Value]bool // yes found so far, per value on the stack
+	stack   []ssa.Value
+	counter int
+}
+
+// newHiddenFlow prepares the questions about reach r.
+func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
+	h := &hiddenFlow{
+		p: p, r: r,
+		bySite:  map[ssa.CallInstruction][]*ssa.Function{},
+		entered: map[*ssa.Function]bool{},
+		done:    map[ssa.Value]bool{},
+		index:   map[ssa.Value]int{},
+		low:     map[ssa.Value]int{},
+		acc:     map[ssa.Value]bool{},
+	}
+	for _, es := range r.succ {
+		for _, e := range es {
+			if e.site != nil {
+				h.bySite[e.site] = append(h.bySite[e.site], e.callee)
+			} else {
+				h.entered[e.callee] = true
+			}
+		}
+	}
+	h.writesAll, h.written = h.fieldWrites()
+	for _, fn := range r.roots {
+		if fn.Pkg != p.mainPkg || (fn.Name() != "main" && fn.Name() != "init") {
+			h.entered[fn] = true
+		}
+	}
+	return h
+}
+
+// receiverHidden reports whether the receiver of the interface method
+// call site can hold a value made by reflection.
+func (h *hiddenFlow) receiverHidden(site ssa.CallInstruction) bool {
+	return h.hidden(site.Common().Value)
+}
+
+// hidden reports whether v can hold a value whose dynamic type VTA did
+// not see flow.
+func (h *hiddenFlow) hidden(v ssa.Value) bool {
+	if res, ok := h.done[v]; ok {
+		return res
+	}
+	if _, onStack := h.index[v]; onStack {
+		return false // decided with its component
+	}
+	h.counter++
+	h.index[v], h.low[v] = h.counter, h.counter
+	h.stack = append(h.stack, v)
+	yes := h.sources(v, func(u ssa.Value) bool {
+		res := h.hidden(u)
+		if _, onStack := h.index[u]; onStack && h.low[u] < h.low[v] {
+			h.low[v] = h.low[u]
+		}
+		return res
+	})
+	h.acc[v] = yes
+	if h.low[v] != h.index[v] {
+		return yes
+	}
+	// v is the root of a component: every member shares the answer.
+	i := len(h.stack) - 1
+	for h.stack[i] != v {
+		i--
+	}
+	comp := h.stack[i:]
+	res := false
+	for _, m := range comp {
+		res = res || h.acc[m]
+	}
+	for _, m := range comp {
+		h.done[m] = res
+		delete(h.index, m)
+		delete(h.low, m)
+		delete(h.acc, m)
+	}
+	h.stack = h.stack[:i]
+	return res
+}
+
+// sources calls from on each value v takes its value from, and reports
+// yes when v is itself a source of hidden values or one of those is. It
+// visits every operand even after a yes, so that the component numbering
+// stays consistent.
+func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
+	any := func(vs []ssa.Value) bool {
+		yes := false
+		for _, u := range vs {
+			if from(u) {
+				yes = true
+			}
+		}
+		return yes
+	}
+	switch v := v.(type) {
+	case *ssa.Const, *ssa.MakeInterface:
+		return false
+	case *ssa.Phi:
+		return any(v.Edges)
+	case *ssa.ChangeInterface:
+		return from(v.X)
+	case *ssa.ChangeType:
+		return from(v.X)
+	case *ssa.TypeAssert:
+		if v.CommaOk || !types.IsInterface(v.AssertedType) {
+			return true
+		}
+		return from(v.X)
+	case *ssa.Extract:
+		switch t := v.Tuple.(type) {
+		case *ssa.TypeAssert:
+			if v.Index == 0 && types.IsInterface(t.AssertedType) {
+				return from(t.X)
+			}
+		case *ssa.Call:
+			return h.results(t, v.Index, from)
+		case *ssa.Lookup:
+			if v.Index == 0 {
+				return h.slot(t.X.Type(), slotOfMap(t.X.Type(), false), from)
+			}
+		case *ssa.UnOp:
+			if v.Index == 0 && t.Op == token.ARROW {
+				return h.slot(t.X.Type(), slotOfChan(t.X.Type()), from)
+			}
+		case *ssa.Next:
+			if !t.IsString && v.Index > 0 {
+				return h.slot(t.Iter.(*ssa.Range).X.Type(), slotOfMap(t.Iter.(*ssa.Range).X.Type(), v.Index == 1), from)
+			}
+		}
+		return true
+	case *ssa.Call:
+		return h.results(v, -1, from)
+	case *ssa.Parameter:
+		fn := v.Parent()
+		if h.entered[fn] {
+			return true
+		}
+		idx := paramIndex(v)
+		var args []ssa.Value
+		for _, e := range h.r.pred[fn] {
+			if e.site == nil {
+				return true
+			}
+			arg := argAt(e.site.Common(), idx)
+			if arg == nil {
+				return true
+			}
+			args = append(args, arg)
+		}
+		return any(args)
+	case *ssa.FreeVar:
+		return any(h.p.values().bindings(v))
+	case *ssa.UnOp:
+		switch v.Op {
+		case token.MUL:
+			return h.load(v.X, from)
+		case token.ARROW:
+			return h.slot(v.X.Type(), slotOfChan(v.X.Type()), from)
+		}
+		return true
+	case *ssa.Field:
+		st := v.X.Type().Underlying().(*types.Struct)
+		return h.slot(v.X.Type(), slotOfField(st.Field(v.Field)), from)
+	case *ssa.Index:
+		return h.slot(v.X.Type(), slotOfElem(v.X.Type()), from)
+	case *ssa.Lookup:
+		if _, isMap := v.X.Type().Underlying().(*types.Map); isMap && !v.CommaOk {
+			return h.slot(v.X.Type(), slotOfMap(v.X.Type(), false), from)
+		}
+	}
+	return true
+}
+
+// results traces the values the callees of call return at position idx
+// (-1 for a single result).
+func (h *hiddenFlow) results(call *ssa.Call, idx int, from func(ssa.Value) bool) bool {
+	callees := h.bySite[call]
+	if len(callees) == 0 {
+		// No reached callee: a call into package runtime (kept out of the
+		// reach) or one the walk has not followed yet.
+		return true
+	}
+	yes := false
+	for _, fn := range callees {
+		if fn.Blocks == nil {
+			return true
+		}
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok {
+				continue
+			}
+			i := idx
+			if i < 0 {
+				i = 0
+			}
+			if i >= len(ret.Results) {
+				return true
+			}
+			if from(ret.Results[i]) {
+				yes = true
+			}
+		}
+	}
+	return yes
+}
+
+// load traces a load from addr.
+func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
+	switch a := addr.(type) {
+	case *ssa.FieldAddr:
+		t := a.X.Type().Underlying().(*types.Pointer).Elem()
+		return h.slot(t, slotOfField(t.Underlying().(*types.Struct).Field(a.Field)), from)
+	case *ssa.IndexAddr:
+		return h.slot(a.X.Type(), slotOfElem(a.X.Type()), from)
+	case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
+		f := h.p.values()
+		if f.cellEscapes(a) != "" {
+			return true
+		}
+		yes := false
+		for _, s := range f.storesTo(a) {
+			if from(s) {
+				yes = true
+			}
+		}
+		return yes
+	}
+	return true
+}
+
+// slot traces a load from a slot of a container of type container: yes
+// when reflection can write it (see fieldWrites) or its address escapes,
+// else the values reached code stores there.
+func (h *hiddenFlow) slot(container types.Type, k slotKey, from func(ssa.Value) bool) bool {
+	if strings.HasPrefix(k.typ, "?") {
+		return true
+	}
+	if k.kind != slotField || k.exported {
+		c := types.Unalias(container)
+		if p, ok := c.Underlying().(*types.Pointer); ok && k.kind == slotElem {
+			c = types.Unalias(p.Elem()) // a pointer to an array
+		}
+		if h.written.At(c) != nil || (h.writesAll && (h.r.rtypes == nil || h.r.rtypes.set.At(c) != nil)) {
+			return true
+		}
+	}
+	idx := h.p.slotStores()
+	if idx.escapes[k] {
+		return true
+	}
+	yes := false
+	for _, st := range idx.stores[k] {
+		if !h.r.funcs[st.fn] {
+			continue
+		}
+		if from(st.val) {
+			yes = true
+		}
+	}
+	return yes
+}
+
+// slotKind says what kind of memory a slotKey names.
+type slotKind uint8
+
+const (
+	slotField  slotKind = iota // a struct field
+	slotElem                   // an element of a slice or an array
+	slotMapKey                 // a key of a map
+	slotMapVal                 // a value of a map
+	slotChan                   // a value sent on a channel
+)
+
+// slotKey names a kind of interface-typed slot by what a conversion
+// between container types preserves: a field by its package, name and
+// type (struct types with identical fields convert into each other), an
+// element, key or channel value by its type.
+type slotKey struct {
+	kind      slotKind
+	pkg, name string
+	typ       string
+	exported  bool
+}
+
+func slotOfField(fld *types.Var) slotKey {
+	k := slotKey{kind: slotField, name: fld.Name(), typ: types.TypeString(fld.Type(), nil), exported: fld.Exported()}
+	if fld.Pkg() != nil {
+		k.pkg = fld.Pkg().Path()
+	}
+	return k
+}
+
+// slotOfElem names the elements of a slice, an array or a pointer to an
+// array.
+func slotOfElem(container types.Type) slotKey {
+	t := container.Underlying()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem().Underlying()
+	}
+	var elem types.Type
+	switch t := t.(type) {
+	case *types.Slice:
+		elem = t.Elem()
+	case *types.Array:
+		elem = t.Elem()
+	default:
+		elem = t
+	}
+	return slotKey{kind: slotElem, typ: types.TypeString(elem, nil)}
+}
+
+func slotOfMap(m types.Type, key bool) slotKey {
+	mt, ok := m.Underlying().(*types.Map)
+	if !ok { // a type parameter's core type: answered yes by slot
+		return slotKey{kind: slotMapVal, typ: "?" + m.String()}
+	}
+	if key {
+		return slotKey{kind: slotMapKey, typ: types.TypeString(mt.Key(), nil)}
+	}
+	return slotKey{kind: slotMapVal, typ: types.TypeString(mt.Elem(), nil)}
+}
+
+func slotOfChan(c types.Type) slotKey {
+	ct, ok := c.Underlying().(*types.Chan)
+	if !ok {
+		return slotKey{kind: slotChan, typ: "?" + c.String()}
+	}
+	return slotKey{kind: slotChan, typ: types.TypeString(ct.Elem(), nil)}
+}
+
+// slotStoreIndex holds, for every kind of interface-typed slot, the
+// values stored there in every function of the program, and whether the
+// address of such a slot is used other than to load or store (passed to
+// a function, stored, converted): then it can be written through that
+// alias, which the index does not see.
+type slotStoreIndex struct {
+	stores  map[slotKey][]slotStore
+	escapes map[slotKey]bool
+}
+
+// slotStore is a value stored into a slot by function fn.
+type slotStore struct {
+	val ssa.Value
+	fn  *ssa.Function
+}
+
+// slotStores indexes the program's interface-typed slots (computed once).
+func (p *program) slotStores() *slotStoreIndex {
+	if p.slotIndex != nil {
+		return p.slotIndex
+	}
+	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{}}
+	address := func(addr ssa.Value, k slotKey) {
+		for _, use := range *addr.Referrers() {
+			switch use := use.(type) {
+			case *ssa.Store:
+				if use.Addr == addr && use.Val != addr {
+					idx.stores[k] = append(idx.stores[k], slotStore{use.Val, use.Parent()})
+					continue
+				}
+			case *ssa.UnOp:
+				if use.Op == token.MUL {
+					continue
+				}
+			case *ssa.DebugRef:
+				continue
+			}
+			idx.escapes[k] = true
+		}
+	}
+	for fn := range ssautil.AllFunctions(p.prog) {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				switch in := in.(type) {
+				case *ssa.FieldAddr:
+					st := in.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+					if fld := st.Field(in.Field); types.IsInterface(fld.Type()) {
+						address(in, slotOfField(fld))
+					}
+				case *ssa.IndexAddr:
+					if k := slotOfElem(in.X.Type()); types.IsInterface(in.Type().Underlying().(*types.Pointer).Elem()) {
+						address(in, k)
+					}
+				case *ssa.MapUpdate:
+					if types.IsInterface(in.Key.Type()) {
+						k := slotOfMap(in.Map.Type(), true)
+						idx.stores[k] = append(idx.stores[k], slotStore{in.Key, fn})
+					}
+					if types.IsInterface(in.Value.Type()) {
+						k := slotOfMap(in.Map.Type(), false)
+						idx.stores[k] = append(idx.stores[k], slotStore{in.Value, fn})
+					}
+				case *ssa.Send:
+					if types.IsInterface(in.X.Type()) {
+						k := slotOfChan(in.Chan.Type())
+						idx.stores[k] = append(idx.stores[k], slotStore{in.X, fn})
+					}
+				case *ssa.Select:
+					for _, st := range in.States {
+						if st.Dir == types.SendOnly && types.IsInterface(st.Send.Type()) {
+							k := slotOfChan(st.Chan.Type())
+							idx.stores[k] = append(idx.stores[k], slotStore{st.Send, fn})
+						}
+					}
+				}
+			}
+		}
+	}
+	p.slotIndex = idx
+	return idx
+}
+
+// fieldWrites returns the struct types whose exported fields a reached
+// call of reflect.Value's Set, SetIterKey or SetIterValue can write
+// (every type reflection reaches when all is set).
+//
+// The receiver of each such call is followed back through Elem, Index,
+// Addr, Slice, Convert and Indirect, phis, parameters and the results of
+// the program's own functions. Only a receiver that went through
+// Value.Field (FieldByName, FieldByIndex, FieldByIndexErr,
+// FieldByNameFunc) writes a field; where such a chain starts at
+// reflect.ValueOf(x), the fields written are those of the types x can
+// hold (its MakeInterface sources, closed under their components). A chain
+// that starts anywhere else, or an x whose source is not a MakeInterface,
+// counts as every type. A receiver that never went through Field writes
+// only memory the program handed to reflection by address (errors.As's
+// target), which the field index sees as an escaping address.
+func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
+	written = &typeutil.Map{}
+	reflectPkg := h.p.prog.ImportedPackage("reflect")
+	if reflectPkg == nil {
+		return false, written
+	}
+	isValueMethod := func(fn *ssa.Function, names ...string) bool {
+		if fn == nil || pkgOf(fn) != reflectPkg || fn.Signature.Recv() == nil {
+			return false
+		}
+		for _, n := range names {
+			if fn.Name() == n {
+				return true
+			}
+		}
+		return false
+	}
+	var roots []ssa.Value // the x of ValueOf(x) at the start of a Field chain
+	var rootTypes []types.Type
+	type key struct {
+		v        ssa.Value
+		viaField bool
+	}
+	seen := map[key]bool{}
+	// chain follows a reflect.Value back; it reports false when it cannot.
+	var chain func(v ssa.Value, viaField bool) bool
+	params := func(v *ssa.Parameter, viaField bool) bool {
+		fn := v.Parent()
+		if h.entered[fn] {
+			return false
+		}
+		for _, e := range h.r.pred[fn] {
+			if e.site == nil {
+				return false
+			}
+			arg := argAt(e.site.Common(), paramIndex(v))
+			if arg == nil || !chain(arg, viaField) {
+				return false
+			}
+		}
+		return true
+	}
+	// chainType follows a reflect.Type back to the values or types it is
+	// the type of (a component of): Value.Type, TypeOf, TypeFor, a Type's
+	// Elem, Key, Field(i).Type, and PointerTo, SliceOf, MapOf, ArrayOf.
+	var chainType func(t ssa.Value) bool
+	typeSeen := map[ssa.Value]bool{}
+	chainType = func(t ssa.Value) bool {
+		if typeSeen[t] {
+			return true
+		}
+		typeSeen[t] = true
+		switch t := t.(type) {
+		case *ssa.Phi:
+			for _, e := range t.Edges {
+				if !chainType(e) {
+					return false
+				}
+			}
+			return true
+		case *ssa.Parameter:
+			fn := t.Parent()
+			if h.entered[fn] {
+				return false
+			}
+			for _, e := range h.r.pred[fn] {
+				if e.site == nil {
+					return false
+				}
+				arg := argAt(e.site.Common(), paramIndex(t))
+				if arg == nil || !chainType(arg) {
+					return false
+				}
+			}
+			return true
+		case *ssa.Field: // StructField.Type
+			if c, ok := t.X.(*ssa.Call); ok && c.Common().IsInvoke() && c.Common().Method.Name() == "Field" {
+				return chainType(c.Common().Value)
+			}
+			return false
+		case *ssa.Call:
+			cc := t.Common()
+			if cc.IsInvoke() {
+				switch cc.Method.Name() {
+				case "Elem", "Key":
+					return chainType(cc.Value)
+				}
+				return false
+			}
+			callee := cc.StaticCallee()
+			switch {
+			case callee == nil:
+				return false
+			case isValueMethod(callee, "Type"):
+				return chain(cc.Args[0], true)
+			case pkgOf(callee) == reflectPkg && callee.Signature.Recv() == nil:
+				switch callee.Name() {
+				case "TypeOf":
+					roots = append(roots, cc.Args[0])
+					return true
+				case "PointerTo", "PtrTo", "SliceOf", "MapOf", "ArrayOf":
+					for _, a := range cc.Args {
+						if _, isType := a.Type().Underlying().(*types.Interface); isType && !chainType(a) {
+							return false
+						}
+					}
+					return true
+				}
+				if callee.Origin() != nil && callee.Origin().Name() == "TypeFor" {
+					if targs := callee.TypeArgs(); len(targs) == 1 {
+						rootTypes = append(rootTypes, targs[0])
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	chain = func(v ssa.Value, viaField bool) bool {
+		if seen[key{v, viaField}] {
+			return true
+		}
+		seen[key{v, viaField}] = true
+		switch v := v.(type) {
+		case *ssa.Phi:
+			for _, e := range v.Edges {
+				if !chain(e, viaField) {
+					return false
+				}
+			}
+			return true
+		case *ssa.Parameter:
+			return params(v, viaField)
+		case *ssa.Extract:
+			if c, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
+				return chain(c, viaField)
+			}
+			return false
+		case *ssa.Call:
+			callee := v.Common().StaticCallee()
+			switch {
+			case callee == nil:
+				return false
+			case isValueMethod(callee, "Field", "FieldByName", "FieldByIndex", "FieldByIndexErr", "FieldByNameFunc", "Index"):
+				return chain(v.Common().Args[0], true)
+			case !viaField && pkgOf(callee) == reflectPkg:
+				// Set on anything but a field or an element (a pointee,
+				// a new value) writes memory the program handed over by
+				// address: the slot index sees that address escape.
+				return true
+			case isValueMethod(callee, "Elem", "Addr", "Slice", "Slice3", "Convert", "extendSlice"):
+				return chain(v.Common().Args[0], viaField)
+			case pkgOf(callee) == reflectPkg && callee.Signature.Recv() == nil:
+				switch callee.Name() {
+				case "ValueOf":
+					if viaField {
+						roots = append(roots, v.Common().Args[0])
+					}
+					return true
+				case "Indirect":
+					return chain(v.Common().Args[0], viaField)
+				case "Zero":
+					return true // not addressable: its fields cannot be set
+				case "New", "MakeSlice":
+					// A new object of a type the chain computes: its
+					// fields are set only after a Field, whose roots are
+					// the roots of that type.
+					return !viaField || chainType(v.Common().Args[0])
+				case "Append", "AppendSlice":
+					return chain(v.Common().Args[0], viaField)
+				}
+				return false
+			case pkgOf(callee) == reflectPkg || callee.Blocks == nil:
+				return false
+			}
+			for _, b := range callee.Blocks {
+				if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 && !chain(ret.Results[0], viaField) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	// Set, SetIterKey and SetIterValue write what their receiver is;
+	// SetMapIndex, Send and TrySend write into the map or channel their
+	// receiver holds, Copy into its first argument's elements.
+	writers := []struct {
+		name      string
+		container bool
+	}{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
+	valueType := reflectPkg.Members["Value"].(*ssa.Type).Type()
+	for _, w := range writers {
+		var set *ssa.Function
+		if w.name == "Copy" {
+			set = reflectPkg.Func("Copy")
+		} else if sel := h.p.prog.MethodSets.MethodSet(valueType).Lookup(reflectPkg.Pkg, w.name); sel != nil {
+			set = h.p.prog.MethodValue(sel)
+		}
+		if set == nil {
+			return true, written // a reflect without the function: assume the worst
+		}
+		if !h.r.funcs[set] {
+			continue
+		}
+		for _, e := range h.r.pred[set] {
+			if e.site == nil || len(e.site.Common().Args) == 0 || !chain(e.site.Common().Args[0], w.container) {
+				return true, written
+			}
+		}
+	}
+	// The types the roots can hold, with their components.
+	var add func(t types.Type)
+	add = func(t types.Type) {
+		t = types.Unalias(t)
+		if written.At(t) != nil {
+			return
+		}
+		written.Set(t, true)
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			add(u.Elem())
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				add(u.Field(i).Type())
+			}
+		case *types.Array:
+			add(u.Elem())
+		case *types.Slice:
+			add(u.Elem())
+		case *types.Map:
+			add(u.Key())
+			add(u.Elem())
+		}
+	}
+	for _, t := range rootTypes {
+		add(t)
+	}
+	for _, x := range roots {
+		ok := true
+		h.p.values().trace(x, flowRules{interfaces: false, freeVars: true, cells: true, callers: h.r.callSites}, func(s source) bool {
+			mi, isMake := s.v.(*ssa.MakeInterface)
+			switch {
+			case isMake:
+				add(mi.X.Type())
+			case s.kind == sourceUncalled || s.kind == sourceUnbound || s.kind == sourceZero:
+			default:
+				ok = false
+			}
+			return ok
+		})
+		if !ok {
+			return true, written
+		}
+	}
+	return false, written
+}
