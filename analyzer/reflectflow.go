@@ -62,6 +62,8 @@ type hiddenFlow struct {
 	// reach records: roots other than main and init, and targets of
 	// linkname and assembly edges.
 	entered map[*ssa.Function]bool
+	// intoRuntime are the call sites with an edge into package runtime.
+	intoRuntime map[ssa.CallInstruction]bool
 	// written are the struct types whose exported fields reflection can
 	// set (with all of those it reaches when writesAll); see fieldWrites.
 	written   *typeutil.Map
@@ -79,12 +81,13 @@ type hiddenFlow struct {
 func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 	h := &hiddenFlow{
 		p: p, r: r,
-		bySite:  map[ssa.CallInstruction][]*ssa.Function{},
-		entered: map[*ssa.Function]bool{},
-		done:    map[ssa.Value]bool{},
-		index:   map[ssa.Value]int{},
-		low:     map[ssa.Value]int{},
-		acc:     map[ssa.Value]bool{},
+		bySite:      map[ssa.CallInstruction][]*ssa.Function{},
+		entered:     map[*ssa.Function]bool{},
+		intoRuntime: map[ssa.CallInstruction]bool{},
+		done:        map[ssa.Value]bool{},
+		index:       map[ssa.Value]int{},
+		low:         map[ssa.Value]int{},
+		acc:         map[ssa.Value]bool{},
 	}
 	for _, es := range r.succ {
 		for _, e := range es {
@@ -96,6 +99,11 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 		}
 	}
 	h.writesAll, h.written = h.fieldWrites()
+	for _, e := range r.runtimeCalls {
+		if e.site != nil {
+			h.intoRuntime[e.site] = true
+		}
+	}
 	for _, fn := range r.roots {
 		if fn.Pkg != p.mainPkg || (fn.Name() != "main" && fn.Name() != "init") {
 			h.entered[fn] = true
@@ -180,11 +188,17 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		if v.CommaOk || !types.IsInterface(v.AssertedType) {
 			return true
 		}
+		if handled, yes := h.reflectFieldRead(v.X, v.AssertedType, from); handled {
+			return yes
+		}
 		return from(v.X)
 	case *ssa.Extract:
 		switch t := v.Tuple.(type) {
 		case *ssa.TypeAssert:
 			if v.Index == 0 && types.IsInterface(t.AssertedType) {
+				if handled, yes := h.reflectFieldRead(t.X, t.AssertedType, from); handled {
+					return yes
+				}
 				return from(t.X)
 			}
 		case *ssa.Call:
@@ -246,14 +260,73 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 	return true
 }
 
+// reflectFieldRead handles reflect.ValueOf(y).Field(k).Interface()
+// asserted to interface iface (net/http's unwrapNopCloser reads a
+// wrapped reader so): the value read is what a struct field holds.
+// Interface panics for a field reached through an unexported one, so the
+// field is an exported field k of a type reflection reaches. Where that
+// field is interface-typed, it holds what is stored there (slot); where
+// its type is concrete, the value is one VTA did not see flow, which
+// matters only if that type implements iface. handled is false for any
+// other shape.
+func (h *hiddenFlow) reflectFieldRead(x ssa.Value, iface types.Type, from func(ssa.Value) bool) (handled, yes bool) {
+	rt := h.r.rtypes
+	read, ok := x.(*ssa.Call)
+	if !ok || rt == nil || !isReflectValueMethod(read.Common().StaticCallee(), "Interface") {
+		return false, false
+	}
+	field, ok := read.Common().Args[0].(*ssa.Call)
+	if !ok || !isReflectValueMethod(field.Common().StaticCallee(), "Field") {
+		return false, false
+	}
+	k, ok := field.Common().Args[1].(*ssa.Const)
+	if !ok {
+		return false, false
+	}
+	of, ok := field.Common().Args[0].(*ssa.Call)
+	if !ok || of.Common().StaticCallee() == nil || of.Common().StaticCallee().String() != "reflect.ValueOf" {
+		return false, false
+	}
+	it := iface.Underlying().(*types.Interface)
+	idx := int(k.Int64())
+	for _, t := range rt.list {
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok || idx >= st.NumFields() || !st.Field(idx).Exported() {
+			continue
+		}
+		fld := st.Field(idx)
+		switch {
+		case types.IsInterface(fld.Type()):
+			if h.slot(t, slotOfField(fld), from) {
+				yes = true
+			}
+		case types.Implements(fld.Type(), it):
+			yes = true
+		}
+	}
+	return true, yes
+}
+
+// isReflectValueMethod reports whether fn is the method name of
+// reflect.Value.
+func isReflectValueMethod(fn *ssa.Function, name string) bool {
+	if fn == nil || fn.Name() != name || fn.Signature.Recv() == nil {
+		return false
+	}
+	p := pkgOf(fn)
+	return p != nil && p.Pkg.Path() == "reflect"
+}
+
 // results traces the values the callees of call return at position idx
 // (-1 for a single result).
 func (h *hiddenFlow) results(call *ssa.Call, idx int, from func(ssa.Value) bool) bool {
 	callees := h.bySite[call]
 	if len(callees) == 0 {
-		// No reached callee: a call into package runtime (kept out of the
-		// reach) or one the walk has not followed yet.
-		return true
+		// A call through a function value or an interface with no
+		// reached callee cannot return (the walk is complete when this
+		// is asked); a static call without one goes into package runtime,
+		// which the reach leaves out.
+		return call.Common().StaticCallee() != nil || h.intoRuntime[call]
 	}
 	yes := false
 	for _, fn := range callees {
