@@ -68,19 +68,23 @@ func percentile(sorted []float64, p float64) float64 {
 // over every thread of a fresh process.
 //
 // The fallback case registers a program with a Fallback whose go statement
-// started no running goroutine: Lock checks the running goroutines, finds
-// none, and installs the program's own filter. The bare case is the floor:
+// started no running goroutine: Lock checks the running goroutines (the
+// test binary runs one besides the caller), finds none, and installs the
+// program's own filter. The stw case is Lock after one stop of the world
+// (runtime.ReadMemStats), the least any listing of other goroutines costs:
+// runtime.Stack and runtime.GoroutineProfile both stop the world (the
+// latter twice). The bare case is the floor:
 // prctl(PR_SET_NO_NEW_PRIVS) and seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of
 // the same instructions, raw, without runtime.LockOSThread or any check.
 //
-// The variants take turns, child by child (lock, lock-fallback, bare, lock,
-// ...), so that the load of a shared machine falls on all of them alike;
+// The variants take turns, child by child (lock, lock-fallback, lock-stw,
+// bare, lock, ...), so that the load of a shared machine falls on all of them alike;
 // the lock-to-bare ratio is the median of the ratios of each turn's
 // children.
 func BenchmarkLock(b *testing.B) {
 	needKernelB(b)
 	allow, errno := runtimeSyscalls(b)
-	variants := []string{"lock", "lock-fallback", "bare"}
+	variants := []string{"lock", "lock-fallback", "lock-stw", "bare"}
 	re := regexp.MustCompile(`(?m)^lock-ns (\d+) insns (\d+) threads (\d+)$`)
 	// measure runs n turns of every variant and returns each variant's
 	// nanoseconds, turn by turn.
@@ -125,6 +129,8 @@ func BenchmarkLock(b *testing.B) {
 		b.ReportMetric(ratio(ns["lock-fallback"], ns["bare"]), "fallback/bare")
 		b.ReportMetric(percentile(sortedCopy(ns["bare"]), 0.5), "bare-ns")
 		b.ReportMetric(percentile(sortedCopy(ns["lock-fallback"]), 0.5), "fallback-ns")
+		b.ReportMetric(ratio(ns["lock-stw"], ns["bare"]), "stw/bare")
+		b.ReportMetric(percentile(sortedCopy(ns["lock-stw"]), 0.5), "stw-ns")
 		b.Logf("%s instructions over %s threads, %d turns of fresh processes", insns, threads, b.N)
 	})
 	for _, variant := range variants {
@@ -142,7 +148,7 @@ func BenchmarkLock(b *testing.B) {
 // TestLockLatencyChild is BenchmarkLock's child; it does nothing in a
 // normal test run.
 func TestLockLatencyChild(t *testing.T) {
-	if benchChild != "lock" && benchChild != "lock-fallback" && benchChild != "bare" {
+	if !slices.Contains([]string{"lock", "lock-fallback", "lock-stw", "bare"}, benchChild) {
 		t.Skip("run by BenchmarkLock in a child process")
 	}
 	p := childPolicy(t)
@@ -159,6 +165,13 @@ func TestLockLatencyChild(t *testing.T) {
 		meta.Fallback = &gen.Fallback{Program: wide, Goroutines: []selfsandbox.GoStatement{{Func: "none", File: "none.go", Line: 1, EndLine: 1}}}
 	}
 	lock := selfsandbox.Lock
+	if benchChild == "lock-stw" {
+		lock = func() error {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms) // stops the world, once
+			return selfsandbox.Lock()
+		}
+	}
 	if benchChild == "bare" {
 		lock = bareInstaller(prog.Instructions)
 	} else {

@@ -20,12 +20,27 @@ var numGoroutine = runtime.NumGoroutine
 // read with runtime.Callers, says so in under 1 µs. Any other caller's own
 // traceback (runtime.Stack of the calling goroutine alone) stops nothing
 // and takes 2–10 µs, depending on the depth of its stack
-// (BenchmarkRunningFallbackGoroutine). Otherwise it reads every goroutine's
-// traceback, which stops the world: 10–30 µs warm and 40–200 µs the first
-// time in a process (the runtime then touches the symbol tables of every
-// function on every stack), measured with a few goroutines on a loaded
-// 2-vCPU VM. The count and the traceback are not read atomically, and need
-// not be: only the caller runs code of the program that could start another
+// (BenchmarkRunningFallbackGoroutine).
+//
+// Otherwise it reads every goroutine's traceback, which stops the world.
+// BenchmarkLock measures that at 70–80 µs in Lock (fallback-ns minus lock's
+// ns; fallback/bare 2.6–3.0 where lock/bare is 1.15; two goroutines, a
+// loaded 2-vCPU VM), and 50–60 µs of it (stw/bare 2.3–2.5) is the stop of
+// the world alone: starting the world again wakes sysmon and an idle
+// thread, which a loaded machine runs late. A warm process pays as much
+// (BenchmarkRunningFallbackGoroutine/all: 95–98 µs with the test binary's
+// goroutines). The runtime lists goroutines only with the world stopped
+// (runtime.Stack, runtime.GoroutineProfile; its list of goroutines is on
+// no linkname push list), so no check here comes near 10 µs. Two cheaper
+// readings were measured side by side with this one and gained nothing:
+// runtime.GoroutineProfile, which formats nothing but stops the world
+// twice, matching each stack's bottom frame with the functions a statement
+// starts (fallback/bare 2.99–3.35 against 3.05–3.36); and a first
+// traceback from Register, so that Lock finds the code and tables in
+// memory (130–135 µs against 128–136 µs).
+//
+// The count and the traceback are not read atomically, and need not be:
+// only the caller runs code of the program that could start another
 // goroutine, and it is here.
 func runningFallbackGoroutine(stmts []GoStatement) (GoStatement, bool) {
 	if len(stmts) == 0 {
