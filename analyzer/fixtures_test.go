@@ -61,6 +61,11 @@ var fixtures = []struct {
 		"times":   "reflection.ticks).MarshalJSON ", // encoding/json on a nested field
 		"sysinfo": "reflection.main$2 ",             // reflect.MakeFunc
 	}, "Reflect", nil, ""},
+	{"reflectflow", map[string]string{
+		"getppid": "reflectflow.stored).Probe ",   // a prober stored in an unexported field
+		"getsid":  "reflectflow.read).Report ",    // reflect.Value.Interface of a field
+		"getpgid": "reflectflow.written).Report ", // reflect.Value.Set into a field
+	}, "", nil, ""},
 	// A server that does its set-up before Lock and then only serves.
 	{"prunelisten", map[string]string{"accept4": "prunelisten.main$1 ", "shutdown": "net.TCPConn).CloseWrite "}, "",
 		[]string{"listen", "connect", "chdir", "umask"}, ""},

@@ -28,3 +28,28 @@ func TestGlobalFieldValues(t *testing.T) {
 		}
 	}
 }
+
+// TestReflectFlow checks that an interface call gets the methods of the
+// types reflection reaches only when a value made by reflection can flow
+// to its receiver: testdata/reflectflow calls Probe on a prober kept in an
+// unexported field, and converts another prober (unseen) to an interface
+// it never calls. TestFixtures runs the program under its filter and
+// strace, which shows the two reflection paths it takes are allowed.
+func TestReflectFlow(t *testing.T) {
+	rep := analyzeCached(t, "reflectflow", Config{NoRuntime: true}, "./testdata/reflectflow")
+	prog := programNamed(t, rep, "reflectflow")
+	for _, c := range []struct {
+		name    string
+		allowed bool
+		why     string
+	}{
+		{"getppid", true, "Probe of the prober stored in box.p"},
+		{"getsid", true, "Report of a value read back with reflect.Value.Interface"},
+		{"getpgid", true, "Report of a value reflect.Value.Set wrote into Holder.R"},
+		{"getpriority", false, "Probe of a prober converted to an interface but never stored where Probe is called"},
+	} {
+		if _, ok := prog.Need(c.name); ok != c.allowed {
+			t.Errorf("%s (%s): allowed = %v, want %v; allowed: %v", c.name, c.why, ok, c.allowed, prog.Names())
+		}
+	}
+}

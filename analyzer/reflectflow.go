@@ -188,17 +188,11 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		if v.CommaOk || !types.IsInterface(v.AssertedType) {
 			return true
 		}
-		if handled, yes := h.reflectFieldRead(v.X, v.AssertedType, from); handled {
-			return yes
-		}
 		return from(v.X)
 	case *ssa.Extract:
 		switch t := v.Tuple.(type) {
 		case *ssa.TypeAssert:
 			if v.Index == 0 && types.IsInterface(t.AssertedType) {
-				if handled, yes := h.reflectFieldRead(t.X, t.AssertedType, from); handled {
-					return yes
-				}
 				return from(t.X)
 			}
 		case *ssa.Call:
@@ -258,63 +252,6 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		}
 	}
 	return true
-}
-
-// reflectFieldRead handles reflect.ValueOf(y).Field(k).Interface()
-// asserted to interface iface (net/http's unwrapNopCloser reads a
-// wrapped reader so): the value read is what a struct field holds.
-// Interface panics for a field reached through an unexported one, so the
-// field is an exported field k of a type reflection reaches. Where that
-// field is interface-typed, it holds what is stored there (slot); where
-// its type is concrete, the value is one VTA did not see flow, which
-// matters only if that type implements iface. handled is false for any
-// other shape.
-func (h *hiddenFlow) reflectFieldRead(x ssa.Value, iface types.Type, from func(ssa.Value) bool) (handled, yes bool) {
-	rt := h.r.rtypes
-	read, ok := x.(*ssa.Call)
-	if !ok || rt == nil || !isReflectValueMethod(read.Common().StaticCallee(), "Interface") {
-		return false, false
-	}
-	field, ok := read.Common().Args[0].(*ssa.Call)
-	if !ok || !isReflectValueMethod(field.Common().StaticCallee(), "Field") {
-		return false, false
-	}
-	k, ok := field.Common().Args[1].(*ssa.Const)
-	if !ok {
-		return false, false
-	}
-	of, ok := field.Common().Args[0].(*ssa.Call)
-	if !ok || of.Common().StaticCallee() == nil || of.Common().StaticCallee().String() != "reflect.ValueOf" {
-		return false, false
-	}
-	it := iface.Underlying().(*types.Interface)
-	idx := int(k.Int64())
-	for _, t := range rt.list {
-		st, ok := t.Underlying().(*types.Struct)
-		if !ok || idx >= st.NumFields() || !st.Field(idx).Exported() {
-			continue
-		}
-		fld := st.Field(idx)
-		switch {
-		case types.IsInterface(fld.Type()):
-			if h.slot(t, slotOfField(fld), from) {
-				yes = true
-			}
-		case types.Implements(fld.Type(), it):
-			yes = true
-		}
-	}
-	return true, yes
-}
-
-// isReflectValueMethod reports whether fn is the method name of
-// reflect.Value.
-func isReflectValueMethod(fn *ssa.Function, name string) bool {
-	if fn == nil || fn.Name() != name || fn.Signature.Recv() == nil {
-		return false
-	}
-	p := pkgOf(fn)
-	return p != nil && p.Pkg.Path() == "reflect"
 }
 
 // results traces the values the callees of call return at position idx
