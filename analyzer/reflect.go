@@ -18,10 +18,11 @@ import (
 // under its components (struct fields, elements, keys, pointer targets) and
 // pointers to them (reflection can take the address of addressable values).
 //
-//   - An interface method call may dispatch to the method of any such type
-//     that implements the interface (extraInvokes), once reflection can make
-//     interface values at all (reflect's or reflectlite's packEface is
-//     reachable).
+//   - An interface method call whose receiver can hold a value made by
+//     reflection (see reflectflow.go) may dispatch to the method of any
+//     such type that implements the interface (extraInvokes), once
+//     reflection can make interface values at all (reflect's or
+//     reflectlite's packEface is reachable).
 //   - When reflect.Value.Call, CallSlice, Method or MethodByName is
 //     reachable (a method value from Method can be called directly), every
 //     exported method of such a type, and every function whose value

@@ -7,10 +7,10 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
-// 52 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 87 instructions, 74 number ranges. selfsandbox.Lock installs it.
+// 50 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 85 instructions, 72 number ranges. selfsandbox.Lock installs it.
 // It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
-// Its Fallback allows 61 syscalls; Lock installs that instead if a goroutine started
+// Its Fallback allows 60 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -21,7 +21,6 @@ func init() {
 			{Name: "clock_gettime", Nr: 228},     // runtime: timers
 			{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
 			{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
-			{Name: "copy_file_range", Nr: 326},   // program: webserver.main (main.go:54)
 			{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
 			{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
 			{Name: "exit", Nr: 60},               // runtime: thread exit
@@ -31,7 +30,7 @@ func init() {
 			{Name: "futex", Nr: 202},             // cgo: getaddrinfo
 			{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
 			{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
-			{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
+			{Name: "getrandom", Nr: 318},         // program: webserver.main (main.go:59)
 			{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
 			{Name: "gettid", Nr: 186},            // runtime: new thread
 			{Name: "kill", Nr: 62},               // runtime: signals and preemption
@@ -42,7 +41,7 @@ func init() {
 			{Name: "munmap", Nr: 11},             // cgo: getaddrinfo
 			{Name: "nanosleep", Nr: 35},          // runtime: always
 			{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
-			{Name: "openat", Nr: 257},            // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+			{Name: "openat", Nr: 257},            // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
 			{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
 			{Name: "prctl", Nr: 157},             // runtime: GC/memory
 			{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
@@ -56,16 +55,15 @@ func init() {
 			{Name: "rt_sigreturn", Nr: 15},       // runtime: signals and preemption
 			{Name: "sched_getaffinity", Nr: 204}, // runtime: GOMAXPROCS updater
 			{Name: "sched_yield", Nr: 24},        // runtime: always
-			{Name: "sendfile", Nr: 40},           // program: webserver.main (main.go:54)
+			{Name: "sendfile", Nr: 40},           // program: webserver.main$1 (main.go:63)
 			{Name: "sendto", Nr: 44},             // program: webserver.main$1 (main.go:63)
 			{Name: "set_robust_list", Nr: 273},   // runtime: cgo
 			{Name: "setsockopt", Nr: 54},         // program: webserver.main$1 (main.go:63)
 			{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
 			{Name: "sigaltstack", Nr: 131},       // runtime: new thread
 			{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
-			{Name: "splice", Nr: 275},            // program: webserver.main (main.go:54)
+			{Name: "splice", Nr: 275},            // program: webserver.main$1 (main.go:63)
 			{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
-			{Name: "uname", Nr: 63},              // program: webserver.main (main.go:54)
 			{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
 		},
 		Arch:          "amd64",
@@ -80,7 +78,6 @@ func init() {
 				{Name: "clock_gettime", Nr: 228},     // runtime: timers
 				{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
 				{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
-				{Name: "copy_file_range", Nr: 326},   // program: webserver.main (main.go:54)
 				{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
 				{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
 				{Name: "exit", Nr: 60},               // runtime: thread exit
@@ -91,7 +88,7 @@ func init() {
 				{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
 				{Name: "getpeername", Nr: 52},        // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
-				{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
+				{Name: "getrandom", Nr: 318},         // program: webserver.main (main.go:59)
 				{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
 				{Name: "getsockopt", Nr: 55},         // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "gettid", Nr: 186},            // runtime: new thread
@@ -105,13 +102,13 @@ func init() {
 				{Name: "munmap", Nr: 11},             // cgo: getaddrinfo
 				{Name: "nanosleep", Nr: 35},          // runtime: always
 				{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
-				{Name: "openat", Nr: 257},            // program: webserver.main$1 (main.go:63); allow if arg2 & 0x643 == 0x0
+				{Name: "openat", Nr: 257},            // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
 				{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
 				{Name: "poll", Nr: 7},                // cgo: getaddrinfo
 				{Name: "ppoll", Nr: 271},             // cgo: getaddrinfo
 				{Name: "prctl", Nr: 157},             // runtime: GC/memory
 				{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
-				{Name: "prlimit64", Nr: 302},         // program: (*singleflight.Group).doCall (singleflight.go:93)
+				{Name: "prlimit64", Nr: 302},         // program: (*net.Resolver).goLookupIPCNAMEOrder$3$1 (dnsclient_unix.go:667)
 				{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
 				{Name: "readlinkat", Nr: 267},        // program: webserver.main$1 (main.go:63)
 				{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
@@ -123,7 +120,7 @@ func init() {
 				{Name: "rt_sigreturn", Nr: 15},       // runtime: signals and preemption
 				{Name: "sched_getaffinity", Nr: 204}, // runtime: GOMAXPROCS updater
 				{Name: "sched_yield", Nr: 24},        // runtime: always
-				{Name: "sendfile", Nr: 40},           // program: webserver.main (main.go:54)
+				{Name: "sendfile", Nr: 40},           // program: webserver.main$1 (main.go:63)
 				{Name: "sendmmsg", Nr: 307},          // cgo: getaddrinfo
 				{Name: "sendto", Nr: 44},             // program: webserver.main$1 (main.go:63)
 				{Name: "set_robust_list", Nr: 273},   // runtime: cgo
@@ -131,9 +128,9 @@ func init() {
 				{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
 				{Name: "sigaltstack", Nr: 131},       // runtime: new thread
 				{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
-				{Name: "splice", Nr: 275},            // program: webserver.main (main.go:54)
+				{Name: "splice", Nr: 275},            // program: webserver.main$1 (main.go:63)
 				{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
-				{Name: "uname", Nr: 63},              // program: webserver.main (main.go:54)
+				{Name: "uname", Nr: 63},              // cgo: getaddrinfo
 				{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
 			},
 			Goroutines: []selfsandbox.GoStatement{
@@ -146,181 +143,177 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +86
-				{Code: 0x15, Jt: 0, Jf: 86, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +84
+				{Code: 0x15, Jt: 0, Jf: 84, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jeq #0x101, +76, +0
-				{Code: 0x15, Jt: 76, Jf: 0, K: 0x101},
-				// 4: jeq #0x38, +78, +0
-				{Code: 0x15, Jt: 78, Jf: 0, K: 0x38},
-				// 5: jge #0xd9, +37, +0
-				{Code: 0x35, Jt: 37, Jf: 0, K: 0xd9},
-				// 6: jge #0x35, +18, +0
-				{Code: 0x35, Jt: 18, Jf: 0, K: 0x35},
+				// 3: jeq #0x101, +74, +0
+				{Code: 0x15, Jt: 74, Jf: 0, K: 0x101},
+				// 4: jeq #0x38, +76, +0
+				{Code: 0x15, Jt: 76, Jf: 0, K: 0x38},
+				// 5: jge #0xcd, +36, +0
+				{Code: 0x35, Jt: 36, Jf: 0, K: 0xcd},
+				// 6: jge #0x2f, +17, +0
+				{Code: 0x35, Jt: 17, Jf: 0, K: 0x2f},
 				// 7: jge #0x19, +8, +0
 				{Code: 0x35, Jt: 8, Jf: 0, K: 0x19},
 				// 8: jge #0x5, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 				// 9: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 10: jge #0x2, +77, +75
-				{Code: 0x35, Jt: 77, Jf: 75, K: 0x2},
-				// 11: jge #0x4, +76, +74
-				{Code: 0x35, Jt: 76, Jf: 74, K: 0x4},
+				// 10: jge #0x2, +75, +73
+				{Code: 0x35, Jt: 75, Jf: 73, K: 0x2},
+				// 11: jge #0x4, +74, +72
+				{Code: 0x35, Jt: 74, Jf: 72, K: 0x4},
 				// 12: jge #0x7, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7},
-				// 13: jge #0x6, +74, +72
-				{Code: 0x35, Jt: 74, Jf: 72, K: 0x6},
-				// 14: jge #0x12, +0, +71
-				{Code: 0x35, Jt: 0, Jf: 71, K: 0x12},
-				// 15: jge #0x18, +70, +72
-				{Code: 0x35, Jt: 70, Jf: 72, K: 0x18},
-				// 16: jge #0x27, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x27},
+				// 13: jge #0x6, +72, +70
+				{Code: 0x35, Jt: 72, Jf: 70, K: 0x6},
+				// 14: jge #0x12, +0, +69
+				{Code: 0x35, Jt: 0, Jf: 69, K: 0x12},
+				// 15: jge #0x18, +68, +70
+				{Code: 0x35, Jt: 68, Jf: 70, K: 0x18},
+				// 16: jge #0x24, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x24},
 				// 17: jge #0x1d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1d},
-				// 18: jge #0x1c, +67, +69
-				{Code: 0x35, Jt: 67, Jf: 69, K: 0x1c},
-				// 19: jge #0x23, +0, +68
-				{Code: 0x35, Jt: 0, Jf: 68, K: 0x23},
-				// 20: jge #0x24, +67, +65
-				{Code: 0x35, Jt: 67, Jf: 65, K: 0x24},
-				// 21: jge #0x2c, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2c},
-				// 22: jge #0x2a, +65, +63
-				{Code: 0x35, Jt: 65, Jf: 63, K: 0x2a},
-				// 23: jge #0x2e, +0, +62
-				{Code: 0x35, Jt: 0, Jf: 62, K: 0x2e},
-				// 24: jge #0x2f, +61, +63
-				{Code: 0x35, Jt: 61, Jf: 63, K: 0x2f},
-				// 25: jge #0x83, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x83},
-				// 26: jge #0x3d, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x3d},
-				// 27: jge #0x39, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x39},
-				// 28: jge #0x36, +57, +59
-				{Code: 0x35, Jt: 57, Jf: 59, K: 0x36},
-				// 29: jge #0x3c, +56, +58
-				{Code: 0x35, Jt: 56, Jf: 58, K: 0x3c},
-				// 30: jge #0x40, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x40},
-				// 31: jge #0x3e, +54, +56
-				{Code: 0x35, Jt: 54, Jf: 56, K: 0x3e},
-				// 32: jge #0x48, +0, +55
-				{Code: 0x35, Jt: 0, Jf: 55, K: 0x48},
-				// 33: jge #0x49, +54, +52
-				{Code: 0x35, Jt: 54, Jf: 52, K: 0x49},
-				// 34: jge #0xbb, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xbb},
-				// 35: jge #0x9d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
-				// 36: jge #0x84, +51, +49
-				{Code: 0x35, Jt: 51, Jf: 49, K: 0x84},
-				// 37: jge #0x9e, +0, +48
-				{Code: 0x35, Jt: 0, Jf: 48, K: 0x9e},
-				// 38: jge #0xba, +47, +49
-				{Code: 0x35, Jt: 47, Jf: 49, K: 0xba},
-				// 39: jge #0xcb, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
-				// 40: jge #0xca, +45, +47
-				{Code: 0x35, Jt: 45, Jf: 47, K: 0xca},
-				// 41: jge #0xcc, +0, +46
-				{Code: 0x35, Jt: 0, Jf: 46, K: 0xcc},
-				// 42: jge #0xcd, +45, +43
-				{Code: 0x35, Jt: 45, Jf: 43, K: 0xcd},
-				// 43: jge #0x114, +18, +0
-				{Code: 0x35, Jt: 18, Jf: 0, K: 0x114},
-				// 44: jge #0xeb, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0xeb},
-				// 45: jge #0xe4, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xe4},
-				// 46: jge #0xdb, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
-				// 47: jge #0xda, +40, +38
-				{Code: 0x35, Jt: 40, Jf: 38, K: 0xda},
-				// 48: jge #0xdc, +39, +37
-				{Code: 0x35, Jt: 39, Jf: 37, K: 0xdc},
-				// 49: jge #0xe7, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
-				// 50: jge #0xe5, +37, +35
-				{Code: 0x35, Jt: 37, Jf: 35, K: 0xe5},
-				// 51: jge #0xe8, +0, +34
-				{Code: 0x35, Jt: 0, Jf: 34, K: 0xe8},
-				// 52: jge #0xe9, +33, +35
-				{Code: 0x35, Jt: 33, Jf: 35, K: 0xe9},
-				// 53: jge #0x10f, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x10f},
-				// 54: jge #0x107, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
-				// 55: jge #0x106, +30, +32
-				{Code: 0x35, Jt: 30, Jf: 32, K: 0x106},
-				// 56: jge #0x10b, +0, +31
-				{Code: 0x35, Jt: 0, Jf: 31, K: 0x10b},
-				// 57: jge #0x10c, +30, +28
-				{Code: 0x35, Jt: 30, Jf: 28, K: 0x10c},
-				// 58: jge #0x111, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-				// 59: jge #0x110, +28, +26
-				{Code: 0x35, Jt: 28, Jf: 26, K: 0x110},
-				// 60: jge #0x112, +0, +25
-				{Code: 0x35, Jt: 0, Jf: 25, K: 0x112},
-				// 61: jge #0x113, +24, +26
-				{Code: 0x35, Jt: 24, Jf: 26, K: 0x113},
-				// 62: jge #0x133, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x133},
-				// 63: jge #0x121, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x121},
-				// 64: jge #0x11a, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-				// 65: jge #0x119, +20, +22
-				{Code: 0x35, Jt: 20, Jf: 22, K: 0x119},
-				// 66: jge #0x120, +19, +21
-				{Code: 0x35, Jt: 19, Jf: 21, K: 0x120},
-				// 67: jge #0x126, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-				// 68: jge #0x125, +17, +19
-				{Code: 0x35, Jt: 17, Jf: 19, K: 0x125},
-				// 69: jge #0x12e, +0, +18
-				{Code: 0x35, Jt: 0, Jf: 18, K: 0x12e},
-				// 70: jge #0x12f, +17, +15
-				{Code: 0x35, Jt: 17, Jf: 15, K: 0x12f},
-				// 71: jge #0x147, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-				// 72: jge #0x13e, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-				// 73: jge #0x134, +14, +12
-				{Code: 0x35, Jt: 14, Jf: 12, K: 0x134},
-				// 74: jge #0x13f, +0, +11
-				{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
-				// 75: jge #0x146, +10, +12
-				{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
-				// 76: jge #0x14f, +1, +0
+				// 18: jge #0x1c, +65, +67
+				{Code: 0x35, Jt: 65, Jf: 67, K: 0x1c},
+				// 19: jge #0x23, +64, +66
+				{Code: 0x35, Jt: 64, Jf: 66, K: 0x23},
+				// 20: jge #0x2a, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2a},
+				// 21: jge #0x27, +62, +64
+				{Code: 0x35, Jt: 62, Jf: 64, K: 0x27},
+				// 22: jge #0x2c, +0, +63
+				{Code: 0x35, Jt: 0, Jf: 63, K: 0x2c},
+				// 23: jge #0x2e, +62, +60
+				{Code: 0x35, Jt: 62, Jf: 60, K: 0x2e},
+				// 24: jge #0x49, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x49},
+				// 25: jge #0x3c, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x3c},
+				// 26: jge #0x36, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x36},
+				// 27: jge #0x35, +58, +56
+				{Code: 0x35, Jt: 58, Jf: 56, K: 0x35},
+				// 28: jge #0x39, +57, +55
+				{Code: 0x35, Jt: 57, Jf: 55, K: 0x39},
+				// 29: jge #0x3e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3e},
+				// 30: jge #0x3d, +55, +53
+				{Code: 0x35, Jt: 55, Jf: 53, K: 0x3d},
+				// 31: jge #0x40, +0, +52
+				{Code: 0x35, Jt: 0, Jf: 52, K: 0x40},
+				// 32: jge #0x48, +51, +53
+				{Code: 0x35, Jt: 51, Jf: 53, K: 0x48},
+				// 33: jge #0xba, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0xba},
+				// 34: jge #0x84, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
+				// 35: jge #0x83, +48, +50
+				{Code: 0x35, Jt: 48, Jf: 50, K: 0x83},
+				// 36: jge #0x9d, +0, +49
+				{Code: 0x35, Jt: 0, Jf: 49, K: 0x9d},
+				// 37: jge #0x9e, +48, +46
+				{Code: 0x35, Jt: 48, Jf: 46, K: 0x9e},
+				// 38: jge #0xca, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
+				// 39: jge #0xbb, +46, +44
+				{Code: 0x35, Jt: 46, Jf: 44, K: 0xbb},
+				// 40: jge #0xcb, +0, +43
+				{Code: 0x35, Jt: 0, Jf: 43, K: 0xcb},
+				// 41: jge #0xcc, +42, +44
+				{Code: 0x35, Jt: 42, Jf: 44, K: 0xcc},
+				// 42: jge #0x112, +17, +0
+				{Code: 0x35, Jt: 17, Jf: 0, K: 0x112},
+				// 43: jge #0xe9, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0xe9},
+				// 44: jge #0xdc, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xdc},
+				// 45: jge #0xda, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
+				// 46: jge #0xd9, +37, +39
+				{Code: 0x35, Jt: 37, Jf: 39, K: 0xd9},
+				// 47: jge #0xdb, +36, +38
+				{Code: 0x35, Jt: 36, Jf: 38, K: 0xdb},
+				// 48: jge #0xe5, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
+				// 49: jge #0xe4, +34, +36
+				{Code: 0x35, Jt: 34, Jf: 36, K: 0xe4},
+				// 50: jge #0xe7, +0, +35
+				{Code: 0x35, Jt: 0, Jf: 35, K: 0xe7},
+				// 51: jge #0xe8, +34, +32
+				{Code: 0x35, Jt: 34, Jf: 32, K: 0xe8},
+				// 52: jge #0x10b, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x10b},
+				// 53: jge #0x106, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
+				// 54: jge #0xeb, +31, +29
+				{Code: 0x35, Jt: 31, Jf: 29, K: 0xeb},
+				// 55: jge #0x107, +30, +28
+				{Code: 0x35, Jt: 30, Jf: 28, K: 0x107},
+				// 56: jge #0x10f, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x10f},
+				// 57: jge #0x10c, +28, +26
+				{Code: 0x35, Jt: 28, Jf: 26, K: 0x10c},
+				// 58: jge #0x110, +0, +25
+				{Code: 0x35, Jt: 0, Jf: 25, K: 0x110},
+				// 59: jge #0x111, +24, +26
+				{Code: 0x35, Jt: 24, Jf: 26, K: 0x111},
+				// 60: jge #0x12e, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x12e},
+				// 61: jge #0x11a, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x11a},
+				// 62: jge #0x114, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x114},
+				// 63: jge #0x113, +20, +22
+				{Code: 0x35, Jt: 20, Jf: 22, K: 0x113},
+				// 64: jge #0x119, +19, +21
+				{Code: 0x35, Jt: 19, Jf: 21, K: 0x119},
+				// 65: jge #0x121, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x121},
+				// 66: jge #0x120, +17, +19
+				{Code: 0x35, Jt: 17, Jf: 19, K: 0x120},
+				// 67: jge #0x125, +0, +18
+				{Code: 0x35, Jt: 0, Jf: 18, K: 0x125},
+				// 68: jge #0x126, +17, +15
+				{Code: 0x35, Jt: 17, Jf: 15, K: 0x126},
+				// 69: jge #0x13f, +4, +0
+				{Code: 0x35, Jt: 4, Jf: 0, K: 0x13f},
+				// 70: jge #0x133, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x133},
+				// 71: jge #0x12f, +14, +12
+				{Code: 0x35, Jt: 14, Jf: 12, K: 0x12f},
+				// 72: jge #0x134, +0, +11
+				{Code: 0x35, Jt: 0, Jf: 11, K: 0x134},
+				// 73: jge #0x13e, +10, +12
+				{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
+				// 74: jge #0x14f, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-				// 77: jge #0x14e, +8, +10
+				// 75: jge #0x14e, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-				// 78: jge #0x1b3, +0, +9
+				// 76: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 79: jge #0x1b4, +8, +7
+				// 77: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 80: ld [32]
+				// 78: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 81: and #0x643
+				// 79: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 82: jeq #0x0, +3, +5
+				// 80: jeq #0x0, +3, +5
 				{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-				// 83: ld [16]
+				// 81: ld [16]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-				// 84: and #0x7e020000
+				// 82: and #0x7e020000
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-				// 85: jeq #0x0, +0, +2
+				// 83: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 86: ret 0x7fff0000
+				// 84: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 87: ret 0x50026
+				// 85: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 88: ret 0x80000000
+				// 86: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -329,16 +322,16 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +84
-			{Code: 0x15, Jt: 0, Jf: 84, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +82
+			{Code: 0x15, Jt: 0, Jf: 82, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jeq #0x101, +74, +0
-			{Code: 0x15, Jt: 74, Jf: 0, K: 0x101},
-			// 4: jeq #0x38, +76, +0
-			{Code: 0x15, Jt: 76, Jf: 0, K: 0x38},
-			// 5: jge #0xbb, +36, +0
-			{Code: 0x35, Jt: 36, Jf: 0, K: 0xbb},
+			// 3: jeq #0x101, +72, +0
+			{Code: 0x15, Jt: 72, Jf: 0, K: 0x101},
+			// 4: jeq #0x38, +74, +0
+			{Code: 0x15, Jt: 74, Jf: 0, K: 0x38},
+			// 5: jge #0xba, +35, +0
+			{Code: 0x35, Jt: 35, Jf: 0, K: 0xba},
 			// 6: jge #0x2c, +17, +0
 			{Code: 0x35, Jt: 17, Jf: 0, K: 0x2c},
 			// 7: jge #0x12, +8, +0
@@ -347,162 +340,158 @@ func init() {
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 			// 9: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 10: jge #0x2, +75, +73
-			{Code: 0x35, Jt: 75, Jf: 73, K: 0x2},
-			// 11: jge #0x4, +74, +72
-			{Code: 0x35, Jt: 74, Jf: 72, K: 0x4},
+			// 10: jge #0x2, +73, +71
+			{Code: 0x35, Jt: 73, Jf: 71, K: 0x2},
+			// 11: jge #0x4, +72, +70
+			{Code: 0x35, Jt: 72, Jf: 70, K: 0x4},
 			// 12: jge #0x8, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8},
-			// 13: jge #0x6, +72, +70
-			{Code: 0x35, Jt: 72, Jf: 70, K: 0x6},
-			// 14: jge #0x10, +0, +69
-			{Code: 0x35, Jt: 0, Jf: 69, K: 0x10},
-			// 15: jge #0x11, +68, +70
-			{Code: 0x35, Jt: 68, Jf: 70, K: 0x11},
+			// 13: jge #0x6, +70, +68
+			{Code: 0x35, Jt: 70, Jf: 68, K: 0x6},
+			// 14: jge #0x10, +0, +67
+			{Code: 0x35, Jt: 0, Jf: 67, K: 0x10},
+			// 15: jge #0x11, +66, +68
+			{Code: 0x35, Jt: 66, Jf: 68, K: 0x11},
 			// 16: jge #0x1d, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1d},
 			// 17: jge #0x19, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x19},
-			// 18: jge #0x18, +65, +67
-			{Code: 0x35, Jt: 65, Jf: 67, K: 0x18},
-			// 19: jge #0x1c, +64, +66
-			{Code: 0x35, Jt: 64, Jf: 66, K: 0x1c},
+			// 18: jge #0x18, +63, +65
+			{Code: 0x35, Jt: 63, Jf: 65, K: 0x18},
+			// 19: jge #0x1c, +62, +64
+			{Code: 0x35, Jt: 62, Jf: 64, K: 0x1c},
 			// 20: jge #0x24, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x24},
-			// 21: jge #0x23, +62, +64
-			{Code: 0x35, Jt: 62, Jf: 64, K: 0x23},
-			// 22: jge #0x27, +0, +63
-			{Code: 0x35, Jt: 0, Jf: 63, K: 0x27},
-			// 23: jge #0x2a, +62, +60
-			{Code: 0x35, Jt: 62, Jf: 60, K: 0x2a},
+			// 21: jge #0x23, +60, +62
+			{Code: 0x35, Jt: 60, Jf: 62, K: 0x23},
+			// 22: jge #0x27, +0, +61
+			{Code: 0x35, Jt: 0, Jf: 61, K: 0x27},
+			// 23: jge #0x2a, +60, +58
+			{Code: 0x35, Jt: 60, Jf: 58, K: 0x2a},
 			// 24: jge #0x3d, +8, +0
 			{Code: 0x35, Jt: 8, Jf: 0, K: 0x3d},
 			// 25: jge #0x33, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x33},
 			// 26: jge #0x30, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x30},
-			// 27: jge #0x2e, +58, +56
-			{Code: 0x35, Jt: 58, Jf: 56, K: 0x2e},
-			// 28: jge #0x32, +57, +55
-			{Code: 0x35, Jt: 57, Jf: 55, K: 0x32},
+			// 27: jge #0x2e, +56, +54
+			{Code: 0x35, Jt: 56, Jf: 54, K: 0x2e},
+			// 28: jge #0x32, +55, +53
+			{Code: 0x35, Jt: 55, Jf: 53, K: 0x32},
 			// 29: jge #0x36, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x36},
-			// 30: jge #0x34, +55, +53
-			{Code: 0x35, Jt: 55, Jf: 53, K: 0x34},
-			// 31: jge #0x37, +0, +52
-			{Code: 0x35, Jt: 0, Jf: 52, K: 0x37},
-			// 32: jge #0x3c, +51, +53
-			{Code: 0x35, Jt: 51, Jf: 53, K: 0x3c},
-			// 33: jge #0x83, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x83},
-			// 34: jge #0x40, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x40},
-			// 35: jge #0x3e, +48, +50
-			{Code: 0x35, Jt: 48, Jf: 50, K: 0x3e},
-			// 36: jge #0x48, +0, +49
-			{Code: 0x35, Jt: 0, Jf: 49, K: 0x48},
-			// 37: jge #0x49, +48, +46
-			{Code: 0x35, Jt: 48, Jf: 46, K: 0x49},
-			// 38: jge #0x9d, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x9d},
-			// 39: jge #0x84, +46, +44
-			{Code: 0x35, Jt: 46, Jf: 44, K: 0x84},
-			// 40: jge #0x9e, +0, +43
-			{Code: 0x35, Jt: 0, Jf: 43, K: 0x9e},
-			// 41: jge #0xba, +42, +44
-			{Code: 0x35, Jt: 42, Jf: 44, K: 0xba},
-			// 42: jge #0x10c, +17, +0
-			{Code: 0x35, Jt: 17, Jf: 0, K: 0x10c},
-			// 43: jge #0xe4, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xe4},
-			// 44: jge #0xcd, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcd},
-			// 45: jge #0xcb, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
-			// 46: jge #0xca, +37, +39
-			{Code: 0x35, Jt: 37, Jf: 39, K: 0xca},
-			// 47: jge #0xcc, +36, +38
-			{Code: 0x35, Jt: 36, Jf: 38, K: 0xcc},
-			// 48: jge #0xda, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
-			// 49: jge #0xd9, +34, +36
-			{Code: 0x35, Jt: 34, Jf: 36, K: 0xd9},
-			// 50: jge #0xdb, +0, +35
-			{Code: 0x35, Jt: 0, Jf: 35, K: 0xdb},
-			// 51: jge #0xdc, +34, +32
-			{Code: 0x35, Jt: 34, Jf: 32, K: 0xdc},
-			// 52: jge #0xe9, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe9},
-			// 53: jge #0xe7, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
-			// 54: jge #0xe5, +31, +29
-			{Code: 0x35, Jt: 31, Jf: 29, K: 0xe5},
-			// 55: jge #0xe8, +30, +28
-			{Code: 0x35, Jt: 30, Jf: 28, K: 0xe8},
-			// 56: jge #0x106, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
-			// 57: jge #0xeb, +28, +26
-			{Code: 0x35, Jt: 28, Jf: 26, K: 0xeb},
-			// 58: jge #0x107, +0, +25
-			{Code: 0x35, Jt: 0, Jf: 25, K: 0x107},
-			// 59: jge #0x10b, +24, +26
-			{Code: 0x35, Jt: 24, Jf: 26, K: 0x10b},
-			// 60: jge #0x125, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x125},
-			// 61: jge #0x114, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x114},
-			// 62: jge #0x112, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
-			// 63: jge #0x111, +20, +22
-			{Code: 0x35, Jt: 20, Jf: 22, K: 0x111},
-			// 64: jge #0x113, +19, +21
-			{Code: 0x35, Jt: 19, Jf: 21, K: 0x113},
-			// 65: jge #0x11a, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x11a},
-			// 66: jge #0x119, +17, +19
-			{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
-			// 67: jge #0x120, +0, +18
-			{Code: 0x35, Jt: 0, Jf: 18, K: 0x120},
-			// 68: jge #0x121, +17, +15
-			{Code: 0x35, Jt: 17, Jf: 15, K: 0x121},
-			// 69: jge #0x147, +4, +0
-			{Code: 0x35, Jt: 4, Jf: 0, K: 0x147},
-			// 70: jge #0x13e, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x13e},
-			// 71: jge #0x126, +14, +12
-			{Code: 0x35, Jt: 14, Jf: 12, K: 0x126},
-			// 72: jge #0x13f, +0, +11
-			{Code: 0x35, Jt: 0, Jf: 11, K: 0x13f},
-			// 73: jge #0x146, +10, +12
-			{Code: 0x35, Jt: 10, Jf: 12, K: 0x146},
-			// 74: jge #0x14f, +1, +0
+			// 30: jge #0x34, +53, +51
+			{Code: 0x35, Jt: 53, Jf: 51, K: 0x34},
+			// 31: jge #0x37, +0, +50
+			{Code: 0x35, Jt: 0, Jf: 50, K: 0x37},
+			// 32: jge #0x3c, +49, +51
+			{Code: 0x35, Jt: 49, Jf: 51, K: 0x3c},
+			// 33: jge #0x49, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x49},
+			// 34: jge #0x3f, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3f},
+			// 35: jge #0x3e, +46, +48
+			{Code: 0x35, Jt: 46, Jf: 48, K: 0x3e},
+			// 36: jge #0x48, +45, +47
+			{Code: 0x35, Jt: 45, Jf: 47, K: 0x48},
+			// 37: jge #0x84, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
+			// 38: jge #0x83, +43, +45
+			{Code: 0x35, Jt: 43, Jf: 45, K: 0x83},
+			// 39: jge #0x9d, +0, +44
+			{Code: 0x35, Jt: 0, Jf: 44, K: 0x9d},
+			// 40: jge #0x9e, +43, +41
+			{Code: 0x35, Jt: 43, Jf: 41, K: 0x9e},
+			// 41: jge #0x10b, +17, +0
+			{Code: 0x35, Jt: 17, Jf: 0, K: 0x10b},
+			// 42: jge #0xdc, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0xdc},
+			// 43: jge #0xcc, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcc},
+			// 44: jge #0xca, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
+			// 45: jge #0xbb, +38, +36
+			{Code: 0x35, Jt: 38, Jf: 36, K: 0xbb},
+			// 46: jge #0xcb, +37, +35
+			{Code: 0x35, Jt: 37, Jf: 35, K: 0xcb},
+			// 47: jge #0xd9, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd9},
+			// 48: jge #0xcd, +35, +33
+			{Code: 0x35, Jt: 35, Jf: 33, K: 0xcd},
+			// 49: jge #0xda, +0, +32
+			{Code: 0x35, Jt: 0, Jf: 32, K: 0xda},
+			// 50: jge #0xdb, +31, +33
+			{Code: 0x35, Jt: 31, Jf: 33, K: 0xdb},
+			// 51: jge #0xe8, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe8},
+			// 52: jge #0xe5, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
+			// 53: jge #0xe4, +28, +30
+			{Code: 0x35, Jt: 28, Jf: 30, K: 0xe4},
+			// 54: jge #0xe7, +27, +29
+			{Code: 0x35, Jt: 27, Jf: 29, K: 0xe7},
+			// 55: jge #0xeb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xeb},
+			// 56: jge #0xe9, +25, +27
+			{Code: 0x35, Jt: 25, Jf: 27, K: 0xe9},
+			// 57: jge #0x106, +0, +26
+			{Code: 0x35, Jt: 0, Jf: 26, K: 0x106},
+			// 58: jge #0x107, +25, +23
+			{Code: 0x35, Jt: 25, Jf: 23, K: 0x107},
+			// 59: jge #0x121, +8, +0
+			{Code: 0x35, Jt: 8, Jf: 0, K: 0x121},
+			// 60: jge #0x113, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x113},
+			// 61: jge #0x111, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
+			// 62: jge #0x10c, +21, +19
+			{Code: 0x35, Jt: 21, Jf: 19, K: 0x10c},
+			// 63: jge #0x112, +20, +18
+			{Code: 0x35, Jt: 20, Jf: 18, K: 0x112},
+			// 64: jge #0x119, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x119},
+			// 65: jge #0x114, +18, +16
+			{Code: 0x35, Jt: 18, Jf: 16, K: 0x114},
+			// 66: jge #0x11a, +0, +15
+			{Code: 0x35, Jt: 0, Jf: 15, K: 0x11a},
+			// 67: jge #0x120, +14, +16
+			{Code: 0x35, Jt: 14, Jf: 16, K: 0x120},
+			// 68: jge #0x13f, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x13f},
+			// 69: jge #0x126, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
+			// 70: jge #0x125, +11, +13
+			{Code: 0x35, Jt: 11, Jf: 13, K: 0x125},
+			// 71: jge #0x13e, +10, +12
+			{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
+			// 72: jge #0x14f, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-			// 75: jge #0x14e, +8, +10
+			// 73: jge #0x14e, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-			// 76: jge #0x1b3, +0, +9
+			// 74: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 77: jge #0x1b4, +8, +7
+			// 75: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 78: ld [32]
+			// 76: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 79: and #0x643
+			// 77: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 80: jeq #0x0, +3, +5
+			// 78: jeq #0x0, +3, +5
 			{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-			// 81: ld [16]
+			// 79: ld [16]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-			// 82: and #0x7e020000
+			// 80: and #0x7e020000
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-			// 83: jeq #0x0, +0, +2
+			// 81: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 84: ret 0x7fff0000
+			// 82: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 85: ret 0x50026
+			// 83: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 86: ret 0x80000000
+			// 84: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "bc9853c7e9fccffccf49d38c586cd92fe42d62da662acad2843b2c87c5d44e48",
+		PolicyHash: "60fc12bb3e7950040d3fe6de36c4a0ab80eaf6e96ee9f3bd713ab26b75c01b1b",
 		Race:       false,
 	})
 }
