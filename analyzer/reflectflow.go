@@ -263,6 +263,11 @@ func (h *hiddenFlow) results(call *ssa.Call, idx int, from func(ssa.Value) bool)
 		// reached callee cannot return (the walk is complete when this
 		// is asked); a static call without one goes into package runtime,
 		// which the reach leaves out.
+		// A builtin (recover's value is whatever was panicked) answers
+		// yes too.
+		if _, builtin := call.Common().Value.(*ssa.Builtin); builtin {
+			return true
+		}
 		return call.Common().StaticCallee() != nil || h.intoRuntime[call]
 	}
 	yes := false
@@ -302,6 +307,9 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		f := h.p.values()
 		if f.cellEscapes(a) != "" {
 			return true
+		}
+		if g, isGlobal := a.(*ssa.Global); isGlobal && h.p.linked[g.Pkg.Pkg.Path()+"."+g.Name()] {
+			return true // other code (the runtime, assembly) shares its memory
 		}
 		yes := false
 		for _, s := range f.storesTo(a) {
@@ -702,6 +710,11 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 		name      string
 		container bool
 	}{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
+	// reflect.Select's send cases write into channels it is handed in a
+	// slice of SelectCase: not followed, every channel counts.
+	if sel := reflectPkg.Func("Select"); sel == nil || h.r.funcs[sel] {
+		return true, written
+	}
 	valueType := reflectPkg.Members["Value"].(*ssa.Type).Type()
 	for _, w := range writers {
 		var set *ssa.Function
