@@ -201,3 +201,22 @@ func TestSocketFamilies(t *testing.T) {
 		t.Errorf("socket-unix in enforce mode: want the socket granted, got\n%s", res)
 	}
 }
+
+// TestSysProcAttrReflection checks that reflection counts as setting
+// SysProcAttr's fields only when it can reach them: testdata/osexecjson
+// decodes JSON into a struct of its own and starts a plain child (no
+// fork-path child-side syscall is allowed), testdata/osexecjsonattr
+// decodes JSON into an *exec.Cmd whose SysProcAttr.Chroot the JSON sets
+// (chroot is allowed; TestFixtures runs it under its filter).
+func TestSysProcAttrReflection(t *testing.T) {
+	rep := analyzeCached(t, "sysprocattr-json", Config{ExecChild: true}, "./testdata/osexecjson", "./testdata/osexecjsonattr")
+	plain, attr := programNamed(t, rep, "osexecjson"), programNamed(t, rep, "osexecjsonattr")
+	for _, name := range forkGuarded {
+		if n, ok := plain.Need(name); ok {
+			t.Errorf("osexecjson: reflection writes only its own config, but %s is allowed: %s", name, strings.Join(n.Path, " <- "))
+		}
+	}
+	if _, ok := attr.Need("chroot"); !ok {
+		t.Errorf("osexecjsonattr: encoding/json can set SysProcAttr.Chroot, but chroot is not allowed: %v", attr.Names())
+	}
+}

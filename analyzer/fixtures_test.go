@@ -61,6 +61,8 @@ var fixtures = []struct {
 		"times":   "reflection.ticks).MarshalJSON ", // encoding/json on a nested field
 		"sysinfo": "reflection.main$2 ",             // reflect.MakeFunc
 	}, "Reflect", nil, ""},
+	// encoding/json sets an *exec.Cmd's SysProcAttr.Chroot by reflection.
+	{"osexecjsonattr", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 	{"reflectflow", map[string]string{
 		"getppid": "reflectflow.stored).Probe ",   // a prober stored in an unexported field
 		"getsid":  "reflectflow.read).Report ",    // reflect.Value.Interface of a field

@@ -75,6 +75,10 @@ type hiddenFlow struct {
 	acc     map[ssa.Value]bool // yes found so far, per value on the stack
 	stack   []ssa.Value
 	counter int
+
+	// onType, set while typesOf runs, receives the type of each
+	// MakeInterface the walk reaches.
+	onType func(types.Type)
 }
 
 // newHiddenFlow prepares the questions about reach r.
@@ -98,7 +102,7 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 			}
 		}
 	}
-	h.writesAll, h.written = h.fieldWrites()
+	h.writesAll, h.written = h.fieldWrites(interfaceWriters)
 	for _, e := range r.runtimeCalls {
 		if e.site != nil {
 			h.intoRuntime[e.site] = true
@@ -176,7 +180,12 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		return yes
 	}
 	switch v := v.(type) {
-	case *ssa.Const, *ssa.MakeInterface:
+	case *ssa.Const:
+		return false
+	case *ssa.MakeInterface:
+		if h.onType != nil {
+			h.onType(v.X.Type())
+		}
 		return false
 	case *ssa.Phi:
 		return any(v.Edges)
@@ -252,6 +261,38 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		}
 	}
 	return true
+}
+
+// typesOf returns the dynamic types v can hold, whether VTA saw them flow
+// or not: the MakeInterface sources the walk of sources reaches. top is
+// true when some source is one whose types the walk cannot name (a value
+// made by reflection, memory written through an alias, a call into the
+// runtime), or when the walk grows past limit values.
+func (h *hiddenFlow) typesOf(v ssa.Value, limit int) (ts []types.Type, top bool) {
+	var set typeutil.Map
+	h.onType = func(t types.Type) {
+		if set.At(t) == nil {
+			set.Set(t, true)
+			ts = append(ts, t)
+		}
+	}
+	defer func() { h.onType = nil }()
+	seen := map[ssa.Value]bool{v: true}
+	stack := []ssa.Value{v}
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if h.sources(u, func(w ssa.Value) bool {
+			if !seen[w] {
+				seen[w] = true
+				stack = append(stack, w)
+			}
+			return false
+		}) || len(seen) > limit {
+			return nil, true
+		}
+	}
+	return ts, false
 }
 
 // results traces the values the callees of call return at position idx
@@ -504,9 +545,32 @@ func (p *program) slotStores() *slotStoreIndex {
 	return idx
 }
 
+// rootTypesLimit bounds the values typesOf visits for one root of a
+// reflection write.
+const rootTypesLimit = 20000
+
+// interfaceWriters are the reflect functions that can write an interface
+// value into memory: the Value methods whose receiver is the memory
+// written, and, with container set, those that write into the map,
+// channel or slice their receiver (Copy: first argument) holds.
+var interfaceWriters = []reflectWriter{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
+
+// scalarWriters are the Value methods that write a number, a string, a
+// byte slice or a pointer into the memory their receiver is. With
+// interfaceWriters, they are every way reflection can change a field to a
+// value other than zero.
+var scalarWriters = []reflectWriter{{"SetInt", false}, {"SetUint", false}, {"SetFloat", false}, {"SetComplex", false}, {"SetBool", false}, {"SetString", false}, {"SetBytes", false}, {"SetPointer", false}, {"SetLen", false}, {"SetCap", false}}
+
+// reflectWriter is a reflect function that writes memory; see
+// interfaceWriters.
+type reflectWriter struct {
+	name      string
+	container bool
+}
+
 // fieldWrites returns the struct types whose exported fields a reached
-// call of reflect.Value's Set, SetIterKey or SetIterValue can write
-// (every type reflection reaches when all is set).
+// call of one of writers can write (every type reflection reaches when
+// all is set).
 //
 // The receiver of each such call is followed back through Elem, Index,
 // Addr, Slice, Convert and Indirect, phis, parameters and the results of
@@ -519,7 +583,7 @@ func (p *program) slotStores() *slotStoreIndex {
 // counts as every type. A receiver that never went through Field writes
 // only memory the program handed to reflection by address (errors.As's
 // target), which the field index sees as an escaping address.
-func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
+func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *typeutil.Map) {
 	written = &typeutil.Map{}
 	reflectPkg := h.p.prog.ImportedPackage("reflect")
 	if reflectPkg == nil {
@@ -637,6 +701,15 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 		}
 		return false
 	}
+	// returns follows the values callee returns at position i.
+	returns := func(callee *ssa.Function, i int, viaField bool) bool {
+		for _, b := range callee.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && (i >= len(ret.Results) || !chain(ret.Results[i], viaField)) {
+				return false
+			}
+		}
+		return true
+	}
 	chain = func(v ssa.Value, viaField bool) bool {
 		if seen[key{v, viaField}] {
 			return true
@@ -652,11 +725,17 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 			return true
 		case *ssa.Parameter:
 			return params(v, viaField)
+		case *ssa.Const:
+			return true // the zero Value: using it panics, it writes nothing
 		case *ssa.Extract:
-			if c, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
-				return chain(c, viaField)
+			c, ok := v.Tuple.(*ssa.Call)
+			if !ok {
+				return false
 			}
-			return false
+			if callee := c.Common().StaticCallee(); v.Index > 0 && callee != nil && pkgOf(callee) != reflectPkg && callee.Blocks != nil {
+				return returns(callee, v.Index, viaField)
+			}
+			return v.Index == 0 && chain(c, viaField)
 		case *ssa.Call:
 			callee := v.Common().StaticCallee()
 			switch {
@@ -694,22 +773,13 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 			case pkgOf(callee) == reflectPkg || callee.Blocks == nil:
 				return false
 			}
-			for _, b := range callee.Blocks {
-				if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 && !chain(ret.Results[0], viaField) {
-					return false
-				}
-			}
-			return true
+			return returns(callee, 0, viaField)
 		}
 		return false
 	}
 	// Set, SetIterKey and SetIterValue write what their receiver is;
 	// SetMapIndex, Send and TrySend write into the map or channel their
 	// receiver holds, Copy into its first argument's elements.
-	writers := []struct {
-		name      string
-		container bool
-	}{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
 	// reflect.Select's send cases write into channels it is handed in a
 	// slice of SelectCase: not followed, every channel counts.
 	if sel := reflectPkg.Func("Select"); sel == nil || h.r.funcs[sel] {
@@ -730,6 +800,11 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 			continue
 		}
 		for _, e := range h.r.pred[set] {
+			if pkgOf(e.caller) == reflectPkg && strings.HasPrefix(e.caller.Name(), "make") {
+				// reflect's makeInt, makeString, …: write a value
+				// they have just made with New, for a conversion.
+				continue
+			}
 			if e.site == nil || len(e.site.Common().Args) == 0 || !chain(e.site.Common().Args[0], w.container) {
 				return true, written
 			}
@@ -762,21 +837,18 @@ func (h *hiddenFlow) fieldWrites() (all bool, written *typeutil.Map) {
 	for _, t := range rootTypes {
 		add(t)
 	}
+	// The roots' types, traced while the fields reflection writes are not
+	// known yet: an exported field counts as written (see slot).
+	savedAll, savedWritten := h.writesAll, h.written
+	h.writesAll, h.written = true, &typeutil.Map{}
+	defer func() { h.writesAll, h.written = savedAll, savedWritten }()
 	for _, x := range roots {
-		ok := true
-		h.p.values().trace(x, flowRules{interfaces: false, freeVars: true, cells: true, callers: h.r.callSites}, func(s source) bool {
-			mi, isMake := s.v.(*ssa.MakeInterface)
-			switch {
-			case isMake:
-				add(mi.X.Type())
-			case s.kind == sourceUncalled || s.kind == sourceUnbound || s.kind == sourceZero:
-			default:
-				ok = false
-			}
-			return ok
-		})
-		if !ok {
+		ts, top := h.typesOf(x, rootTypesLimit)
+		if top {
 			return true, written
+		}
+		for _, t := range ts {
+			add(t)
 		}
 	}
 	return false, written

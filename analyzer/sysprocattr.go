@@ -93,24 +93,17 @@ func (p *program) procAttrFacts(r *reach) *procAttrFacts {
 }
 
 // reflectCanSet reports whether reflection can set fields of the syscall
-// type name: a reflect.Value setter is reachable and the type is among
-// those reflection can reach.
+// type name: a reflect.Value setter whose receiver can be a field of that
+// type (see hiddenFlow.fieldWrites) is reachable.
 func (p *program) reflectCanSet(r *reach, name string) bool {
 	rt := p.reflectTypes(r)
 	if rt == nil {
 		return false
 	}
-	setter := false
-	for _, m := range []string{"Set", "SetUint", "SetInt", "SetBool", "SetString", "SetPointer", "SetLen", "SetZero"} {
-		if p.reachedMethod(r, "reflect", "Value", m) {
-			setter = true
-		}
-	}
-	if !setter {
-		return false
-	}
+	h := p.newHiddenFlow(r)
+	all, written := h.fieldWrites(append(append([]reflectWriter(nil), interfaceWriters...), scalarWriters...))
 	for _, t := range rt.list {
-		if isNamed(t, "syscall", name) {
+		if isNamed(t, "syscall", name) && (all || written.At(t) != nil) {
 			return true
 		}
 	}
