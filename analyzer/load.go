@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"runtime"
@@ -41,10 +44,11 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 		patterns = []string{"."}
 	}
 	pc := &packages.Config{
-		Mode:    loadMode,
-		Dir:     cfg.Dir,
-		Env:     environ(cfg),
-		Overlay: cfg.Overlay,
+		Mode:      loadMode,
+		Dir:       cfg.Dir,
+		Env:       environ(cfg),
+		Overlay:   cfg.Overlay,
+		ParseFile: parseFile,
 	}
 	if len(cfg.Tags) > 0 {
 		pc.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
@@ -67,6 +71,27 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 			strings.Join(patterns, " "), goarchOf(cfg), strings.Join(msgs, "\n\t"))
 	}
 	return pkgs, nil
+}
+
+// linknameDirective is how a //go:linkname comment starts; linkDirectives
+// reads them from the syntax.
+var linknameDirective = []byte("//go:linkname ")
+
+// parseFile parses a file for go/packages with what the later phases read
+// and no more. Object resolution (ast.Object, ast.Scope) is skipped: the
+// type checker and SSA use types.Info, nothing reads the parser's objects.
+// Comments are kept only in files with a //go:linkname directive, the only
+// comments the analysis reads (see linkDirectives): each SSA function keeps
+// its declaration's syntax, doc comment included, for the rest of the
+// analysis. The //go:build line that sets a file's Go version and the
+// //line directives of cgo's files are read by the parser and scanner in
+// either mode.
+func parseFile(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	mode := parser.AllErrors | parser.SkipObjectResolution
+	if bytes.Contains(src, linknameDirective) {
+		mode |= parser.ParseComments
+	}
+	return parser.ParseFile(fset, filename, src, mode)
 }
 
 // toolchain returns GOVERSION and GOROOT of the go command that builds the
