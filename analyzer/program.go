@@ -6,7 +6,9 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
@@ -79,8 +81,7 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 		built = syntaxOf(p)
 		releaseSyntax(p)
 	}
-	prog.Build()
-	trimBuilt(built)
+	buildTrimmed(prog, built)
 	out := &program{
 		goarch:  goarch,
 		table:   table,
@@ -103,11 +104,11 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 	return out, nil
 }
 
-// builtSyntax is what trimBuilt drops from the syntax and type
+// builtSyntax is what buildTrimmed drops from the syntax and type
 // information the SSA keeps after it is built.
 type builtSyntax struct {
-	// bodies are the function declarations whose bodies go.
-	bodies []*ast.FuncDecl
+	// bodies are the function declarations whose bodies go, by package.
+	bodies map[*types.Package][]*ast.FuncDecl
 	// infos are the type information of the packages with generic
 	// declarations, and generic those declarations, sorted by position.
 	infos   []*types.Info
@@ -115,11 +116,11 @@ type builtSyntax struct {
 }
 
 // syntaxOf sorts the function declarations of p's import closure for
-// trimBuilt. It holds on to nothing the SSA does not keep itself: the
+// buildTrimmed. It holds on to nothing the SSA does not keep itself: the
 // declarations (Function.Syntax) and the type information of the
 // packages with generic declarations.
 func syntaxOf(p *packages.Package) *builtSyntax {
-	out := &builtSyntax{}
+	out := &builtSyntax{bodies: map[*types.Package][]*ast.FuncDecl{}}
 	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
 		var generic []ast.Node
 		for _, f := range q.Syntax {
@@ -130,7 +131,7 @@ func syntaxOf(p *packages.Package) *builtSyntax {
 				case fd.Type.TypeParams != nil || genericReceiver(fd.Recv):
 					generic = append(generic, fd)
 				case !hasGoStmt(fd.Body):
-					out.bodies = append(out.bodies, fd)
+					out.bodies[q.Types] = append(out.bodies[q.Types], fd)
 				}
 			}
 		}
@@ -142,26 +143,43 @@ func syntaxOf(p *packages.Package) *builtSyntax {
 	return out
 }
 
-// trimBuilt drops, once the SSA is built, the syntax and type information
-// the SSA keeps but nothing reads any more. Each SSA function keeps its
-// declaration (Function.Syntax) to the end of the analysis, body included,
-// and a generic one also its package's types.Info, whose maps are keyed by
-// every expression and identifier of the package: together about a fifth
-// of the heap the later phases work in.
+// buildTrimmed builds the SSA of every package of prog, as Program.Build
+// does (each package in its own goroutine, GOMAXPROCS at a time), and
+// drops the syntax and type information the SSA keeps but nothing reads
+// any more (b, from syntaxOf; nothing is dropped when b is nil). Each SSA
+// function keeps its declaration (Function.Syntax) to the end of the
+// analysis, body included, and a generic one also its package's
+// types.Info, whose maps are keyed by every expression and identifier of
+// the package: together about a fifth of the heap the later phases work
+// in.
 //
-// Kept are what SSA may still build from: instances of generic functions
-// and of the methods of generic types are built on demand (e.g. when the
-// call graph asks for a method set), from the generic declaration and the
-// type information of what is inside it. Also kept are the bodies that
-// hold a go statement, which goStmtEnd reads, and those of function
-// literals, which stay with the SSA functions built from them.
-func trimBuilt(b *builtSyntax) {
+// A package's plain bodies go as soon as it is built: only its own build
+// reads them. Kept are what SSA may still build from: instances of generic
+// functions and of the methods of generic types are built on demand, by
+// the build of any package or later (e.g. when the call graph asks for a
+// method set), from the generic declaration and the type information of
+// what is inside it, which is all that is left of a types.Info once every
+// package is built. Also kept are the bodies that hold a go statement,
+// which goStmtEnd reads, and those of function literals, which stay with
+// the SSA functions built from them.
+func buildTrimmed(prog *ssa.Program, b *builtSyntax) {
 	if b == nil {
+		prog.Build()
 		return
 	}
-	for _, fd := range b.bodies {
-		fd.Body = nil
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, pkg := range prog.AllPackages() {
+		limit <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-limit }()
+			pkg.Build()
+			for _, fd := range b.bodies[pkg.Pkg] {
+				fd.Body = nil
+			}
+		})
 	}
+	wg.Wait()
 	for i, info := range b.infos {
 		trimInfo(info, b.generic[i])
 	}

@@ -34,7 +34,7 @@ func Starts() { go Plain(1) }
 func Uses() []string { return Map([]int{1}, func(i int) string { return "" }) }
 `
 
-// TestTrimBuilt checks what trimBuilt drops once the SSA is built: the
+// TestTrimBuilt checks what buildTrimmed drops once the SSA is built: the
 // bodies of plain functions and the type information outside generic
 // declarations go; generic bodies and those with a go statement stay, and
 // an instance first asked for after the trim is still built.
@@ -57,8 +57,7 @@ func TestTrimBuilt(t *testing.T) {
 	b := syntaxOf(&packages.Package{PkgPath: "p", Syntax: []*ast.File{f}, TypesInfo: info, Types: pkg})
 	prog := ssa.NewProgram(fset, ssa.InstantiateGenerics)
 	prog.CreatePackage(pkg, []*ast.File{f}, info, true)
-	prog.Build()
-	trimBuilt(b)
+	buildTrimmed(prog, b)
 
 	decls := map[string]*ast.FuncDecl{}
 	for _, d := range f.Decls {
