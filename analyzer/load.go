@@ -98,13 +98,18 @@ var (
 	loadGCSaved int
 )
 
-// loadGC raises the GC percent loadGCFactor times for the time packages
-// load, unless the garbage collector is off, and returns the function
-// that puts it back and collects once.
+// loadGC collects once and raises the GC percent loadGCFactor times for
+// the time packages load, unless the garbage collector is off, and
+// returns the function that puts it back and collects once more.
 func loadGC() (restore func()) {
 	loadGCMu.Lock()
 	defer loadGCMu.Unlock()
 	if loadGCCalls == 0 {
+		// The raised percent applies to the heap the last collection
+		// found live: after an earlier analysis in the same process
+		// (sandboxgen's second architecture), that would be its program,
+		// garbage by now, and the goal four times that.
+		runtime.GC()
 		loadGCSaved = -1
 		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 		metrics.Read(s)
