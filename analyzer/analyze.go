@@ -47,6 +47,10 @@ func releaseSyntax(p *packages.Package) {
 // package among them needs. It fails when the packages do not build, when no
 // main package matches, or when the architecture has no syscall table;
 // unresolved syscall sites are not an error (see Program.Unresolved).
+//
+// While the packages load, Analyze raises the process's GC percent and
+// collects before and after (see loadGC): the analysis's time and peak
+// memory depend on when the collector runs.
 func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	start := time.Now()
 	goarch := goarchOf(cfg)
