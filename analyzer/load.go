@@ -84,7 +84,8 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 // one running when the load ended counted the type checker's garbage as
 // live, which set a high goal for the SSA build, where the peak is. With
 // the percent raised, and one collection when the load ends, when that
-// garbage is gone: sandboxgen -arch amd64 on examples/webserver, 5
+// garbage is gone (and one before it starts, see loadGC):
+// sandboxgen -arch amd64 on examples/webserver, 5
 // interleaved runs (medians, ranges): 4.97 s (4.72-5.39), 6.56 s of CPU,
 // 762 MiB (742-776) -> 4.74 s (4.59-4.93), 6.29 s of CPU, 702 MiB
 // (692-716). Without that collection the peak varied from 667 to 834 MiB.
