@@ -2,8 +2,13 @@ package analyzer
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
+	"go/types"
 	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
@@ -72,10 +77,12 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 	start := time.Now()
 	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
 	dirs := linkDirectives([]*packages.Package{p})
+	var built *builtSyntax
 	if release {
+		built = syntaxOf(p)
 		releaseSyntax(p)
 	}
-	prog.Build()
+	buildTrimmed(prog, built)
 	out := &program{
 		goarch:  goarch,
 		table:   table,
@@ -96,6 +103,158 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 	out.cha = cha.CallGraph(prog)
 	out.chaTime = time.Since(start)
 	return out, nil
+}
+
+// builtSyntax is what buildTrimmed drops from the syntax and type
+// information the SSA keeps after it is built.
+type builtSyntax struct {
+	// bodies are the function declarations whose bodies go, by package.
+	bodies map[*types.Package][]*ast.FuncDecl
+	// infos are the type information of the packages with generic
+	// declarations, and generic those declarations, sorted by position.
+	infos   []*types.Info
+	generic [][]ast.Node
+}
+
+// syntaxOf sorts the function declarations of p's import closure for
+// buildTrimmed. It holds on to nothing the SSA does not keep itself: the
+// declarations (Function.Syntax) and the type information of the
+// packages with generic declarations.
+func syntaxOf(p *packages.Package) *builtSyntax {
+	out := &builtSyntax{bodies: map[*types.Package][]*ast.FuncDecl{}}
+	packages.Visit([]*packages.Package{p}, nil, func(q *packages.Package) {
+		var generic []ast.Node
+		for _, f := range q.Syntax {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				switch {
+				case !ok || fd.Body == nil:
+				case fd.Type.TypeParams != nil || genericReceiver(fd.Recv):
+					generic = append(generic, fd)
+				case !hasGoStmt(fd.Body):
+					out.bodies[q.Types] = append(out.bodies[q.Types], fd)
+				}
+			}
+		}
+		if len(generic) > 0 && q.TypesInfo != nil {
+			out.infos = append(out.infos, q.TypesInfo)
+			out.generic = append(out.generic, generic)
+		}
+	})
+	return out
+}
+
+// buildTrimmed builds the SSA of every package of prog, as Program.Build
+// does (each package in its own goroutine, GOMAXPROCS at a time), and
+// drops the syntax and type information the SSA keeps but nothing reads
+// any more (b, from syntaxOf; nothing is dropped when b is nil). Each SSA
+// function keeps its declaration (Function.Syntax) to the end of the
+// analysis, body included, and a generic one also its package's
+// types.Info, whose maps are keyed by every expression and identifier of
+// the package: together about a fifth of the heap the later phases work
+// in.
+//
+// A package's plain bodies go as soon as it is built: only its own build
+// reads them. Kept are what SSA may still build from: instances of generic
+// functions and of the methods of generic types are built on demand, by
+// the build of any package or later (e.g. when the call graph asks for a
+// method set), from the generic declaration and the type information of
+// what is inside it, which is all that is left of a types.Info once every
+// package is built. Also kept are the bodies that hold a go statement,
+// which goStmtEnd reads, and those of function literals, which stay with
+// the SSA functions built from them.
+func buildTrimmed(prog *ssa.Program, b *builtSyntax) {
+	if b == nil {
+		prog.Build()
+		return
+	}
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, pkg := range prog.AllPackages() {
+		limit <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-limit }()
+			pkg.Build()
+			for _, fd := range b.bodies[pkg.Pkg] {
+				fd.Body = nil
+			}
+		})
+	}
+	wg.Wait()
+	for i, info := range b.infos {
+		trimInfo(info, b.generic[i])
+	}
+}
+
+// trimInfo keeps in info only the facts about the nodes inside the
+// declarations decls, which are in the order of the package's files (so
+// sorted by position, as the file set gives each file its own range) and
+// do not overlap.
+// The maps are copied, not deleted from: a Go map does not shrink.
+// Scopes goes: SSA does not read it.
+func trimInfo(info *types.Info, decls []ast.Node) {
+	inside := func(n ast.Node) bool {
+		pos := n.Pos()
+		i := sort.Search(len(decls), func(i int) bool { return decls[i].End() > pos })
+		return i < len(decls) && decls[i].Pos() <= pos
+	}
+	info.Types = keepInside(info.Types, inside)
+	info.Defs = keepInside(info.Defs, inside)
+	info.Uses = keepInside(info.Uses, inside)
+	info.Implicits = keepInside(info.Implicits, inside)
+	info.Instances = keepInside(info.Instances, inside)
+	info.Selections = keepInside(info.Selections, inside)
+	info.Scopes = nil
+}
+
+// keepInside returns a copy of m with the entries whose node is inside.
+func keepInside[K interface {
+	comparable
+	ast.Node
+}, V any](m map[K]V, inside func(ast.Node) bool) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := map[K]V{}
+	for k, v := range m {
+		if inside(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// genericReceiver reports whether recv, a method's receiver, has type
+// parameters (func (l *List[T]) ...).
+func genericReceiver(recv *ast.FieldList) bool {
+	if recv == nil || len(recv.List) == 0 {
+		return false
+	}
+	t := recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// hasGoStmt reports whether body holds a go statement.
+func hasGoStmt(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.GoStmt); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // pos formats a position as file:line:column, the file named by fileName.

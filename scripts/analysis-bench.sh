@@ -6,7 +6,10 @@
 # too), each run in a fresh process so that the peak resident memory is the
 # analysis's own. Then the sandboxgen command on examples/webserver: cold
 # (SANDBOXGEN_CACHE=off) for one architecture and for the default two, and
-# warm (answered from the analysis cache) for -check, -json and -why.
+# warm (answered from the analysis cache) for -check, -json and -why, and
+# cold for one architecture with GOMEMLIMIT=600MiB (what bounding the heap
+# costs). Wall times are printed with CPU times (user + system), which a
+# shared machine disturbs less.
 #
 # Usage: scripts/analysis-bench.sh [runs]   (default 5 runs per program)
 #        ANALYSIS_BENCH_ONLY=command scripts/analysis-bench.sh [runs]
@@ -32,24 +35,26 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 # bench NAME DIR PATTERN: runs the analysis $runs times and prints each run
 # and the medians; sets $med_wall and $med_mib.
 bench() {
-	local name=$1 dir=$2 pattern=$3 i wall kib line
+	local name=$1 dir=$2 pattern=$3 i wall kib user sys line
 	: >"$tmp/$name.wall"
 	: >"$tmp/$name.mib"
+	: >"$tmp/$name.cpu"
 	for ((i = 1; i <= runs; i++)); do
 		(cd "$root/analyzer" &&
 			SANDBOXGEN_BENCH_DIR=$dir SANDBOXGEN_BENCH_PATTERN=$pattern \
-				/usr/bin/time -f '%e %M' -o "$tmp/time" \
+				/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" \
 				"$tmp/analyzer.test" -test.run '^$' -test.bench '^BenchmarkAnalyze$' -test.benchtime 1x >"$tmp/out")
-		read -r wall kib <"$tmp/time"
+		read -r wall kib user sys <"$tmp/time"
 		line=$(grep '^BenchmarkAnalyze' "$tmp/out")
 		echo "$wall" >>"$tmp/$name.wall"
 		echo "$((kib / 1024))" >>"$tmp/$name.mib"
-		printf '%-10s run %d: %6.2f s wall, %5d MiB peak  |%s\n' "$name" "$i" "$wall" "$((kib / 1024))" \
+		awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}' >>"$tmp/$name.cpu"
+		printf '%-10s run %d: %6.2f s wall, %6.2f s CPU, %5d MiB peak  |%s\n' "$name" "$i" "$wall" "$(tail -1 "$tmp/$name.cpu")" "$((kib / 1024))" \
 			"$(echo "$line" | tr -s ' \t' ' ' | sed 's/^BenchmarkAnalyze-[0-9]* 1 [0-9]* ns\/op//')"
 	done
 	med_wall=$(median <"$tmp/$name.wall")
 	med_mib=$(median <"$tmp/$name.mib")
-	printf '%-10s median: %.2f s wall, %d MiB peak (%d runs)\n\n' "$name" "$med_wall" "$med_mib" "$runs"
+	printf '%-10s median: %.2f s wall, %.2f s CPU, %d MiB peak (%d runs)\n\n' "$name" "$med_wall" "$(median <"$tmp/$name.cpu")" "$med_mib" "$runs"
 }
 
 status=0
@@ -75,34 +80,41 @@ fi
 go build -o "$tmp/sandboxgen" ./cmd/sandboxgen
 export XDG_CACHE_HOME="$tmp/cache"
 # cmdbench NAME ENV ARGS...: runs sandboxgen $runs times in examples/webserver
-# and sets $med_wall and $med_mib (and prints min-max ranges).
+# and sets $med_wall, $med_cpu and $med_mib (and prints min-max ranges).
 cmdbench() {
-	local name=$1 envs=$2 i wall kib
+	local name=$1 envs=$2 i wall kib user sys
 	shift 2
 	: >"$tmp/$name.wall"
 	: >"$tmp/$name.mib"
+	: >"$tmp/$name.cpu"
 	for ((i = 1; i <= runs; i++)); do
-		(cd "$root/examples/webserver" && env $envs /usr/bin/time -f '%e %M' -o "$tmp/time" "$tmp/sandboxgen" "$@" >/dev/null 2>"$tmp/err") ||
+		(cd "$root/examples/webserver" && env $envs /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$tmp/sandboxgen" "$@" >/dev/null 2>"$tmp/err") ||
 			{ cat "$tmp/err"; status=1; }
 		# (time prints a line before its own when the command fails.)
-		read -r wall kib < <(tail -1 "$tmp/time")
+		read -r wall kib user sys < <(tail -1 "$tmp/time")
 		echo "$wall" >>"$tmp/$name.wall"
 		echo "$((kib / 1024))" >>"$tmp/$name.mib"
+		awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}' >>"$tmp/$name.cpu"
 	done
 	med_wall=$(median <"$tmp/$name.wall")
 	med_mib=$(median <"$tmp/$name.mib")
-	printf '%-22s median %6.2f s (%s-%s), %5d MiB (%s-%s), %d runs\n' "$name" "$med_wall" \
-		"$(sort -g "$tmp/$name.wall" | head -1)" "$(sort -g "$tmp/$name.wall" | tail -1)" \
+	med_cpu=$(median <"$tmp/$name.cpu")
+	printf '%-22s median %6.2f s (%s-%s), %6.2f s CPU, %5d MiB (%s-%s), %d runs\n' "$name" "$med_wall" \
+		"$(sort -g "$tmp/$name.wall" | head -1)" "$(sort -g "$tmp/$name.wall" | tail -1)" "$med_cpu" \
 		"$med_mib" "$(sort -g "$tmp/$name.mib" | head -1)" "$(sort -g "$tmp/$name.mib" | tail -1)" "$runs"
 }
 echo "sandboxgen on examples/webserver (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 cmdbench cold-amd64 SANDBOXGEN_CACHE=off -json -arch amd64 .
 one_wall=$med_wall
+one_cpu=$med_cpu
 within "cold, one architecture, wall" "$med_wall" 3 s
 within "cold, one architecture, peak" "$med_mib" 600 MiB
 cmdbench cold-amd64+arm64 SANDBOXGEN_CACHE=off -json .
 within "cold, two architectures / one" "$(awk -v a="$med_wall" -v b="$one_wall" 'BEGIN {printf "%.2f", a / b}')" 1.3 x
+echo "  (CPU time, two architectures / one: $(awk -v a="$med_cpu" -v b="$one_cpu" 'BEGIN {printf "%.2f", a / b}'))"
 within "cold, two architectures, peak" "$med_mib" 600 MiB
+# What bounding the heap costs (docs/troubleshooting.md): for information.
+cmdbench cold-amd64-memlimit "SANDBOXGEN_CACHE=off GOMEMLIMIT=600MiB" -json -arch amd64 .
 # Fill the cache once; the warm runs below then answer from it.
 (cd "$root/examples/webserver" && "$tmp/sandboxgen" -check . >/dev/null 2>&1) || status=1
 for args in "-check ." "-json ." "-why openat ." "-check -v ."; do
