@@ -9,7 +9,6 @@ import (
 	"golang.org/x/tools/go/callgraph/rta"
 	"golang.org/x/tools/go/callgraph/vta"
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 // edge is one call from caller to callee. site is nil for an edge that is
@@ -133,8 +132,11 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 		}
 		// The types reflection reaches grow with what is reachable: when
 		// they do, every reached interface call is looked at again.
-		if rt := p.reflectTypes(r); r.rtypes == nil || len(rt.list) != len(r.rtypes.list) || rt.active != r.rtypes.active {
-			r.rtypes = rt
+		if r.rtypes == nil {
+			r.rtypes = &rtypes{byMethod: map[string][]*ssa.Function{}}
+		}
+		fresh := w.rtFuncs(r)
+		if r.rtypes.extend(p, r, fresh) {
 			added = true
 		}
 		for _, x := range p.reflectRoots(r) {
@@ -156,6 +158,22 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 			return r
 		}
 	}
+}
+
+// rtFuncs returns the reached functions whose MakeInterfaces the walk's
+// rtypes has not read yet, in a stable order.
+func (w *walker) rtFuncs(r *reach) []*ssa.Function {
+	if w.rtRead == nil {
+		w.rtRead = map[*ssa.Function]bool{}
+	}
+	fresh := map[*ssa.Function]bool{}
+	for fn := range r.funcs {
+		if !w.rtRead[fn] {
+			w.rtRead[fn] = true
+			fresh[fn] = true
+		}
+	}
+	return sortedFuncs(fresh)
 }
 
 // reflectInvokes adds, at every reached interface method call whose
@@ -192,6 +210,8 @@ type walker struct {
 	// is only made in functions not reached yet, keyed by those functions.
 	pending map[*ssa.Function][]edge
 	seen    map[edgeKey]bool
+	// rtRead are the functions whose MakeInterfaces r.rtypes holds.
+	rtRead map[*ssa.Function]bool
 }
 
 type edgeKey struct {
@@ -503,7 +523,7 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 	storedIn := map[*ssa.Function][]*ssa.Global{}
 	readers := map[*ssa.Global][]*ssa.Function{}
 	readerSeen := map[*ssa.Global]map[*ssa.Function]bool{}
-	for fn := range ssautil.AllFunctions(p.prog) {
+	for fn := range p.values().functions() {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				var direct ssa.Value

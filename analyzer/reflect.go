@@ -43,6 +43,16 @@ type rtypes struct {
 // code of r.
 func (p *program) reflectTypes(r *reach) *rtypes {
 	rt := &rtypes{byMethod: map[string][]*ssa.Function{}}
+	rt.extend(p, r, sortedFuncs(r.funcs))
+	return rt
+}
+
+// extend adds what the functions fns (newly reachable in r) make
+// reachable to reflection, and reports whether rt changed. The walk
+// extends one rtypes as it reaches more code instead of rescanning every
+// function at each round.
+func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
+	before, wasActive := len(rt.list), rt.active
 	rt.active = p.reachedFunc(r, "reflect", "packEface") || p.reachedFunc(r, "internal/reflectlite", "packEface") ||
 		p.missingFunc("reflect", "packEface") || p.missingFunc("internal/reflectlite", "packEface")
 	var add func(t types.Type)
@@ -76,7 +86,6 @@ func (p *program) reflectTypes(r *reach) *rtypes {
 			add(types.NewPointer(t))
 		}
 	}
-	fns := sortedFuncs(r.funcs)
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
@@ -86,7 +95,7 @@ func (p *program) reflectTypes(r *reach) *rtypes {
 			}
 		}
 	}
-	for _, t := range rt.list {
+	for _, t := range rt.list[before:] {
 		if types.IsInterface(t) {
 			continue
 		}
@@ -97,7 +106,7 @@ func (p *program) reflectTypes(r *reach) *rtypes {
 			}
 		}
 	}
-	return rt
+	return len(rt.list) != before || rt.active != wasActive
 }
 
 // hasTypeParam reports whether t mentions a type parameter (such types

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
-	"golang.org/x/tools/go/ssa/ssautil"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -503,7 +502,7 @@ func (p *program) slotStores() *slotStoreIndex {
 			idx.escapes[k] = true
 		}
 	}
-	for fn := range ssautil.AllFunctions(p.prog) {
+	for fn := range p.values().functions() {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				switch in := in.(type) {

@@ -81,6 +81,17 @@ type source struct {
 type valueFlow struct {
 	prog    *ssa.Program
 	globals *globalInfo
+	all     map[*ssa.Function]bool
+}
+
+// functions returns every function of the program (ssautil.AllFunctions,
+// computed once: the call graph's indexes of stores and takers each scan
+// all of them).
+func (f *valueFlow) functions() map[*ssa.Function]bool {
+	if f.all == nil {
+		f.all = ssautil.AllFunctions(f.prog)
+	}
+	return f.all
 }
 
 // newValueFlow returns a tracer of prog's values.
@@ -365,7 +376,7 @@ func (f *valueFlow) globalIndex() *globalInfo {
 		return f.globals
 	}
 	gi := &globalInfo{stores: map[*ssa.Global][]ssa.Value{}, escapes: map[*ssa.Global]string{}}
-	for fn := range ssautil.AllFunctions(f.prog) {
+	for fn := range f.functions() {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				if st, ok := in.(*ssa.Store); ok {
