@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -187,12 +188,14 @@ func buildTrimmed(prog *ssa.Program, b *builtSyntax) {
 }
 
 // trimInfo keeps in info only the facts about the nodes inside the
-// declarations decls, which are in the order of the package's files (so
-// sorted by position, as the file set gives each file its own range) and
-// do not overlap.
+// declarations decls, which do not overlap.
 // The maps are copied, not deleted from: a Go map does not shrink.
 // Scopes goes: SSA does not read it.
 func trimInfo(info *types.Info, decls []ast.Node) {
+	// The files of a package are parsed concurrently, so the file set may
+	// have given them ranges in another order than the package lists them.
+	decls = slices.Clone(decls)
+	sort.Slice(decls, func(i, j int) bool { return decls[i].Pos() < decls[j].Pos() })
 	inside := func(n ast.Node) bool {
 		pos := n.Pos()
 		i := sort.Search(len(decls), func(i int) bool { return decls[i].End() > pos })

@@ -118,3 +118,51 @@ func TestTrimBuilt(t *testing.T) {
 		t.Fatalf("(*List[string]).Push was not built after the trim: %v", fn)
 	}
 }
+
+// TestTrimInfoFileOrder checks the trim when the file set gave a package's
+// files their ranges in another order than the package lists them (the
+// files are parsed concurrently): the type information of the generic
+// declarations of every file stays, so that an instance first asked for
+// after the trim is built (github.com/zclconf/go-cty's set.Set[any], in
+// yq, crashed the SSA builder before).
+func TestTrimInfoFileOrder(t *testing.T) {
+	fset := token.NewFileSet()
+	// b.go is parsed first, so its positions are the lower ones.
+	fb, err := parseFile(fset, "b.go", []byte("package p\n\ntype Rules[T any] interface{ Hash(T) int }\n\ntype Set[T any] struct{ rules Rules[T] }\n\nfunc (s Set[T]) HasRules(rules Rules[T]) bool { return s.rules == rules }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa, err := parseFile(fset, "a.go", []byte("package p\n\nfunc Keys[K comparable, V any](m map[K]V) []K {\n\tvar out []K\n\tfor k := range m {\n\t\tout = append(out, k)\n\t}\n\treturn out\n}\n\nfunc Plain() []string { return Keys(map[string]int{}) }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []*ast.File{fa, fb} // listed in the other order
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{}, Scopes: map[ast.Node]*types.Scope{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{}, FileVersions: map[*ast.File]string{},
+	}
+	pkg, err := (&types.Config{Importer: importer.Default()}).Check("p", fset, files, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := syntaxOf(&packages.Package{PkgPath: "p", Syntax: files, TypesInfo: info, Types: pkg})
+	prog := ssa.NewProgram(fset, ssa.InstantiateGenerics)
+	prog.CreatePackage(pkg, files, info, true)
+	buildTrimmed(prog, b)
+
+	set := pkg.Scope().Lookup("Set").Type()
+	inst, err := types.Instantiate(nil, set, []types.Type{types.NewInterfaceType(nil, nil)}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := prog.MethodSets.MethodSet(inst).Lookup(pkg, "HasRules")
+	if sel == nil {
+		t.Fatal("Set[any].HasRules not in the method set")
+	}
+	fn := prog.MethodValue(sel)
+	if fn == nil || len(fn.Blocks) == 0 {
+		t.Fatalf("Set[any].HasRules was not built after the trim: %v", fn)
+	}
+}
