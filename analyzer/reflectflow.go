@@ -345,13 +345,22 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		return h.slot(a.X.Type(), slotOfElem(a.X.Type()), from)
 	case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
 		f := h.p.values()
-		if f.cellEscapes(a) != "" {
-			return true
-		}
 		if g, isGlobal := a.(*ssa.Global); isGlobal && h.p.linked[g.Pkg.Pkg.Path()+"."+g.Name()] {
 			return true // other code (the runtime, assembly) shares its memory
 		}
 		yes := false
+		if f.cellEscapes(a) != "" {
+			// Its address went elsewhere (srv.trackListener(&l)): what
+			// is written through any pointer of its type counts too.
+			if h.pointeeHidden(a.Type()) {
+				return true
+			}
+			for _, st := range h.p.slotStores().stores[slotOfPointee(a.Type())] {
+				if h.r.funcs[st.fn] && from(st.val) {
+					yes = true
+				}
+			}
+		}
 		for _, s := range f.storesTo(a) {
 			if from(s) {
 				yes = true
@@ -360,6 +369,31 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		return yes
 	}
 	return true
+}
+
+// pointeeHidden reports whether memory of pointer type ptr can be written
+// other than by a store the slot index holds: reflection can write
+// through such a pointer (reflect.Value.Elem then Set, see fieldWrites;
+// reflectlite's Set, errors.As's, once such a pointer is an interface
+// value), or a pointer of the type is handed to code the index does not
+// see (converted to unsafe.Pointer, passed to a function without a body).
+func (h *hiddenFlow) pointeeHidden(ptr types.Type) bool {
+	ptr = types.Unalias(ptr)
+	if h.p.slotStores().escapes[slotOfPointee(ptr)] {
+		return true
+	}
+	rt := h.r.rtypes
+	inRT := rt == nil || rt.set.At(ptr) != nil
+	if h.written.At(ptr) != nil || (h.writesAll && inRT) {
+		return true
+	}
+	return inRT && h.p.reachedMethod(h.r, "internal/reflectlite", "Value", "Set")
+}
+
+// slotOfPointee names the memory a pointer of type ptr points to, for the
+// stores made through pointers of that type.
+func slotOfPointee(ptr types.Type) slotKey {
+	return slotKey{kind: slotPointee, typ: types.TypeString(ptr, nil)}
 }
 
 // slot traces a load from a slot of a container of type container: yes
@@ -398,11 +432,12 @@ func (h *hiddenFlow) slot(container types.Type, k slotKey, from func(ssa.Value) 
 type slotKind uint8
 
 const (
-	slotField  slotKind = iota // a struct field
-	slotElem                   // an element of a slice or an array
-	slotMapKey                 // a key of a map
-	slotMapVal                 // a value of a map
-	slotChan                   // a value sent on a channel
+	slotField   slotKind = iota // a struct field
+	slotElem                    // an element of a slice or an array
+	slotMapKey                  // a key of a map
+	slotMapVal                  // a value of a map
+	slotChan                    // a value sent on a channel
+	slotPointee                 // what a pointer of a type points to
 )
 
 // slotKey names a kind of interface-typed slot by what a conversion
@@ -472,6 +507,18 @@ type slotStoreIndex struct {
 	escapes map[slotKey]bool
 }
 
+// pointerToInterface reports whether t is a pointer to an interface.
+func pointerToInterface(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	return ok && types.IsInterface(p.Elem())
+}
+
+// isBuiltinCall reports whether cc calls a builtin.
+func isBuiltinCall(cc *ssa.CallCommon) bool {
+	_, ok := cc.Value.(*ssa.Builtin)
+	return ok
+}
+
 // slotStore is a value stored into a slot by function fn.
 type slotStore struct {
 	val ssa.Value
@@ -514,6 +561,31 @@ func (p *program) slotStores() *slotStoreIndex {
 				case *ssa.IndexAddr:
 					if k := slotOfElem(in.X.Type()); types.IsInterface(in.Type().Underlying().(*types.Pointer).Elem()) {
 						address(in, k)
+					}
+				case *ssa.Store:
+					switch in.Addr.(type) {
+					case *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
+					default:
+						if types.IsInterface(in.Val.Type()) {
+							k := slotOfPointee(in.Addr.Type())
+							idx.stores[k] = append(idx.stores[k], slotStore{in.Val, fn})
+						}
+					}
+				case *ssa.Convert:
+					if pointerToInterface(in.X.Type()) {
+						idx.escapes[slotOfPointee(in.X.Type())] = true
+					}
+				case ssa.CallInstruction:
+					// A pointer handed to code without a body here (the
+					// runtime, assembly) may be written there.
+					callee := in.Common().StaticCallee()
+					if callee == nil || isBuiltinCall(in.Common()) || (callee.Blocks != nil && !isRuntime(callee)) {
+						break
+					}
+					for _, arg := range in.Common().Args {
+						if pointerToInterface(arg.Type()) {
+							idx.escapes[slotOfPointee(arg.Type())] = true
+						}
 					}
 				case *ssa.MapUpdate:
 					if types.IsInterface(in.Key.Type()) {
@@ -741,6 +813,17 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			case callee == nil:
 				return false
 			case isValueMethod(callee, "Field", "FieldByName", "FieldByIndex", "FieldByIndexErr", "FieldByNameFunc", "Index"):
+				return chain(v.Common().Args[0], true)
+			case !viaField && isValueMethod(callee, "Elem"):
+				// A write through a pointer: the pointer's type is among
+				// the roots' (see pointeeHidden). Memory reflect.New just
+				// made is no cell of the program's: the program sees it
+				// only through a value reflection made.
+				if c, ok := v.Common().Args[0].(*ssa.Call); ok {
+					if fn := c.Common().StaticCallee(); fn != nil && pkgOf(fn) == reflectPkg && fn.Name() == "New" {
+						return true
+					}
+				}
 				return chain(v.Common().Args[0], true)
 			case !viaField && pkgOf(callee) == reflectPkg:
 				// Set on anything but a field or an element (a pointee,
