@@ -80,7 +80,7 @@ var fixtures = []struct {
 	// conditions, a helper's constant argument): only getppid is needed.
 	{"prunebranch", map[string]string{"getppid": "prunebranch.probe "}, "", []string{"getpgid"}, ""},
 	// Functions kept in fields of package variables, called through the
-	// variable main reads (see TestGlobalFieldValues).
+	// variable main reads (see TestPrecisionFixtures).
 	{"globalfield", map[string]string{"getppid": "globalfield.init$1 ", "getpriority": "globalfield.probePriority "}, "", nil, ""},
 	// A goroutine started before Lock that ends before it: its syscall
 	// is only in the fallback filter, and Lock installs the narrow one.

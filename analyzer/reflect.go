@@ -63,24 +63,9 @@ func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
 		}
 		rt.set.Set(t, true)
 		rt.list = append(rt.list, t)
-		switch u := t.Underlying().(type) {
-		case *types.Pointer:
-			add(u.Elem())
-		case *types.Struct:
-			for i := 0; i < u.NumFields(); i++ {
-				add(u.Field(i).Type())
-			}
-		case *types.Array:
-			add(u.Elem())
-		case *types.Slice:
-			add(u.Elem())
-		case *types.Map:
-			add(u.Key())
-			add(u.Elem())
-		case *types.Chan:
-			add(u.Elem())
-		case *types.Signature:
-			rt.funcTypes = append(rt.funcTypes, u)
+		eachComponent(t, add)
+		if sig, isFunc := t.Underlying().(*types.Signature); isFunc {
+			rt.funcTypes = append(rt.funcTypes, sig)
 		}
 		if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
 			add(types.NewPointer(t))
@@ -107,6 +92,29 @@ func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
 		}
 	}
 	return len(rt.list) != before || rt.active != wasActive
+}
+
+// eachComponent calls f with each type a value of type t holds directly:
+// a pointer's target, a struct's fields, the elements of an array, a
+// slice or a channel, a map's keys and values.
+func eachComponent(t types.Type, f func(types.Type)) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		f(u.Elem())
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			f(u.Field(i).Type())
+		}
+	case *types.Array:
+		f(u.Elem())
+	case *types.Slice:
+		f(u.Elem())
+	case *types.Map:
+		f(u.Key())
+		f(u.Elem())
+	case *types.Chan:
+		f(u.Elem())
+	}
 }
 
 // hasTypeParam reports whether t mentions a type parameter (such types

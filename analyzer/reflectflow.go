@@ -680,7 +680,8 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 	seen := map[key]bool{}
 	// chain follows a reflect.Value back; it reports false when it cannot.
 	var chain func(v ssa.Value, viaField bool) bool
-	params := func(v *ssa.Parameter, viaField bool) bool {
+	// args follows what the calls of v's function pass for v.
+	args := func(v *ssa.Parameter, follow func(ssa.Value) bool) bool {
 		fn := v.Parent()
 		if h.entered[fn] {
 			return false
@@ -690,7 +691,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 				return false
 			}
 			arg := argAt(e.site.Common(), paramIndex(v))
-			if arg == nil || !chain(arg, viaField) {
+			if arg == nil || !follow(arg) {
 				return false
 			}
 		}
@@ -715,20 +716,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 			return true
 		case *ssa.Parameter:
-			fn := t.Parent()
-			if h.entered[fn] {
-				return false
-			}
-			for _, e := range h.r.pred[fn] {
-				if e.site == nil {
-					return false
-				}
-				arg := argAt(e.site.Common(), paramIndex(t))
-				if arg == nil || !chainType(arg) {
-					return false
-				}
-			}
-			return true
+			return args(t, chainType)
 		case *ssa.Field: // StructField.Type
 			if c, ok := t.X.(*ssa.Call); ok && c.Common().IsInvoke() && c.Common().Method.Name() == "Field" {
 				return chainType(c.Common().Value)
@@ -795,7 +783,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 			return true
 		case *ssa.Parameter:
-			return params(v, viaField)
+			return args(v, func(a ssa.Value) bool { return chain(a, viaField) })
 		case *ssa.Const:
 			return true // the zero Value: using it panics, it writes nothing
 		case *ssa.Extract:
@@ -900,21 +888,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			return
 		}
 		written.Set(t, true)
-		switch u := t.Underlying().(type) {
-		case *types.Pointer:
-			add(u.Elem())
-		case *types.Struct:
-			for i := 0; i < u.NumFields(); i++ {
-				add(u.Field(i).Type())
-			}
-		case *types.Array:
-			add(u.Elem())
-		case *types.Slice:
-			add(u.Elem())
-		case *types.Map:
-			add(u.Key())
-			add(u.Elem())
-		}
+		eachComponent(t, add)
 	}
 	for _, t := range rootTypes {
 		add(t)

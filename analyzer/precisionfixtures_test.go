@@ -1,0 +1,52 @@
+package analyzer
+
+import "testing"
+
+// TestPrecisionFixtures checks fixtures that each separate syscalls a
+// program reaches from ones only an imprecise call graph would give it,
+// analysed without the runtime's baseline; TestFixtures runs the same
+// programs under their filters and strace.
+//
+//   - globalfield: a function kept only in a field of a package variable
+//     (a package-level sync.Pool's New, a handler table) is reached through
+//     a call through a func value only when code that reads that variable
+//     is reachable; it reads one pool and one table of two each.
+//   - reflectflow: an interface call gets the methods of the types
+//     reflection reaches only when a value made by reflection can flow to
+//     its receiver; it calls Probe on a prober kept in an unexported
+//     field, converts another prober (unseen) to an interface it never
+//     calls, and takes two reflection paths that must stay allowed.
+func TestPrecisionFixtures(t *testing.T) {
+	type want struct {
+		name    string
+		allowed bool
+		why     string
+	}
+	for _, fx := range []struct {
+		name  string
+		wants []want
+	}{
+		{"globalfield", []want{
+			{"getppid", true, "New of the pool main reads"},
+			{"getpriority", true, "probe of the table main reads"},
+			{"getpgid", false, "New of a pool nothing reads"},
+			{"getsid", false, "probe of a table nothing reads"},
+			// internal/poll's splice pipe pool: the program splices nothing.
+			{"pipe2", false, "New of internal/poll's pipe pool, which only splice code reads"},
+		}},
+		{"reflectflow", []want{
+			{"getppid", true, "Probe of the prober stored in box.p"},
+			{"getsid", true, "Report of a value read back with reflect.Value.Interface"},
+			{"getpgid", true, "Report of a value reflect.Value.Set wrote into Holder.R"},
+			{"getpriority", false, "Probe of a prober converted to an interface but never stored where Probe is called"},
+		}},
+	} {
+		rep := analyzeCached(t, fx.name, Config{NoRuntime: true}, "./testdata/"+fx.name)
+		prog := programNamed(t, rep, fx.name)
+		for _, c := range fx.wants {
+			if _, ok := prog.Need(c.name); ok != c.allowed {
+				t.Errorf("%s: %s (%s): allowed = %v, want %v; allowed: %v", fx.name, c.name, c.why, ok, c.allowed, prog.Names())
+			}
+		}
+	}
+}
