@@ -169,7 +169,7 @@ func (h *hiddenFlow) hidden(v ssa.Value) bool {
 // visits every operand even after a yes, so that the component numbering
 // stays consistent.
 func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
-	any := func(vs []ssa.Value) bool {
+	fromAll := func(vs []ssa.Value) bool {
 		yes := false
 		for _, u := range vs {
 			if from(u) {
@@ -187,7 +187,7 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 		}
 		return false
 	case *ssa.Phi:
-		return any(v.Edges)
+		return fromAll(v.Edges)
 	case *ssa.ChangeInterface:
 		return from(v.X)
 	case *ssa.ChangeType:
@@ -238,9 +238,9 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 			}
 			args = append(args, arg)
 		}
-		return any(args)
+		return fromAll(args)
 	case *ssa.FreeVar:
-		return any(h.p.values().bindings(v))
+		return fromAll(h.p.values().bindings(v))
 	case *ssa.UnOp:
 		switch v.Op {
 		case token.MUL:
