@@ -10,13 +10,11 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"unsafe"
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
-	"golang.org/x/sys/unix"
 
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/bpf"
+	"github.com/sandboxgen/sandboxgen/internal/rawinstall"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -112,7 +110,7 @@ func TestLoadFilterChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		if lib == "bare" {
-			load = bareLoader(prog.Instructions)
+			load = rawinstall.Installer(prog.Instructions)
 			break
 		}
 		// As a generated file would: registered before main, so only
@@ -140,27 +138,4 @@ func TestLoadFilterChild(t *testing.T) {
 		t.Fatalf("%s: %v", lib, err)
 	}
 	fmt.Printf("load-ns %d\n", d.Nanoseconds())
-}
-
-// bareLoader returns the floor: prctl(PR_SET_NO_NEW_PRIVS) and
-// seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of insns, two raw system calls
-// from whatever thread the goroutine is on, nothing checked; the
-// instructions are converted to struct sock_filter beforehand, untimed.
-func bareLoader(insns []bpf.Instruction) func() error {
-	filter := make([]unix.SockFilter, len(insns))
-	for i, in := range insns {
-		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
-	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	return func() error {
-		if _, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0); e != 0 {
-			return e
-		}
-		r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
-		runtime.KeepAlive(filter)
-		if e != 0 || r != 0 {
-			return fmt.Errorf("seccomp: %v (returned %d)", e, r)
-		}
-		return nil
-	}
 }

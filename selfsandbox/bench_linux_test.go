@@ -16,7 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sandboxgen/sandboxgen/gen"
-	"github.com/sandboxgen/sandboxgen/internal/bpf"
+	"github.com/sandboxgen/sandboxgen/internal/rawinstall"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -173,7 +173,7 @@ func TestLockLatencyChild(t *testing.T) {
 		}
 	}
 	if benchChild == "bare" {
-		lock = bareInstaller(prog.Instructions)
+		lock = rawinstall.Installer(prog.Instructions)
 	} else {
 		selfsandbox.Register(prog.Selfsandbox(meta))
 	}
@@ -186,29 +186,6 @@ func TestLockLatencyChild(t *testing.T) {
 	}
 	tasks, _ := os.ReadDir("/proc/self/task")
 	fmt.Printf("lock-ns %d insns %d threads %d\n", d.Nanoseconds(), len(prog.Instructions), len(tasks))
-}
-
-// bareInstaller returns the floor BenchmarkLock compares Lock with:
-// no_new_privs and the filter of insns with TSYNC, two raw system calls from
-// whatever thread the goroutine is on, with nothing checked. The program is
-// converted to struct sock_filter beforehand, outside the timed call.
-func bareInstaller(insns []bpf.Instruction) func() error {
-	filter := make([]unix.SockFilter, len(insns))
-	for i, in := range insns {
-		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
-	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	return func() error {
-		if _, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0); e != 0 {
-			return e
-		}
-		r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
-		runtime.KeepAlive(filter)
-		if e != 0 || r != 0 {
-			return fmt.Errorf("seccomp: %v (returned %d)", e, r)
-		}
-		return nil
-	}
 }
 
 // The syscalls BenchmarkSyscall times: getpid is allowed unconditionally
