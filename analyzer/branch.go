@@ -93,8 +93,9 @@ func (w *csWalker) liveBlocksOf(st ctxFunc) map[*ssa.BasicBlock]bool {
 // phis over the edges from live predecessors (and ChangeType); every source
 // it reaches must fold to the same constant. A source folds when it is a
 // constant, a parameter the context knows, a negation, a comparison or a
-// bitwise operation on non-negative integers, or a conversion that keeps
-// the value. visiting holds the operations being folded, so that a value
+// bitwise operation on non-negative integers, a conversion that keeps
+// the value, or the ok of a type assertion no type of its operand passes
+// (see typeFlow.cannotAssert). visiting holds the operations being folded, so that a value
 // computed from itself does not fold.
 func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	if live == nil {
@@ -162,6 +163,13 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		}
 		c, ok := st.ctx.consts[paramIndex(v)]
 		return c, ok
+	case *ssa.Extract:
+		// The ok of x.(T) (a case of a type switch) is false when no
+		// type x can hold is T or implements it.
+		if ta, isAssert := v.Tuple.(*ssa.TypeAssert); isAssert && v.Index == 1 && w.p.receiverTypes(w.r).cannotAssert(ta) {
+			return constant.MakeBool(false), true
+		}
+		return nil, false
 	case *ssa.Convert:
 		c, ok := w.constOf(v.X, st, live, visiting)
 		if !ok || !keepsValue(v.Type(), c) {
@@ -170,7 +178,13 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		return c, true
 	case *ssa.UnOp:
 		if v.Op == token.MUL {
-			return w.unsetField(v)
+			if c, ok := w.unsetField(v); ok {
+				return c, true
+			}
+			if fa, ok := v.X.(*ssa.FieldAddr); ok && w.nilField(fa) {
+				return nilConst, true
+			}
+			return nil, false
 		}
 		if v.Op != token.NOT {
 			return nil, false

@@ -92,6 +92,12 @@ var fixtures = []struct {
 	// Lock called from a helper that main.main calls once: what main runs
 	// before the helper is pruned.
 	{"prunehelper", map[string]string{"getppid": "prunehelper.main "}, "", []string{"getpgid"}, ""},
+	// Branches on pointer fields nothing (or only reflection) sets.
+	{"nilfield", map[string]string{"getppid": "nilfield.tracer).flush ", "getpriority": "nilfield.hook).fire "}, "", nil, ""},
+	// The network string decides the listener's type (see
+	// TestPrecisionFixtures): a unix listener's Close unlinks its file.
+	{"networkmodel", map[string]string{"accept4": "networkmodel.echoOne "}, "", nil, ""},
+	{"networkmodelunix", map[string]string{"unlinkat": "net.UnixListener).close"}, "", nil, ""},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard

@@ -53,6 +53,11 @@ type reach struct {
 	// once cgoFound; see cgoWrappers.
 	cgoFuncs []cgoWrapper
 	cgoFound bool
+	// receivers answers which types interface calls' receivers can hold
+	// (see typeflow.go), made on first use once the reach is complete.
+	receivers *typeFlow
+	// nilFields caches csWalker.nilField per field.
+	nilFields map[slotKey]bool
 }
 
 // isRuntime reports whether fn belongs to package runtime.

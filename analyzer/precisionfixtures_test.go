@@ -16,6 +16,12 @@ import "testing"
 //     its receiver; it calls Probe on a prober kept in an unexported
 //     field, converts another prober (unseen) to an interface it never
 //     calls, and takes two reflection paths that must stay allowed.
+//   - nilfield: a branch on a pointer field being non-nil runs only if
+//     reached code (or reflection) can store a non-nil value there.
+//   - networkmodel, networkmodelunix: the network string given to
+//     net.Listen decides the type of the listener, so closing a TCP
+//     listener through net.Listener does not reach UnixListener.Close's
+//     unlink, and closing a unix one does.
 func TestPrecisionFixtures(t *testing.T) {
 	type want struct {
 		name    string
@@ -39,6 +45,18 @@ func TestPrecisionFixtures(t *testing.T) {
 			{"getsid", true, "Report of a value read back with reflect.Value.Interface"},
 			{"getpgid", true, "Report of a value reflect.Value.Set wrote into Holder.R"},
 			{"getpriority", false, "Probe of a prober converted to an interface but never stored where Probe is called"},
+		}},
+		{"nilfield", []want{
+			{"getppid", true, "flush of the tracer enableTrace sets"},
+			{"getpriority", true, "fire of the hook encoding/json sets by reflection"},
+			{"getpgid", false, "removeAll of a form only the never-called parseForm sets"},
+		}},
+		{"networkmodel", []want{
+			{"accept4", true, "Accept of the listener net.Listen(\"tcp\") returned"},
+			{"unlinkat", false, "Close of a UnixListener, which net.Listen(\"tcp\") cannot return"},
+		}},
+		{"networkmodelunix", []want{
+			{"unlinkat", true, "Close of the UnixListener net.Listen(\"unix\") returned"},
 		}},
 	} {
 		rep := analyzeCached(t, fx.name, Config{NoRuntime: true}, "./testdata/"+fx.name)

@@ -56,6 +56,8 @@ type program struct {
 	invokes   map[*ssa.Function][]ssa.CallInstruction // see invokeSites
 	implCache map[implKey]bool                        // see implements
 	slotIndex *slotStoreIndex                         // see slotStores
+	// nilFieldIdx indexes the stores to nillable fields; see nilFields.
+	nilFieldIdx *nilFieldIndex
 	// liveCache and branchCache hold liveBlocks without a calling context
 	// and branchParams, per function; see branch.go.
 	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool

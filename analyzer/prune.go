@@ -590,6 +590,9 @@ func (w *csWalker) run() {
 				continue
 			}
 			cc := e.site.Common()
+			if cc.IsInvoke() && !w.p.receiverTypes(w.r).admits(e.site, e.callee) {
+				continue // no value of the callee's type reaches the receiver
+			}
 			if cc.StaticCallee() == nil && !cc.IsInvoke() {
 				if _, done := traced[e.site]; !done {
 					fns, ok := w.funcsOf(cc.Value, st)

@@ -368,7 +368,44 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		}
 		return yes
 	}
+	if pointerToInterface(addr.Type()) {
+		return h.anyPointee(addr.Type(), from)
+	}
 	return true
+}
+
+// anyPointee traces a load through a pointer ptr of unknown origin (a map
+// key, a result, a field of pointer type): it can point to any memory of
+// its element type whose address was taken, so it holds what is stored to
+// such cells, fields and elements, and what is stored through pointers of
+// its type. net/http's closeListenersLocked closes (*ln) for each
+// *net.Listener its Serve calls registered (&l).
+func (h *hiddenFlow) anyPointee(ptr types.Type, from func(ssa.Value) bool) bool {
+	if h.pointeeHidden(ptr) {
+		return true
+	}
+	idx := h.p.slotStores()
+	yes := false
+	for _, st := range idx.stores[slotOfPointee(ptr)] {
+		if h.r.funcs[st.fn] && from(st.val) {
+			yes = true
+		}
+	}
+	elem := types.TypeString(ptr.Underlying().(*types.Pointer).Elem(), nil)
+	f := h.p.values()
+	for _, cell := range idx.cells[elem] {
+		for _, s := range f.storesTo(cell) {
+			if from(s) {
+				yes = true
+			}
+		}
+	}
+	for _, es := range idx.escapedSlots[elem] {
+		if h.slotValues(es.container, es.key, from) {
+			yes = true
+		}
+	}
+	return yes
 }
 
 // pointeeHidden reports whether memory of pointer type ptr can be written
@@ -400,6 +437,17 @@ func slotOfPointee(ptr types.Type) slotKey {
 // when reflection can write it (see fieldWrites) or its address escapes,
 // else the values reached code stores there.
 func (h *hiddenFlow) slot(container types.Type, k slotKey, from func(ssa.Value) bool) bool {
+	if h.p.slotStores().escapes[k] {
+		return true
+	}
+	return h.slotValues(container, k, from)
+}
+
+// slotValues traces the values stored to a slot, whose address may
+// escape: yes when reflection can write it, else the values reached code
+// stores there (what is stored through an escaped address is the
+// caller's to add).
+func (h *hiddenFlow) slotValues(container types.Type, k slotKey, from func(ssa.Value) bool) bool {
 	if strings.HasPrefix(k.typ, "?") {
 		return true
 	}
@@ -413,9 +461,6 @@ func (h *hiddenFlow) slot(container types.Type, k slotKey, from func(ssa.Value) 
 		}
 	}
 	idx := h.p.slotStores()
-	if idx.escapes[k] {
-		return true
-	}
 	yes := false
 	for _, st := range idx.stores[k] {
 		if !h.r.funcs[st.fn] {
@@ -505,6 +550,21 @@ func slotOfChan(c types.Type) slotKey {
 type slotStoreIndex struct {
 	stores  map[slotKey][]slotStore
 	escapes map[slotKey]bool
+	// cells are the package variables and local cells of an interface
+	// type whose address is used other than to load or store, and
+	// escapedSlots the fields and elements of an interface type whose
+	// address is, both keyed by that interface type: the memory a
+	// pointer of unknown origin to that type can point to (see
+	// anyPointee).
+	cells        map[string][]ssa.Value
+	escapedSlots map[string][]escapedSlot
+}
+
+// escapedSlot is a field or element slot whose address escapes, with the
+// type of a container it is in.
+type escapedSlot struct {
+	container types.Type
+	key       slotKey
 }
 
 // pointerToInterface reports whether t is a pointer to an interface.
@@ -530,8 +590,17 @@ func (p *program) slotStores() *slotStoreIndex {
 	if p.slotIndex != nil {
 		return p.slotIndex
 	}
-	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{}}
-	address := func(addr ssa.Value, k slotKey) {
+	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{},
+		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{}}
+	f := p.values()
+	address := func(addr ssa.Value, container types.Type, k slotKey) {
+		escaped := false
+		defer func() {
+			if escaped {
+				elem := types.TypeString(addr.Type().Underlying().(*types.Pointer).Elem(), nil)
+				idx.escapedSlots[elem] = append(idx.escapedSlots[elem], escapedSlot{container, k})
+			}
+		}()
 		for _, use := range *addr.Referrers() {
 			switch use := use.(type) {
 			case *ssa.Store:
@@ -547,6 +616,7 @@ func (p *program) slotStores() *slotStoreIndex {
 				continue
 			}
 			idx.escapes[k] = true
+			escaped = true
 		}
 	}
 	for fn := range p.values().functions() {
@@ -556,11 +626,16 @@ func (p *program) slotStores() *slotStoreIndex {
 				case *ssa.FieldAddr:
 					st := in.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
 					if fld := st.Field(in.Field); types.IsInterface(fld.Type()) {
-						address(in, slotOfField(fld))
+						address(in, in.X.Type().Underlying().(*types.Pointer).Elem(), slotOfField(fld))
 					}
 				case *ssa.IndexAddr:
 					if k := slotOfElem(in.X.Type()); types.IsInterface(in.Type().Underlying().(*types.Pointer).Elem()) {
-						address(in, k)
+						address(in, in.X.Type(), k)
+					}
+				case *ssa.Alloc:
+					if pointerToInterface(in.Type()) && f.cellEscapes(in) != "" {
+						k := types.TypeString(in.Type().Underlying().(*types.Pointer).Elem(), nil)
+						idx.cells[k] = append(idx.cells[k], in)
 					}
 				case *ssa.Store:
 					switch in.Addr.(type) {
@@ -574,6 +649,11 @@ func (p *program) slotStores() *slotStoreIndex {
 				case *ssa.Convert:
 					if pointerToInterface(in.X.Type()) {
 						idx.escapes[slotOfPointee(in.X.Type())] = true
+					}
+					// A pointer made from an unsafe.Pointer can point
+					// into memory no slot of the index names.
+					if pointerToInterface(in.Type()) {
+						idx.escapes[slotOfPointee(in.Type())] = true
 					}
 				case ssa.CallInstruction:
 					// A pointer handed to code without a body here (the
@@ -609,6 +689,14 @@ func (p *program) slotStores() *slotStoreIndex {
 						}
 					}
 				}
+			}
+		}
+	}
+	for _, pkg := range p.prog.AllPackages() {
+		for _, m := range pkg.Members {
+			if g, ok := m.(*ssa.Global); ok && pointerToInterface(g.Type()) && f.cellEscapes(g) != "" {
+				k := types.TypeString(g.Type().Underlying().(*types.Pointer).Elem(), nil)
+				idx.cells[k] = append(idx.cells[k], g)
 			}
 		}
 	}

@@ -46,7 +46,7 @@ func init() {
 			{Name: "prctl", Nr: 157},             // runtime: GC/memory
 			{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
-			{Name: "readlinkat", Nr: 267},        // program: webserver.main$1 (main.go:63)
+			{Name: "readlinkat", Nr: 267},        // program: webserver.main (main.go:59)
 			{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
 			{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption
 			{Name: "rseq", Nr: 334},              // runtime: cgo
@@ -110,7 +110,7 @@ func init() {
 				{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
 				{Name: "prlimit64", Nr: 302},         // program: (*net.Resolver).goLookupIPCNAMEOrder$3$1 (dnsclient_unix.go:667)
 				{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
-				{Name: "readlinkat", Nr: 267},        // program: webserver.main$1 (main.go:63)
+				{Name: "readlinkat", Nr: 267},        // program: webserver.main (main.go:59)
 				{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
 				{Name: "recvmsg", Nr: 47},            // cgo: getaddrinfo
 				{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption

@@ -46,7 +46,7 @@ func init() {
 			{Name: "prctl", Nr: 167},             // runtime: GC/memory
 			{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
-			{Name: "readlinkat", Nr: 78},         // program: webserver.main$1 (main.go:63)
+			{Name: "readlinkat", Nr: 78},         // program: webserver.main (main.go:59)
 			{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
 			{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
 			{Name: "rseq", Nr: 293},              // runtime: cgo
@@ -108,7 +108,7 @@ func init() {
 				{Name: "prctl", Nr: 167},             // runtime: GC/memory
 				{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
 				{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
-				{Name: "readlinkat", Nr: 78},         // program: webserver.main$1 (main.go:63)
+				{Name: "readlinkat", Nr: 78},         // program: webserver.main (main.go:59)
 				{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
 				{Name: "recvmsg", Nr: 212},           // cgo: getaddrinfo
 				{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
