@@ -94,6 +94,8 @@ var fixtures = []struct {
 	{"prunehelper", map[string]string{"getppid": "prunehelper.main "}, "", []string{"getpgid"}, ""},
 	// Branches on pointer fields nothing (or only reflection) sets.
 	{"nilfield", map[string]string{"getppid": "nilfield.tracer).flush ", "getpriority": "nilfield.hook).fire "}, "", nil, ""},
+	// A fast path behind a type assertion no value passes.
+	{"refinereach", map[string]string{"getppid": "refinereach.init$2 "}, "", nil, ""},
 	// The network string decides the listener's type (see
 	// TestPrecisionFixtures): a unix listener's Close unlinks its file.
 	{"networkmodel", map[string]string{"accept4": "networkmodel.echoOne "}, "", nil, ""},

@@ -56,6 +56,9 @@ type reach struct {
 	// receivers answers which types interface calls' receivers can hold
 	// (see typeflow.go), made on first use once the reach is complete.
 	receivers *typeFlow
+	// refused are the call sites with an edge the walk did not take
+	// because it cannot be taken (see walkAdmitted).
+	refused map[ssa.CallInstruction]bool
 	// nilFields caches csWalker.nilField per field.
 	nilFields map[slotKey]bool
 }
@@ -103,8 +106,20 @@ func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ss
 // can call as new roots, until nothing changes. The walk is incremental:
 // new roots and new reflect-reachable types extend the same reach.
 func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+	return p.walkAdmitted(roots, rootWhy, g, analysed, nil)
+}
+
+// maxRefinements bounds the walks buildReach repeats with the callees
+// receiverTypes admits; each one is sound on its own, so stopping early
+// only costs precision.
+const maxRefinements = 2
+
+// walkAdmitted is walk, following a call instruction's edge only when
+// admit (if set) admits its callee.
+func (p *program) walkAdmitted(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool, admit func(ssa.CallInstruction, *ssa.Function) bool) *reach {
 	w := &walker{
-		p: p, g: g, analysed: analysed,
+		admit: admit,
+		p:     p, g: g, analysed: analysed,
 		r: &reach{
 			rootWhy: make(map[*ssa.Function]string, len(rootWhy)),
 			funcs:   make(map[*ssa.Function]bool),
@@ -205,6 +220,8 @@ func (w *walker) reflectInvokes() bool {
 
 // walker is the state of one incremental walk.
 type walker struct {
+	// admit, when set, says whether an interface call reaches a callee.
+	admit    func(ssa.CallInstruction, *ssa.Function) bool
 	p        *program
 	g        *callgraph.Graph
 	analysed map[*ssa.Function]bool
@@ -252,6 +269,14 @@ func (w *walker) visit(e edge) {
 		return
 	}
 	r := w.r
+	if w.admit != nil && e.site != nil && !w.admit(e.site, e.callee) {
+		w.seen[k] = true
+		if r.refused == nil {
+			r.refused = map[ssa.CallInstruction]bool{}
+		}
+		r.refused[e.site] = true
+		return
+	}
 	if isRuntime(e.callee) {
 		w.seen[k] = true
 		r.runtimeCalls = append(r.runtimeCalls, e)
@@ -458,7 +483,25 @@ func (p *program) buildReach(callGraph string) (*reach, error) {
 		// the fixtures and the 249-package benchmark and costs ~1.5 s.
 		r := p.walk(roots, why, p.cha, nil)
 		g := vta.CallGraph(r.funcs, p.cha)
-		return p.walk(roots, why, g, r.funcs), nil
+		analysed := r.funcs
+		r = p.walk(roots, why, g, analysed)
+		// Then the walk again without the interface callees no value
+		// reaching their receiver can select (see typeflow.go) and the
+		// calls in blocks that cannot run (see branch.go), while that
+		// removes any: what they reached (net.TCPConn.WriteTo's io.Copy
+		// of a tcpConnWithoutWriteTo, net.spliceFrom's splice) no longer
+		// adds its types and function values.
+		for range maxRefinements {
+			admit := p.refinedEdges(r, mainFn)
+			if !r.dropsEdges(admit) {
+				break
+			}
+			r = p.walkAdmitted(roots, why, g, analysed, admit)
+			// Liveness was decided with the facts of the wider reach:
+			// sound, but the narrower one can fold more.
+			p.liveCache = nil
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("analyzer: unknown call graph %q: use %q, %q or %q", callGraph, CallGraphVTA, CallGraphCHA, CallGraphRTA)
 }

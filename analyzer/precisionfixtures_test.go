@@ -18,6 +18,9 @@ import "testing"
 //     calls, and takes two reflection paths that must stay allowed.
 //   - nilfield: a branch on a pointer field being non-nil runs only if
 //     reached code (or reflection) can store a non-nil value there.
+//   - refinereach: the call graph is walked again without the calls in
+//     blocks that cannot run (a type assertion no value passes), so a
+//     pool only such a block reads is never read.
 //   - networkmodel, networkmodelunix: the network string given to
 //     net.Listen decides the type of the listener, so closing a TCP
 //     listener through net.Listener does not reach UnixListener.Close's
@@ -50,6 +53,10 @@ func TestPrecisionFixtures(t *testing.T) {
 			{"getppid", true, "flush of the tracer enableTrace sets"},
 			{"getpriority", true, "fire of the hook encoding/json sets by reflection"},
 			{"getpgid", false, "removeAll of a form only the never-called parseForm sets"},
+		}},
+		{"refinereach", []want{
+			{"getppid", true, "New of the pool write reads"},
+			{"getpgid", false, "New of a pool only a type-assertion branch no value passes reads"},
 		}},
 		{"networkmodel", []want{
 			{"accept4", true, "Accept of the listener net.Listen(\"tcp\") returned"},

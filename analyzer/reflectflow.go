@@ -308,6 +308,9 @@ func (h *hiddenFlow) results(call *ssa.Call, idx int, from func(ssa.Value) bool)
 		if _, builtin := call.Common().Value.(*ssa.Builtin); builtin {
 			return true
 		}
+		if h.r.refused[call] {
+			return false // every edge is one that cannot be taken
+		}
 		return call.Common().StaticCallee() != nil || h.intoRuntime[call]
 	}
 	yes := false

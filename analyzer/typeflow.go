@@ -228,3 +228,31 @@ func (t *typeFlow) cannotAssert(ta *ssa.TypeAssert) bool {
 	}
 	return true
 }
+
+// refinedEdges returns which call edges of r can be taken, by what r
+// itself shows: a call in a block that cannot run in any context
+// (csWalker.liveBlocks without a calling context) cannot, and an
+// interface call reaches only the methods of the types its receiver can
+// hold (typeFlow.admits).
+func (p *program) refinedEdges(r *reach, mainFn *ssa.Function) func(ssa.CallInstruction, *ssa.Function) bool {
+	tf := p.receiverTypes(r)
+	cw := newCSWalker(p, r, mainFn)
+	return func(site ssa.CallInstruction, callee *ssa.Function) bool {
+		if live := cw.liveBlocks(ctxFunc{site.Parent(), callContext{}}); live != nil && !live[site.Block()] {
+			return false
+		}
+		return !site.Common().IsInvoke() || tf.admits(site, callee)
+	}
+}
+
+// dropsEdges reports whether admit refuses some call edge of r.
+func (r *reach) dropsEdges(admit func(ssa.CallInstruction, *ssa.Function) bool) bool {
+	for _, fn := range sortedFuncs(r.funcs) {
+		for _, e := range r.succ[fn] {
+			if e.site != nil && !admit(e.site, e.callee) {
+				return true
+			}
+		}
+	}
+	return false
+}

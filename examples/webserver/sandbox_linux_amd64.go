@@ -7,10 +7,10 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
-// 50 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 85 instructions, 72 number ranges. selfsandbox.Lock installs it.
+// 48 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 81 instructions, 68 number ranges. selfsandbox.Lock installs it.
 // It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
-// Its Fallback allows 60 syscalls; Lock installs that instead if a goroutine started
+// Its Fallback allows 58 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -20,7 +20,7 @@ func init() {
 			{Name: "brk", Nr: 12},                // runtime: cgo
 			{Name: "clock_gettime", Nr: 228},     // runtime: timers
 			{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
-			{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
+			{Name: "close", Nr: 3},               // program: webserver.main$1 (main.go:63)
 			{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
 			{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
 			{Name: "exit", Nr: 60},               // runtime: thread exit
@@ -42,7 +42,6 @@ func init() {
 			{Name: "nanosleep", Nr: 35},          // runtime: always
 			{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
 			{Name: "openat", Nr: 257},            // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
-			{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
 			{Name: "prctl", Nr: 157},             // runtime: GC/memory
 			{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
@@ -62,7 +61,6 @@ func init() {
 			{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
 			{Name: "sigaltstack", Nr: 131},       // runtime: new thread
 			{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
-			{Name: "splice", Nr: 275},            // program: webserver.main$1 (main.go:63)
 			{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
 			{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
 		},
@@ -77,7 +75,7 @@ func init() {
 				{Name: "brk", Nr: 12},                // runtime: cgo
 				{Name: "clock_gettime", Nr: 228},     // runtime: timers
 				{Name: "clone", Nr: 56},              // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
-				{Name: "close", Nr: 3},               // program: poll.newPoolPipe$1 (splice_linux.go:198)
+				{Name: "close", Nr: 3},               // program: webserver.main$1 (main.go:63)
 				{Name: "epoll_ctl", Nr: 233},         // runtime: netpoll
 				{Name: "epoll_pwait", Nr: 281},       // runtime: netpoll
 				{Name: "exit", Nr: 60},               // runtime: thread exit
@@ -103,7 +101,6 @@ func init() {
 				{Name: "nanosleep", Nr: 35},          // runtime: always
 				{Name: "newfstatat", Nr: 262},        // program: webserver.main$1 (main.go:63)
 				{Name: "openat", Nr: 257},            // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
-				{Name: "pipe2", Nr: 293},             // program: reflect.methodValueCall
 				{Name: "poll", Nr: 7},                // cgo: getaddrinfo
 				{Name: "ppoll", Nr: 271},             // cgo: getaddrinfo
 				{Name: "prctl", Nr: 157},             // runtime: GC/memory
@@ -128,7 +125,6 @@ func init() {
 				{Name: "shutdown", Nr: 48},           // program: webserver.main$1 (main.go:63)
 				{Name: "sigaltstack", Nr: 131},       // runtime: new thread
 				{Name: "socket", Nr: 41},             // program: webserver.main$1 (main.go:63)
-				{Name: "splice", Nr: 275},            // program: webserver.main$1 (main.go:63)
 				{Name: "tgkill", Nr: 234},            // runtime: signals and preemption
 				{Name: "uname", Nr: 63},              // cgo: getaddrinfo
 				{Name: "write", Nr: 1},               // program: webserver.main (main.go:54)
@@ -143,177 +139,169 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +84
-				{Code: 0x15, Jt: 0, Jf: 84, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +80
+				{Code: 0x15, Jt: 0, Jf: 80, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jeq #0x101, +74, +0
-				{Code: 0x15, Jt: 74, Jf: 0, K: 0x101},
-				// 4: jeq #0x38, +76, +0
-				{Code: 0x15, Jt: 76, Jf: 0, K: 0x38},
-				// 5: jge #0xcd, +36, +0
-				{Code: 0x35, Jt: 36, Jf: 0, K: 0xcd},
-				// 6: jge #0x2f, +17, +0
-				{Code: 0x35, Jt: 17, Jf: 0, K: 0x2f},
-				// 7: jge #0x19, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x19},
+				// 3: jeq #0x101, +70, +0
+				{Code: 0x15, Jt: 70, Jf: 0, K: 0x101},
+				// 4: jeq #0x38, +72, +0
+				{Code: 0x15, Jt: 72, Jf: 0, K: 0x38},
+				// 5: jge #0xcb, +34, +0
+				{Code: 0x35, Jt: 34, Jf: 0, K: 0xcb},
+				// 6: jge #0x2e, +16, +0
+				{Code: 0x35, Jt: 16, Jf: 0, K: 0x2e},
+				// 7: jge #0x18, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0x18},
 				// 8: jge #0x5, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 				// 9: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 10: jge #0x2, +75, +73
-				{Code: 0x35, Jt: 75, Jf: 73, K: 0x2},
-				// 11: jge #0x4, +74, +72
-				{Code: 0x35, Jt: 74, Jf: 72, K: 0x4},
+				// 10: jge #0x2, +71, +69
+				{Code: 0x35, Jt: 71, Jf: 69, K: 0x2},
+				// 11: jge #0x4, +70, +68
+				{Code: 0x35, Jt: 70, Jf: 68, K: 0x4},
 				// 12: jge #0x7, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7},
-				// 13: jge #0x6, +72, +70
-				{Code: 0x35, Jt: 72, Jf: 70, K: 0x6},
-				// 14: jge #0x12, +0, +69
-				{Code: 0x35, Jt: 0, Jf: 69, K: 0x12},
-				// 15: jge #0x18, +68, +70
-				{Code: 0x35, Jt: 68, Jf: 70, K: 0x18},
-				// 16: jge #0x24, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x24},
-				// 17: jge #0x1d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1d},
-				// 18: jge #0x1c, +65, +67
-				{Code: 0x35, Jt: 65, Jf: 67, K: 0x1c},
-				// 19: jge #0x23, +64, +66
-				{Code: 0x35, Jt: 64, Jf: 66, K: 0x23},
-				// 20: jge #0x2a, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x2a},
-				// 21: jge #0x27, +62, +64
-				{Code: 0x35, Jt: 62, Jf: 64, K: 0x27},
-				// 22: jge #0x2c, +0, +63
-				{Code: 0x35, Jt: 0, Jf: 63, K: 0x2c},
-				// 23: jge #0x2e, +62, +60
-				{Code: 0x35, Jt: 62, Jf: 60, K: 0x2e},
-				// 24: jge #0x49, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x49},
-				// 25: jge #0x3c, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x3c},
-				// 26: jge #0x36, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x36},
-				// 27: jge #0x35, +58, +56
-				{Code: 0x35, Jt: 58, Jf: 56, K: 0x35},
-				// 28: jge #0x39, +57, +55
-				{Code: 0x35, Jt: 57, Jf: 55, K: 0x39},
-				// 29: jge #0x3e, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3e},
-				// 30: jge #0x3d, +55, +53
-				{Code: 0x35, Jt: 55, Jf: 53, K: 0x3d},
-				// 31: jge #0x40, +0, +52
-				{Code: 0x35, Jt: 0, Jf: 52, K: 0x40},
-				// 32: jge #0x48, +51, +53
-				{Code: 0x35, Jt: 51, Jf: 53, K: 0x48},
-				// 33: jge #0xba, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xba},
-				// 34: jge #0x84, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
-				// 35: jge #0x83, +48, +50
-				{Code: 0x35, Jt: 48, Jf: 50, K: 0x83},
-				// 36: jge #0x9d, +0, +49
-				{Code: 0x35, Jt: 0, Jf: 49, K: 0x9d},
-				// 37: jge #0x9e, +48, +46
-				{Code: 0x35, Jt: 48, Jf: 46, K: 0x9e},
-				// 38: jge #0xca, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
-				// 39: jge #0xbb, +46, +44
-				{Code: 0x35, Jt: 46, Jf: 44, K: 0xbb},
-				// 40: jge #0xcb, +0, +43
-				{Code: 0x35, Jt: 0, Jf: 43, K: 0xcb},
-				// 41: jge #0xcc, +42, +44
-				{Code: 0x35, Jt: 42, Jf: 44, K: 0xcc},
-				// 42: jge #0x112, +17, +0
-				{Code: 0x35, Jt: 17, Jf: 0, K: 0x112},
-				// 43: jge #0xe9, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0xe9},
-				// 44: jge #0xdc, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xdc},
-				// 45: jge #0xda, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
-				// 46: jge #0xd9, +37, +39
-				{Code: 0x35, Jt: 37, Jf: 39, K: 0xd9},
-				// 47: jge #0xdb, +36, +38
-				{Code: 0x35, Jt: 36, Jf: 38, K: 0xdb},
-				// 48: jge #0xe5, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
-				// 49: jge #0xe4, +34, +36
-				{Code: 0x35, Jt: 34, Jf: 36, K: 0xe4},
-				// 50: jge #0xe7, +0, +35
-				{Code: 0x35, Jt: 0, Jf: 35, K: 0xe7},
-				// 51: jge #0xe8, +34, +32
-				{Code: 0x35, Jt: 34, Jf: 32, K: 0xe8},
-				// 52: jge #0x10b, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x10b},
-				// 53: jge #0x106, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
-				// 54: jge #0xeb, +31, +29
-				{Code: 0x35, Jt: 31, Jf: 29, K: 0xeb},
-				// 55: jge #0x107, +30, +28
-				{Code: 0x35, Jt: 30, Jf: 28, K: 0x107},
-				// 56: jge #0x10f, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x10f},
-				// 57: jge #0x10c, +28, +26
-				{Code: 0x35, Jt: 28, Jf: 26, K: 0x10c},
-				// 58: jge #0x110, +0, +25
-				{Code: 0x35, Jt: 0, Jf: 25, K: 0x110},
-				// 59: jge #0x111, +24, +26
-				{Code: 0x35, Jt: 24, Jf: 26, K: 0x111},
-				// 60: jge #0x12e, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x12e},
-				// 61: jge #0x11a, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x11a},
-				// 62: jge #0x114, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x114},
-				// 63: jge #0x113, +20, +22
-				{Code: 0x35, Jt: 20, Jf: 22, K: 0x113},
-				// 64: jge #0x119, +19, +21
-				{Code: 0x35, Jt: 19, Jf: 21, K: 0x119},
-				// 65: jge #0x121, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x121},
-				// 66: jge #0x120, +17, +19
-				{Code: 0x35, Jt: 17, Jf: 19, K: 0x120},
-				// 67: jge #0x125, +0, +18
-				{Code: 0x35, Jt: 0, Jf: 18, K: 0x125},
-				// 68: jge #0x126, +17, +15
-				{Code: 0x35, Jt: 17, Jf: 15, K: 0x126},
-				// 69: jge #0x13f, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x13f},
-				// 70: jge #0x133, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x133},
-				// 71: jge #0x12f, +14, +12
-				{Code: 0x35, Jt: 14, Jf: 12, K: 0x12f},
-				// 72: jge #0x134, +0, +11
-				{Code: 0x35, Jt: 0, Jf: 11, K: 0x134},
-				// 73: jge #0x13e, +10, +12
+				// 13: jge #0x6, +68, +66
+				{Code: 0x35, Jt: 68, Jf: 66, K: 0x6},
+				// 14: jge #0x12, +67, +65
+				{Code: 0x35, Jt: 67, Jf: 65, K: 0x12},
+				// 15: jge #0x23, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x23},
+				// 16: jge #0x1c, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1c},
+				// 17: jge #0x19, +64, +62
+				{Code: 0x35, Jt: 64, Jf: 62, K: 0x19},
+				// 18: jge #0x1d, +63, +61
+				{Code: 0x35, Jt: 63, Jf: 61, K: 0x1d},
+				// 19: jge #0x27, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x27},
+				// 20: jge #0x24, +61, +59
+				{Code: 0x35, Jt: 61, Jf: 59, K: 0x24},
+				// 21: jge #0x2a, +0, +58
+				{Code: 0x35, Jt: 0, Jf: 58, K: 0x2a},
+				// 22: jge #0x2c, +57, +59
+				{Code: 0x35, Jt: 57, Jf: 59, K: 0x2c},
+				// 23: jge #0x48, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x48},
+				// 24: jge #0x39, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x39},
+				// 25: jge #0x35, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x35},
+				// 26: jge #0x2f, +53, +55
+				{Code: 0x35, Jt: 53, Jf: 55, K: 0x2f},
+				// 27: jge #0x36, +52, +54
+				{Code: 0x35, Jt: 52, Jf: 54, K: 0x36},
+				// 28: jge #0x3d, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
+				// 29: jge #0x3c, +50, +52
+				{Code: 0x35, Jt: 50, Jf: 52, K: 0x3c},
+				// 30: jge #0x3e, +0, +51
+				{Code: 0x35, Jt: 0, Jf: 51, K: 0x3e},
+				// 31: jge #0x40, +50, +48
+				{Code: 0x35, Jt: 50, Jf: 48, K: 0x40},
+				// 32: jge #0x9d, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x9d},
+				// 33: jge #0x83, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x83},
+				// 34: jge #0x49, +47, +45
+				{Code: 0x35, Jt: 47, Jf: 45, K: 0x49},
+				// 35: jge #0x84, +46, +44
+				{Code: 0x35, Jt: 46, Jf: 44, K: 0x84},
+				// 36: jge #0xba, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xba},
+				// 37: jge #0x9e, +44, +42
+				{Code: 0x35, Jt: 44, Jf: 42, K: 0x9e},
+				// 38: jge #0xbb, +0, +41
+				{Code: 0x35, Jt: 0, Jf: 41, K: 0xbb},
+				// 39: jge #0xca, +40, +42
+				{Code: 0x35, Jt: 40, Jf: 42, K: 0xca},
+				// 40: jge #0x10f, +16, +0
+				{Code: 0x35, Jt: 16, Jf: 0, K: 0x10f},
+				// 41: jge #0xe5, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0xe5},
+				// 42: jge #0xda, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xda},
+				// 43: jge #0xcd, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcd},
+				// 44: jge #0xcc, +35, +37
+				{Code: 0x35, Jt: 35, Jf: 37, K: 0xcc},
+				// 45: jge #0xd9, +34, +36
+				{Code: 0x35, Jt: 34, Jf: 36, K: 0xd9},
+				// 46: jge #0xdc, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdc},
+				// 47: jge #0xdb, +32, +34
+				{Code: 0x35, Jt: 32, Jf: 34, K: 0xdb},
+				// 48: jge #0xe4, +31, +33
+				{Code: 0x35, Jt: 31, Jf: 33, K: 0xe4},
+				// 49: jge #0xeb, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xeb},
+				// 50: jge #0xe8, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe8},
+				// 51: jge #0xe7, +28, +30
+				{Code: 0x35, Jt: 28, Jf: 30, K: 0xe7},
+				// 52: jge #0xe9, +27, +29
+				{Code: 0x35, Jt: 27, Jf: 29, K: 0xe9},
+				// 53: jge #0x107, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
+				// 54: jge #0x106, +25, +27
+				{Code: 0x35, Jt: 25, Jf: 27, K: 0x106},
+				// 55: jge #0x10b, +0, +26
+				{Code: 0x35, Jt: 0, Jf: 26, K: 0x10b},
+				// 56: jge #0x10c, +25, +23
+				{Code: 0x35, Jt: 25, Jf: 23, K: 0x10c},
+				// 57: jge #0x12f, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x12f},
+				// 58: jge #0x119, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x119},
+				// 59: jge #0x111, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
+				// 60: jge #0x110, +21, +19
+				{Code: 0x35, Jt: 21, Jf: 19, K: 0x110},
+				// 61: jge #0x112, +20, +18
+				{Code: 0x35, Jt: 20, Jf: 18, K: 0x112},
+				// 62: jge #0x120, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x120},
+				// 63: jge #0x11a, +18, +16
+				{Code: 0x35, Jt: 18, Jf: 16, K: 0x11a},
+				// 64: jge #0x121, +0, +15
+				{Code: 0x35, Jt: 0, Jf: 15, K: 0x121},
+				// 65: jge #0x12e, +14, +16
+				{Code: 0x35, Jt: 14, Jf: 16, K: 0x12e},
+				// 66: jge #0x13f, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x13f},
+				// 67: jge #0x134, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x134},
+				// 68: jge #0x133, +11, +13
+				{Code: 0x35, Jt: 11, Jf: 13, K: 0x133},
+				// 69: jge #0x13e, +10, +12
 				{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
-				// 74: jge #0x14f, +1, +0
+				// 70: jge #0x14f, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-				// 75: jge #0x14e, +8, +10
+				// 71: jge #0x14e, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-				// 76: jge #0x1b3, +0, +9
+				// 72: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 77: jge #0x1b4, +8, +7
+				// 73: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 78: ld [32]
+				// 74: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 79: and #0x643
+				// 75: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 80: jeq #0x0, +3, +5
+				// 76: jeq #0x0, +3, +5
 				{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-				// 81: ld [16]
+				// 77: ld [16]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-				// 82: and #0x7e020000
+				// 78: and #0x7e020000
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-				// 83: jeq #0x0, +0, +2
+				// 79: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 84: ret 0x7fff0000
+				// 80: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 85: ret 0x50026
+				// 81: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 86: ret 0x80000000
+				// 82: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -322,176 +310,168 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +82
-			{Code: 0x15, Jt: 0, Jf: 82, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +78
+			{Code: 0x15, Jt: 0, Jf: 78, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jeq #0x101, +72, +0
-			{Code: 0x15, Jt: 72, Jf: 0, K: 0x101},
-			// 4: jeq #0x38, +74, +0
-			{Code: 0x15, Jt: 74, Jf: 0, K: 0x38},
-			// 5: jge #0xba, +35, +0
-			{Code: 0x35, Jt: 35, Jf: 0, K: 0xba},
-			// 6: jge #0x2c, +17, +0
-			{Code: 0x35, Jt: 17, Jf: 0, K: 0x2c},
-			// 7: jge #0x12, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x12},
+			// 3: jeq #0x101, +68, +0
+			{Code: 0x15, Jt: 68, Jf: 0, K: 0x101},
+			// 4: jeq #0x38, +70, +0
+			{Code: 0x15, Jt: 70, Jf: 0, K: 0x38},
+			// 5: jge #0x9d, +33, +0
+			{Code: 0x35, Jt: 33, Jf: 0, K: 0x9d},
+			// 6: jge #0x2a, +16, +0
+			{Code: 0x35, Jt: 16, Jf: 0, K: 0x2a},
+			// 7: jge #0x11, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x11},
 			// 8: jge #0x5, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 			// 9: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 10: jge #0x2, +73, +71
-			{Code: 0x35, Jt: 73, Jf: 71, K: 0x2},
-			// 11: jge #0x4, +72, +70
-			{Code: 0x35, Jt: 72, Jf: 70, K: 0x4},
+			// 10: jge #0x2, +69, +67
+			{Code: 0x35, Jt: 69, Jf: 67, K: 0x2},
+			// 11: jge #0x4, +68, +66
+			{Code: 0x35, Jt: 68, Jf: 66, K: 0x4},
 			// 12: jge #0x8, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8},
-			// 13: jge #0x6, +70, +68
-			{Code: 0x35, Jt: 70, Jf: 68, K: 0x6},
-			// 14: jge #0x10, +0, +67
-			{Code: 0x35, Jt: 0, Jf: 67, K: 0x10},
-			// 15: jge #0x11, +66, +68
-			{Code: 0x35, Jt: 66, Jf: 68, K: 0x11},
-			// 16: jge #0x1d, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1d},
-			// 17: jge #0x19, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x19},
-			// 18: jge #0x18, +63, +65
-			{Code: 0x35, Jt: 63, Jf: 65, K: 0x18},
-			// 19: jge #0x1c, +62, +64
-			{Code: 0x35, Jt: 62, Jf: 64, K: 0x1c},
-			// 20: jge #0x24, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x24},
-			// 21: jge #0x23, +60, +62
-			{Code: 0x35, Jt: 60, Jf: 62, K: 0x23},
-			// 22: jge #0x27, +0, +61
-			{Code: 0x35, Jt: 0, Jf: 61, K: 0x27},
-			// 23: jge #0x2a, +60, +58
-			{Code: 0x35, Jt: 60, Jf: 58, K: 0x2a},
-			// 24: jge #0x3d, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x3d},
-			// 25: jge #0x33, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x33},
-			// 26: jge #0x30, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x30},
-			// 27: jge #0x2e, +56, +54
-			{Code: 0x35, Jt: 56, Jf: 54, K: 0x2e},
-			// 28: jge #0x32, +55, +53
-			{Code: 0x35, Jt: 55, Jf: 53, K: 0x32},
-			// 29: jge #0x36, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x36},
-			// 30: jge #0x34, +53, +51
-			{Code: 0x35, Jt: 53, Jf: 51, K: 0x34},
-			// 31: jge #0x37, +0, +50
-			{Code: 0x35, Jt: 0, Jf: 50, K: 0x37},
-			// 32: jge #0x3c, +49, +51
-			{Code: 0x35, Jt: 49, Jf: 51, K: 0x3c},
-			// 33: jge #0x49, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x49},
-			// 34: jge #0x3f, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3f},
-			// 35: jge #0x3e, +46, +48
-			{Code: 0x35, Jt: 46, Jf: 48, K: 0x3e},
-			// 36: jge #0x48, +45, +47
-			{Code: 0x35, Jt: 45, Jf: 47, K: 0x48},
-			// 37: jge #0x84, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x84},
-			// 38: jge #0x83, +43, +45
-			{Code: 0x35, Jt: 43, Jf: 45, K: 0x83},
-			// 39: jge #0x9d, +0, +44
-			{Code: 0x35, Jt: 0, Jf: 44, K: 0x9d},
-			// 40: jge #0x9e, +43, +41
-			{Code: 0x35, Jt: 43, Jf: 41, K: 0x9e},
-			// 41: jge #0x10b, +17, +0
-			{Code: 0x35, Jt: 17, Jf: 0, K: 0x10b},
-			// 42: jge #0xdc, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xdc},
-			// 43: jge #0xcc, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcc},
-			// 44: jge #0xca, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xca},
-			// 45: jge #0xbb, +38, +36
-			{Code: 0x35, Jt: 38, Jf: 36, K: 0xbb},
-			// 46: jge #0xcb, +37, +35
-			{Code: 0x35, Jt: 37, Jf: 35, K: 0xcb},
-			// 47: jge #0xd9, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd9},
-			// 48: jge #0xcd, +35, +33
-			{Code: 0x35, Jt: 35, Jf: 33, K: 0xcd},
-			// 49: jge #0xda, +0, +32
-			{Code: 0x35, Jt: 0, Jf: 32, K: 0xda},
-			// 50: jge #0xdb, +31, +33
-			{Code: 0x35, Jt: 31, Jf: 33, K: 0xdb},
-			// 51: jge #0xe8, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe8},
-			// 52: jge #0xe5, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
-			// 53: jge #0xe4, +28, +30
-			{Code: 0x35, Jt: 28, Jf: 30, K: 0xe4},
-			// 54: jge #0xe7, +27, +29
-			{Code: 0x35, Jt: 27, Jf: 29, K: 0xe7},
-			// 55: jge #0xeb, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xeb},
-			// 56: jge #0xe9, +25, +27
-			{Code: 0x35, Jt: 25, Jf: 27, K: 0xe9},
-			// 57: jge #0x106, +0, +26
-			{Code: 0x35, Jt: 0, Jf: 26, K: 0x106},
-			// 58: jge #0x107, +25, +23
-			{Code: 0x35, Jt: 25, Jf: 23, K: 0x107},
-			// 59: jge #0x121, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0x121},
-			// 60: jge #0x113, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x113},
-			// 61: jge #0x111, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-			// 62: jge #0x10c, +21, +19
-			{Code: 0x35, Jt: 21, Jf: 19, K: 0x10c},
-			// 63: jge #0x112, +20, +18
-			{Code: 0x35, Jt: 20, Jf: 18, K: 0x112},
-			// 64: jge #0x119, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x119},
-			// 65: jge #0x114, +18, +16
-			{Code: 0x35, Jt: 18, Jf: 16, K: 0x114},
-			// 66: jge #0x11a, +0, +15
-			{Code: 0x35, Jt: 0, Jf: 15, K: 0x11a},
-			// 67: jge #0x120, +14, +16
-			{Code: 0x35, Jt: 14, Jf: 16, K: 0x120},
-			// 68: jge #0x13f, +3, +0
+			// 13: jge #0x6, +66, +64
+			{Code: 0x35, Jt: 66, Jf: 64, K: 0x6},
+			// 14: jge #0x10, +65, +63
+			{Code: 0x35, Jt: 65, Jf: 63, K: 0x10},
+			// 15: jge #0x1c, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1c},
+			// 16: jge #0x18, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x18},
+			// 17: jge #0x12, +62, +60
+			{Code: 0x35, Jt: 62, Jf: 60, K: 0x12},
+			// 18: jge #0x19, +61, +59
+			{Code: 0x35, Jt: 61, Jf: 59, K: 0x19},
+			// 19: jge #0x23, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x23},
+			// 20: jge #0x1d, +59, +57
+			{Code: 0x35, Jt: 59, Jf: 57, K: 0x1d},
+			// 21: jge #0x24, +0, +56
+			{Code: 0x35, Jt: 0, Jf: 56, K: 0x24},
+			// 22: jge #0x27, +55, +57
+			{Code: 0x35, Jt: 55, Jf: 57, K: 0x27},
+			// 23: jge #0x37, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x37},
+			// 24: jge #0x32, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x32},
+			// 25: jge #0x2e, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x2e},
+			// 26: jge #0x2c, +51, +53
+			{Code: 0x35, Jt: 51, Jf: 53, K: 0x2c},
+			// 27: jge #0x30, +50, +52
+			{Code: 0x35, Jt: 50, Jf: 52, K: 0x30},
+			// 28: jge #0x34, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x34},
+			// 29: jge #0x33, +48, +50
+			{Code: 0x35, Jt: 48, Jf: 50, K: 0x33},
+			// 30: jge #0x36, +47, +49
+			{Code: 0x35, Jt: 47, Jf: 49, K: 0x36},
+			// 31: jge #0x3f, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x3f},
+			// 32: jge #0x3d, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
+			// 33: jge #0x3c, +44, +46
+			{Code: 0x35, Jt: 44, Jf: 46, K: 0x3c},
+			// 34: jge #0x3e, +43, +45
+			{Code: 0x35, Jt: 43, Jf: 45, K: 0x3e},
+			// 35: jge #0x49, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x49},
+			// 36: jge #0x48, +41, +43
+			{Code: 0x35, Jt: 41, Jf: 43, K: 0x48},
+			// 37: jge #0x83, +0, +42
+			{Code: 0x35, Jt: 0, Jf: 42, K: 0x83},
+			// 38: jge #0x84, +41, +39
+			{Code: 0x35, Jt: 41, Jf: 39, K: 0x84},
+			// 39: jge #0xeb, +16, +0
+			{Code: 0x35, Jt: 16, Jf: 0, K: 0xeb},
+			// 40: jge #0xd9, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xd9},
+			// 41: jge #0xca, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xca},
+			// 42: jge #0xba, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xba},
+			// 43: jge #0x9e, +36, +34
+			{Code: 0x35, Jt: 36, Jf: 34, K: 0x9e},
+			// 44: jge #0xbb, +35, +33
+			{Code: 0x35, Jt: 35, Jf: 33, K: 0xbb},
+			// 45: jge #0xcc, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcc},
+			// 46: jge #0xcb, +33, +31
+			{Code: 0x35, Jt: 33, Jf: 31, K: 0xcb},
+			// 47: jge #0xcd, +32, +30
+			{Code: 0x35, Jt: 32, Jf: 30, K: 0xcd},
+			// 48: jge #0xe4, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe4},
+			// 49: jge #0xdb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
+			// 50: jge #0xda, +29, +27
+			{Code: 0x35, Jt: 29, Jf: 27, K: 0xda},
+			// 51: jge #0xdc, +28, +26
+			{Code: 0x35, Jt: 28, Jf: 26, K: 0xdc},
+			// 52: jge #0xe7, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
+			// 53: jge #0xe5, +26, +24
+			{Code: 0x35, Jt: 26, Jf: 24, K: 0xe5},
+			// 54: jge #0xe8, +0, +23
+			{Code: 0x35, Jt: 0, Jf: 23, K: 0xe8},
+			// 55: jge #0xe9, +22, +24
+			{Code: 0x35, Jt: 22, Jf: 24, K: 0xe9},
+			// 56: jge #0x11a, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x11a},
+			// 57: jge #0x10c, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x10c},
+			// 58: jge #0x107, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
+			// 59: jge #0x106, +18, +20
+			{Code: 0x35, Jt: 18, Jf: 20, K: 0x106},
+			// 60: jge #0x10b, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0x10b},
+			// 61: jge #0x112, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
+			// 62: jge #0x111, +15, +17
+			{Code: 0x35, Jt: 15, Jf: 17, K: 0x111},
+			// 63: jge #0x119, +14, +16
+			{Code: 0x35, Jt: 14, Jf: 16, K: 0x119},
+			// 64: jge #0x13f, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x13f},
-			// 69: jge #0x126, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-			// 70: jge #0x125, +11, +13
-			{Code: 0x35, Jt: 11, Jf: 13, K: 0x125},
-			// 71: jge #0x13e, +10, +12
+			// 65: jge #0x121, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x121},
+			// 66: jge #0x120, +11, +13
+			{Code: 0x35, Jt: 11, Jf: 13, K: 0x120},
+			// 67: jge #0x13e, +10, +12
 			{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
-			// 72: jge #0x14f, +1, +0
+			// 68: jge #0x14f, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-			// 73: jge #0x14e, +8, +10
+			// 69: jge #0x14e, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-			// 74: jge #0x1b3, +0, +9
+			// 70: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 75: jge #0x1b4, +8, +7
+			// 71: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 76: ld [32]
+			// 72: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 77: and #0x643
+			// 73: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 78: jeq #0x0, +3, +5
+			// 74: jeq #0x0, +3, +5
 			{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-			// 79: ld [16]
+			// 75: ld [16]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-			// 80: and #0x7e020000
+			// 76: and #0x7e020000
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-			// 81: jeq #0x0, +0, +2
+			// 77: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 82: ret 0x7fff0000
+			// 78: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 83: ret 0x50026
+			// 79: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 84: ret 0x80000000
+			// 80: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "60fc12bb3e7950040d3fe6de36c4a0ab80eaf6e96ee9f3bd713ab26b75c01b1b",
+		PolicyHash: "dff486b4ecc218b42d40870c9bc079012625c328ff500ef017607f3b80fcb880",
 		Race:       false,
 	})
 }

@@ -7,10 +7,10 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/arm64:
-// 50 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 82 instructions, 69 number ranges. selfsandbox.Lock installs it.
+// 48 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 78 instructions, 65 number ranges. selfsandbox.Lock installs it.
 // It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
-// Its Fallback allows 58 syscalls; Lock installs that instead if a goroutine started
+// Its Fallback allows 56 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -20,7 +20,7 @@ func init() {
 			{Name: "brk", Nr: 214},               // runtime: cgo
 			{Name: "clock_gettime", Nr: 113},     // runtime: timers
 			{Name: "clone", Nr: 220},             // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
-			{Name: "close", Nr: 57},              // program: poll.newPoolPipe$1 (splice_linux.go:198)
+			{Name: "close", Nr: 57},              // program: webserver.main$1 (main.go:63)
 			{Name: "epoll_ctl", Nr: 21},          // runtime: netpoll
 			{Name: "epoll_pwait", Nr: 22},        // runtime: netpoll
 			{Name: "exit", Nr: 93},               // runtime: thread exit
@@ -42,7 +42,6 @@ func init() {
 			{Name: "nanosleep", Nr: 101},         // runtime: always
 			{Name: "newfstatat", Nr: 79},         // program: webserver.main$1 (main.go:63)
 			{Name: "openat", Nr: 56},             // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
-			{Name: "pipe2", Nr: 59},              // program: reflect.methodValueCall
 			{Name: "prctl", Nr: 167},             // runtime: GC/memory
 			{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
@@ -62,7 +61,6 @@ func init() {
 			{Name: "shutdown", Nr: 210},          // program: webserver.main$1 (main.go:63)
 			{Name: "sigaltstack", Nr: 132},       // runtime: new thread
 			{Name: "socket", Nr: 198},            // program: webserver.main$1 (main.go:63)
-			{Name: "splice", Nr: 76},             // program: webserver.main$1 (main.go:63)
 			{Name: "tgkill", Nr: 131},            // runtime: signals and preemption
 			{Name: "write", Nr: 64},              // program: webserver.main (main.go:54)
 		},
@@ -77,7 +75,7 @@ func init() {
 				{Name: "brk", Nr: 214},               // runtime: cgo
 				{Name: "clock_gettime", Nr: 113},     // runtime: timers
 				{Name: "clone", Nr: 220},             // runtime: new thread; allow if arg0 & 0x7e020000 == 0x0
-				{Name: "close", Nr: 57},              // program: poll.newPoolPipe$1 (splice_linux.go:198)
+				{Name: "close", Nr: 57},              // program: webserver.main$1 (main.go:63)
 				{Name: "epoll_ctl", Nr: 21},          // runtime: netpoll
 				{Name: "epoll_pwait", Nr: 22},        // runtime: netpoll
 				{Name: "exit", Nr: 93},               // runtime: thread exit
@@ -103,7 +101,6 @@ func init() {
 				{Name: "nanosleep", Nr: 101},         // runtime: always
 				{Name: "newfstatat", Nr: 79},         // program: webserver.main$1 (main.go:63)
 				{Name: "openat", Nr: 56},             // program: webserver.main (main.go:54); allow if arg2 & 0x643 == 0x0
-				{Name: "pipe2", Nr: 59},              // program: reflect.methodValueCall
 				{Name: "ppoll", Nr: 73},              // cgo: getaddrinfo
 				{Name: "prctl", Nr: 167},             // runtime: GC/memory
 				{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
@@ -126,7 +123,6 @@ func init() {
 				{Name: "shutdown", Nr: 210},          // program: webserver.main$1 (main.go:63)
 				{Name: "sigaltstack", Nr: 132},       // runtime: new thread
 				{Name: "socket", Nr: 198},            // program: webserver.main$1 (main.go:63)
-				{Name: "splice", Nr: 76},             // program: webserver.main$1 (main.go:63)
 				{Name: "tgkill", Nr: 131},            // runtime: signals and preemption
 				{Name: "uname", Nr: 160},             // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "write", Nr: 64},              // program: webserver.main (main.go:54)
@@ -141,179 +137,171 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc00000b7, +0, +85
-				{Code: 0x15, Jt: 0, Jf: 85, K: 0xc00000b7},
+				// 1: jeq #0xc00000b7, +0, +81
+				{Code: 0x15, Jt: 0, Jf: 81, K: 0xc00000b7},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jeq #0x38, +75, +0
-				{Code: 0x15, Jt: 75, Jf: 0, K: 0x38},
-				// 4: jeq #0xdc, +77, +0
-				{Code: 0x15, Jt: 77, Jf: 0, K: 0xdc},
-				// 5: jge #0x86, +36, +0
-				{Code: 0x35, Jt: 36, Jf: 0, K: 0x86},
-				// 6: jge #0x4a, +17, +0
-				{Code: 0x35, Jt: 17, Jf: 0, K: 0x4a},
-				// 7: jge #0x3b, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x3b},
+				// 3: jeq #0x38, +71, +0
+				{Code: 0x15, Jt: 71, Jf: 0, K: 0x38},
+				// 4: jeq #0xdc, +73, +0
+				{Code: 0x15, Jt: 73, Jf: 0, K: 0xdc},
+				// 5: jge #0x8b, +34, +0
+				{Code: 0x35, Jt: 34, Jf: 0, K: 0x8b},
+				// 6: jge #0x4e, +16, +0
+				{Code: 0x35, Jt: 16, Jf: 0, K: 0x4e},
+				// 7: jge #0x3a, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0x3a},
 				// 8: jge #0x1a, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x1a},
 				// 9: jge #0x17, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x17},
-				// 10: jge #0x15, +74, +76
-				{Code: 0x35, Jt: 74, Jf: 76, K: 0x15},
-				// 11: jge #0x19, +73, +75
-				{Code: 0x35, Jt: 73, Jf: 75, K: 0x19},
+				// 10: jge #0x15, +70, +72
+				{Code: 0x35, Jt: 70, Jf: 72, K: 0x15},
+				// 11: jge #0x19, +69, +71
+				{Code: 0x35, Jt: 69, Jf: 71, K: 0x19},
 				// 12: jge #0x1e, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1e},
-				// 13: jge #0x1d, +71, +73
-				{Code: 0x35, Jt: 71, Jf: 73, K: 0x1d},
-				// 14: jge #0x39, +0, +72
-				{Code: 0x35, Jt: 0, Jf: 72, K: 0x39},
-				// 15: jge #0x3a, +71, +69
-				{Code: 0x35, Jt: 71, Jf: 69, K: 0x3a},
-				// 16: jge #0x43, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x43},
-				// 17: jge #0x3d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
-				// 18: jge #0x3c, +68, +66
-				{Code: 0x35, Jt: 68, Jf: 66, K: 0x3c},
-				// 19: jge #0x41, +67, +65
-				{Code: 0x35, Jt: 67, Jf: 65, K: 0x41},
-				// 20: jge #0x47, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x47},
-				// 21: jge #0x44, +65, +63
-				{Code: 0x35, Jt: 65, Jf: 63, K: 0x44},
-				// 22: jge #0x48, +0, +62
-				{Code: 0x35, Jt: 0, Jf: 62, K: 0x48},
-				// 23: jge #0x49, +61, +63
-				{Code: 0x35, Jt: 61, Jf: 63, K: 0x49},
-				// 24: jge #0x65, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x65},
-				// 25: jge #0x51, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x51},
-				// 26: jge #0x4d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x4d},
-				// 27: jge #0x4c, +57, +59
-				{Code: 0x35, Jt: 57, Jf: 59, K: 0x4c},
-				// 28: jge #0x4e, +56, +58
-				{Code: 0x35, Jt: 56, Jf: 58, K: 0x4e},
-				// 29: jge #0x5f, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x5f},
-				// 30: jge #0x5d, +54, +56
-				{Code: 0x35, Jt: 54, Jf: 56, K: 0x5d},
-				// 31: jge #0x62, +0, +55
-				{Code: 0x35, Jt: 0, Jf: 55, K: 0x62},
-				// 32: jge #0x64, +54, +52
-				{Code: 0x35, Jt: 54, Jf: 52, K: 0x64},
-				// 33: jge #0x7d, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x7d},
-				// 34: jge #0x71, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x71},
-				// 35: jge #0x66, +51, +49
-				{Code: 0x35, Jt: 51, Jf: 49, K: 0x66},
-				// 36: jge #0x72, +0, +48
-				{Code: 0x35, Jt: 0, Jf: 48, K: 0x72},
-				// 37: jge #0x7b, +47, +49
-				{Code: 0x35, Jt: 47, Jf: 49, K: 0x7b},
-				// 38: jge #0x82, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x82},
-				// 39: jge #0x80, +45, +47
+				// 13: jge #0x1d, +67, +69
+				{Code: 0x35, Jt: 67, Jf: 69, K: 0x1d},
+				// 14: jge #0x39, +66, +68
+				{Code: 0x35, Jt: 66, Jf: 68, K: 0x39},
+				// 15: jge #0x44, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x44},
+				// 16: jge #0x41, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x41},
+				// 17: jge #0x3d, +63, +65
+				{Code: 0x35, Jt: 63, Jf: 65, K: 0x3d},
+				// 18: jge #0x43, +62, +64
+				{Code: 0x35, Jt: 62, Jf: 64, K: 0x43},
+				// 19: jge #0x48, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
+				// 20: jge #0x47, +60, +62
+				{Code: 0x35, Jt: 60, Jf: 62, K: 0x47},
+				// 21: jge #0x49, +0, +61
+				{Code: 0x35, Jt: 0, Jf: 61, K: 0x49},
+				// 22: jge #0x4a, +60, +58
+				{Code: 0x35, Jt: 60, Jf: 58, K: 0x4a},
+				// 23: jge #0x72, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0x72},
+				// 24: jge #0x62, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x62},
+				// 25: jge #0x5d, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x5d},
+				// 26: jge #0x51, +56, +54
+				{Code: 0x35, Jt: 56, Jf: 54, K: 0x51},
+				// 27: jge #0x5f, +55, +53
+				{Code: 0x35, Jt: 55, Jf: 53, K: 0x5f},
+				// 28: jge #0x65, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x65},
+				// 29: jge #0x64, +53, +51
+				{Code: 0x35, Jt: 53, Jf: 51, K: 0x64},
+				// 30: jge #0x66, +0, +50
+				{Code: 0x35, Jt: 0, Jf: 50, K: 0x66},
+				// 31: jge #0x71, +49, +51
+				{Code: 0x35, Jt: 49, Jf: 51, K: 0x71},
+				// 32: jge #0x82, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x82},
+				// 33: jge #0x7d, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7d},
+				// 34: jge #0x7b, +46, +48
+				{Code: 0x35, Jt: 46, Jf: 48, K: 0x7b},
+				// 35: jge #0x80, +45, +47
 				{Code: 0x35, Jt: 45, Jf: 47, K: 0x80},
-				// 40: jge #0x83, +0, +46
-				{Code: 0x35, Jt: 0, Jf: 46, K: 0x83},
-				// 41: jge #0x85, +45, +43
-				{Code: 0x35, Jt: 45, Jf: 43, K: 0x85},
-				// 42: jge #0xd5, +18, +0
-				{Code: 0x35, Jt: 18, Jf: 0, K: 0xd5},
-				// 43: jge #0xad, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0xad},
-				// 44: jge #0xa0, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xa0},
-				// 45: jge #0x8b, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x8b},
-				// 46: jge #0x88, +40, +38
-				{Code: 0x35, Jt: 40, Jf: 38, K: 0x88},
-				// 47: jge #0x8c, +39, +37
-				{Code: 0x35, Jt: 39, Jf: 37, K: 0x8c},
-				// 48: jge #0xa7, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xa7},
-				// 49: jge #0xa1, +37, +35
+				// 36: jge #0x85, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x85},
+				// 37: jge #0x83, +43, +45
+				{Code: 0x35, Jt: 43, Jf: 45, K: 0x83},
+				// 38: jge #0x86, +0, +44
+				{Code: 0x35, Jt: 0, Jf: 44, K: 0x86},
+				// 39: jge #0x88, +43, +41
+				{Code: 0x35, Jt: 43, Jf: 41, K: 0x88},
+				// 40: jge #0xd6, +17, +0
+				{Code: 0x35, Jt: 17, Jf: 0, K: 0xd6},
+				// 41: jge #0xb3, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0xb3},
+				// 42: jge #0xa7, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xa7},
+				// 43: jge #0xa0, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xa0},
+				// 44: jge #0x8c, +38, +36
+				{Code: 0x35, Jt: 38, Jf: 36, K: 0x8c},
+				// 45: jge #0xa1, +37, +35
 				{Code: 0x35, Jt: 37, Jf: 35, K: 0xa1},
-				// 50: jge #0xa8, +0, +34
-				{Code: 0x35, Jt: 0, Jf: 34, K: 0xa8},
-				// 51: jge #0xac, +33, +35
-				{Code: 0x35, Jt: 33, Jf: 35, K: 0xac},
-				// 52: jge #0xc8, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0xc8},
-				// 53: jge #0xb3, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xb3},
-				// 54: jge #0xb2, +30, +32
-				{Code: 0x35, Jt: 30, Jf: 32, K: 0xb2},
-				// 55: jge #0xc6, +0, +31
-				{Code: 0x35, Jt: 0, Jf: 31, K: 0xc6},
-				// 56: jge #0xc7, +30, +28
-				{Code: 0x35, Jt: 30, Jf: 28, K: 0xc7},
-				// 57: jge #0xcc, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcc},
-				// 58: jge #0xca, +28, +26
-				{Code: 0x35, Jt: 28, Jf: 26, K: 0xca},
-				// 59: jge #0xd3, +0, +25
-				{Code: 0x35, Jt: 0, Jf: 25, K: 0xd3},
-				// 60: jge #0xd4, +24, +26
-				{Code: 0x35, Jt: 24, Jf: 26, K: 0xd4},
-				// 61: jge #0xf2, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0xf2},
-				// 62: jge #0xdf, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xdf},
-				// 63: jge #0xd8, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xd8},
-				// 64: jge #0xd6, +20, +22
-				{Code: 0x35, Jt: 20, Jf: 22, K: 0xd6},
-				// 65: jge #0xde, +19, +21
-				{Code: 0x35, Jt: 19, Jf: 21, K: 0xde},
-				// 66: jge #0xe3, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe3},
-				// 67: jge #0xe2, +17, +19
-				{Code: 0x35, Jt: 17, Jf: 19, K: 0xe2},
-				// 68: jge #0xe9, +0, +18
-				{Code: 0x35, Jt: 0, Jf: 18, K: 0xe9},
-				// 69: jge #0xea, +17, +15
-				{Code: 0x35, Jt: 17, Jf: 15, K: 0xea},
-				// 70: jge #0x117, +4, +0
-				{Code: 0x35, Jt: 4, Jf: 0, K: 0x117},
-				// 71: jge #0x10d, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x10d},
-				// 72: jge #0xf3, +14, +12
-				{Code: 0x35, Jt: 14, Jf: 12, K: 0xf3},
-				// 73: jge #0x10e, +0, +11
-				{Code: 0x35, Jt: 0, Jf: 11, K: 0x10e},
-				// 74: jge #0x116, +10, +12
+				// 46: jge #0xac, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xac},
+				// 47: jge #0xa8, +35, +33
+				{Code: 0x35, Jt: 35, Jf: 33, K: 0xa8},
+				// 48: jge #0xad, +0, +32
+				{Code: 0x35, Jt: 0, Jf: 32, K: 0xad},
+				// 49: jge #0xb2, +31, +33
+				{Code: 0x35, Jt: 31, Jf: 33, K: 0xb2},
+				// 50: jge #0xca, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xca},
+				// 51: jge #0xc7, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xc7},
+				// 52: jge #0xc6, +28, +30
+				{Code: 0x35, Jt: 28, Jf: 30, K: 0xc6},
+				// 53: jge #0xc8, +27, +29
+				{Code: 0x35, Jt: 27, Jf: 29, K: 0xc8},
+				// 54: jge #0xd3, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xd3},
+				// 55: jge #0xcc, +25, +27
+				{Code: 0x35, Jt: 25, Jf: 27, K: 0xcc},
+				// 56: jge #0xd4, +0, +26
+				{Code: 0x35, Jt: 0, Jf: 26, K: 0xd4},
+				// 57: jge #0xd5, +25, +23
+				{Code: 0x35, Jt: 25, Jf: 23, K: 0xd5},
+				// 58: jge #0xf3, +8, +0
+				{Code: 0x35, Jt: 8, Jf: 0, K: 0xf3},
+				// 59: jge #0xe2, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xe2},
+				// 60: jge #0xde, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xde},
+				// 61: jge #0xd8, +21, +19
+				{Code: 0x35, Jt: 21, Jf: 19, K: 0xd8},
+				// 62: jge #0xdf, +20, +18
+				{Code: 0x35, Jt: 20, Jf: 18, K: 0xdf},
+				// 63: jge #0xe9, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe9},
+				// 64: jge #0xe3, +18, +16
+				{Code: 0x35, Jt: 18, Jf: 16, K: 0xe3},
+				// 65: jge #0xea, +0, +15
+				{Code: 0x35, Jt: 0, Jf: 15, K: 0xea},
+				// 66: jge #0xf2, +14, +16
+				{Code: 0x35, Jt: 14, Jf: 16, K: 0xf2},
+				// 67: jge #0x117, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x117},
+				// 68: jge #0x10e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x10e},
+				// 69: jge #0x10d, +11, +13
+				{Code: 0x35, Jt: 11, Jf: 13, K: 0x10d},
+				// 70: jge #0x116, +10, +12
 				{Code: 0x35, Jt: 10, Jf: 12, K: 0x116},
-				// 75: jge #0x126, +1, +0
+				// 71: jge #0x126, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-				// 76: jge #0x125, +8, +10
+				// 72: jge #0x125, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x125},
-				// 77: jge #0x1b3, +0, +9
+				// 73: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 78: jge #0x1b4, +8, +7
+				// 74: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 79: ld [32]
+				// 75: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 80: and #0x643
+				// 76: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 81: jeq #0x0, +3, +5
+				// 77: jeq #0x0, +3, +5
 				{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-				// 82: ld [16]
+				// 78: ld [16]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-				// 83: and #0x7e020000
+				// 79: and #0x7e020000
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-				// 84: jeq #0x0, +0, +2
+				// 80: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 85: ret 0x7fff0000
+				// 81: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 86: ret 0x50026
+				// 82: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 87: ret 0x80000000
+				// 83: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -322,170 +310,162 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc00000b7, +0, +79
-			{Code: 0x15, Jt: 0, Jf: 79, K: 0xc00000b7},
+			// 1: jeq #0xc00000b7, +0, +75
+			{Code: 0x15, Jt: 0, Jf: 75, K: 0xc00000b7},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jeq #0x38, +69, +0
-			{Code: 0x15, Jt: 69, Jf: 0, K: 0x38},
-			// 4: jeq #0xdc, +71, +0
-			{Code: 0x15, Jt: 71, Jf: 0, K: 0xdc},
-			// 5: jge #0x88, +33, +0
-			{Code: 0x35, Jt: 33, Jf: 0, K: 0x88},
-			// 6: jge #0x4e, +16, +0
-			{Code: 0x35, Jt: 16, Jf: 0, K: 0x4e},
-			// 7: jge #0x3c, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0x3c},
+			// 3: jeq #0x38, +65, +0
+			{Code: 0x15, Jt: 65, Jf: 0, K: 0x38},
+			// 4: jeq #0xdc, +67, +0
+			{Code: 0x15, Jt: 67, Jf: 0, K: 0xdc},
+			// 5: jge #0x8c, +31, +0
+			{Code: 0x35, Jt: 31, Jf: 0, K: 0x8c},
+			// 6: jge #0x5f, +15, +0
+			{Code: 0x35, Jt: 15, Jf: 0, K: 0x5f},
+			// 7: jge #0x41, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x41},
 			// 8: jge #0x1a, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1a},
 			// 9: jge #0x17, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x17},
-			// 10: jge #0x15, +68, +70
-			{Code: 0x35, Jt: 68, Jf: 70, K: 0x15},
-			// 11: jge #0x19, +67, +69
-			{Code: 0x35, Jt: 67, Jf: 69, K: 0x19},
+			// 10: jge #0x15, +64, +66
+			{Code: 0x35, Jt: 64, Jf: 66, K: 0x15},
+			// 11: jge #0x19, +63, +65
+			{Code: 0x35, Jt: 63, Jf: 65, K: 0x19},
 			// 12: jge #0x3a, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3a},
-			// 13: jge #0x39, +65, +67
-			{Code: 0x35, Jt: 65, Jf: 67, K: 0x39},
-			// 14: jge #0x3b, +64, +66
-			{Code: 0x35, Jt: 64, Jf: 66, K: 0x3b},
-			// 15: jge #0x44, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x44},
-			// 16: jge #0x41, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x41},
-			// 17: jge #0x3d, +61, +63
-			{Code: 0x35, Jt: 61, Jf: 63, K: 0x3d},
-			// 18: jge #0x43, +60, +62
-			{Code: 0x35, Jt: 60, Jf: 62, K: 0x43},
-			// 19: jge #0x48, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
-			// 20: jge #0x47, +58, +60
-			{Code: 0x35, Jt: 58, Jf: 60, K: 0x47},
-			// 21: jge #0x4c, +0, +59
-			{Code: 0x35, Jt: 0, Jf: 59, K: 0x4c},
-			// 22: jge #0x4d, +58, +56
-			{Code: 0x35, Jt: 58, Jf: 56, K: 0x4d},
-			// 23: jge #0x71, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0x71},
-			// 24: jge #0x62, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x62},
-			// 25: jge #0x5d, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x5d},
-			// 26: jge #0x51, +54, +52
-			{Code: 0x35, Jt: 54, Jf: 52, K: 0x51},
-			// 27: jge #0x5f, +53, +51
-			{Code: 0x35, Jt: 53, Jf: 51, K: 0x5f},
-			// 28: jge #0x65, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x65},
-			// 29: jge #0x64, +51, +49
-			{Code: 0x35, Jt: 51, Jf: 49, K: 0x64},
-			// 30: jge #0x66, +50, +48
-			{Code: 0x35, Jt: 50, Jf: 48, K: 0x66},
-			// 31: jge #0x80, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x80},
-			// 32: jge #0x7b, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x7b},
-			// 33: jge #0x72, +47, +45
-			{Code: 0x35, Jt: 47, Jf: 45, K: 0x72},
-			// 34: jge #0x7d, +46, +44
-			{Code: 0x35, Jt: 46, Jf: 44, K: 0x7d},
-			// 35: jge #0x83, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x83},
-			// 36: jge #0x82, +44, +42
-			{Code: 0x35, Jt: 44, Jf: 42, K: 0x82},
-			// 37: jge #0x85, +0, +41
-			{Code: 0x35, Jt: 0, Jf: 41, K: 0x85},
-			// 38: jge #0x86, +40, +42
-			{Code: 0x35, Jt: 40, Jf: 42, K: 0x86},
-			// 39: jge #0xd2, +16, +0
-			{Code: 0x35, Jt: 16, Jf: 0, K: 0xd2},
-			// 40: jge #0xb3, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0xb3},
-			// 41: jge #0xa8, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xa8},
-			// 42: jge #0x8c, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8c},
-			// 43: jge #0x8b, +35, +37
-			{Code: 0x35, Jt: 35, Jf: 37, K: 0x8b},
-			// 44: jge #0xa7, +34, +36
-			{Code: 0x35, Jt: 34, Jf: 36, K: 0xa7},
-			// 45: jge #0xad, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xad},
-			// 46: jge #0xac, +32, +34
+			// 13: jge #0x39, +61, +63
+			{Code: 0x35, Jt: 61, Jf: 63, K: 0x39},
+			// 14: jge #0x3d, +60, +62
+			{Code: 0x35, Jt: 60, Jf: 62, K: 0x3d},
+			// 15: jge #0x48, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x48},
+			// 16: jge #0x44, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x44},
+			// 17: jge #0x43, +57, +59
+			{Code: 0x35, Jt: 57, Jf: 59, K: 0x43},
+			// 18: jge #0x47, +56, +58
+			{Code: 0x35, Jt: 56, Jf: 58, K: 0x47},
+			// 19: jge #0x51, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x51},
+			// 20: jge #0x4e, +54, +56
+			{Code: 0x35, Jt: 54, Jf: 56, K: 0x4e},
+			// 21: jge #0x5d, +53, +55
+			{Code: 0x35, Jt: 53, Jf: 55, K: 0x5d},
+			// 22: jge #0x7d, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x7d},
+			// 23: jge #0x66, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x66},
+			// 24: jge #0x64, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x64},
+			// 25: jge #0x62, +49, +51
+			{Code: 0x35, Jt: 49, Jf: 51, K: 0x62},
+			// 26: jge #0x65, +48, +50
+			{Code: 0x35, Jt: 48, Jf: 50, K: 0x65},
+			// 27: jge #0x72, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x72},
+			// 28: jge #0x71, +46, +48
+			{Code: 0x35, Jt: 46, Jf: 48, K: 0x71},
+			// 29: jge #0x7b, +45, +47
+			{Code: 0x35, Jt: 45, Jf: 47, K: 0x7b},
+			// 30: jge #0x85, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x85},
+			// 31: jge #0x82, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x82},
+			// 32: jge #0x80, +42, +44
+			{Code: 0x35, Jt: 42, Jf: 44, K: 0x80},
+			// 33: jge #0x83, +41, +43
+			{Code: 0x35, Jt: 41, Jf: 43, K: 0x83},
+			// 34: jge #0x88, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x88},
+			// 35: jge #0x86, +39, +41
+			{Code: 0x35, Jt: 39, Jf: 41, K: 0x86},
+			// 36: jge #0x8b, +38, +40
+			{Code: 0x35, Jt: 38, Jf: 40, K: 0x8b},
+			// 37: jge #0xd3, +15, +0
+			{Code: 0x35, Jt: 15, Jf: 0, K: 0xd3},
+			// 38: jge #0xc7, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xc7},
+			// 39: jge #0xad, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xad},
+			// 40: jge #0xa8, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xa8},
+			// 41: jge #0xa7, +33, +35
+			{Code: 0x35, Jt: 33, Jf: 35, K: 0xa7},
+			// 42: jge #0xac, +32, +34
 			{Code: 0x35, Jt: 32, Jf: 34, K: 0xac},
-			// 47: jge #0xb2, +31, +33
-			{Code: 0x35, Jt: 31, Jf: 33, K: 0xb2},
-			// 48: jge #0xc9, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xc9},
-			// 49: jge #0xc7, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xc7},
-			// 50: jge #0xc6, +28, +30
-			{Code: 0x35, Jt: 28, Jf: 30, K: 0xc6},
-			// 51: jge #0xc8, +27, +29
-			{Code: 0x35, Jt: 27, Jf: 29, K: 0xc8},
-			// 52: jge #0xcd, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcd},
-			// 53: jge #0xcc, +25, +27
+			// 43: jge #0xb3, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xb3},
+			// 44: jge #0xb2, +30, +32
+			{Code: 0x35, Jt: 30, Jf: 32, K: 0xb2},
+			// 45: jge #0xc6, +29, +31
+			{Code: 0x35, Jt: 29, Jf: 31, K: 0xc6},
+			// 46: jge #0xcd, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xcd},
+			// 47: jge #0xc9, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xc9},
+			// 48: jge #0xc8, +26, +28
+			{Code: 0x35, Jt: 26, Jf: 28, K: 0xc8},
+			// 49: jge #0xcc, +25, +27
 			{Code: 0x35, Jt: 25, Jf: 27, K: 0xcc},
-			// 54: jge #0xce, +0, +26
-			{Code: 0x35, Jt: 0, Jf: 26, K: 0xce},
-			// 55: jge #0xd1, +25, +23
-			{Code: 0x35, Jt: 25, Jf: 23, K: 0xd1},
-			// 56: jge #0xea, +8, +0
-			{Code: 0x35, Jt: 8, Jf: 0, K: 0xea},
-			// 57: jge #0xde, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xde},
-			// 58: jge #0xd6, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd6},
-			// 59: jge #0xd3, +21, +19
-			{Code: 0x35, Jt: 21, Jf: 19, K: 0xd3},
-			// 60: jge #0xd8, +20, +18
-			{Code: 0x35, Jt: 20, Jf: 18, K: 0xd8},
-			// 61: jge #0xe2, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe2},
-			// 62: jge #0xdf, +18, +16
-			{Code: 0x35, Jt: 18, Jf: 16, K: 0xdf},
-			// 63: jge #0xe3, +0, +15
-			{Code: 0x35, Jt: 0, Jf: 15, K: 0xe3},
-			// 64: jge #0xe9, +14, +16
+			// 50: jge #0xd1, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd1},
+			// 51: jge #0xce, +23, +25
+			{Code: 0x35, Jt: 23, Jf: 25, K: 0xce},
+			// 52: jge #0xd2, +22, +24
+			{Code: 0x35, Jt: 22, Jf: 24, K: 0xd2},
+			// 53: jge #0xea, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xea},
+			// 54: jge #0xdf, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xdf},
+			// 55: jge #0xd8, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xd8},
+			// 56: jge #0xd6, +18, +20
+			{Code: 0x35, Jt: 18, Jf: 20, K: 0xd6},
+			// 57: jge #0xde, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0xde},
+			// 58: jge #0xe3, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe3},
+			// 59: jge #0xe2, +15, +17
+			{Code: 0x35, Jt: 15, Jf: 17, K: 0xe2},
+			// 60: jge #0xe9, +14, +16
 			{Code: 0x35, Jt: 14, Jf: 16, K: 0xe9},
-			// 65: jge #0x117, +3, +0
+			// 61: jge #0x117, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x117},
-			// 66: jge #0xf3, +1, +0
+			// 62: jge #0xf3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0xf3},
-			// 67: jge #0xf2, +11, +13
+			// 63: jge #0xf2, +11, +13
 			{Code: 0x35, Jt: 11, Jf: 13, K: 0xf2},
-			// 68: jge #0x116, +10, +12
+			// 64: jge #0x116, +10, +12
 			{Code: 0x35, Jt: 10, Jf: 12, K: 0x116},
-			// 69: jge #0x126, +1, +0
+			// 65: jge #0x126, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x126},
-			// 70: jge #0x125, +8, +10
+			// 66: jge #0x125, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x125},
-			// 71: jge #0x1b3, +0, +9
+			// 67: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 72: jge #0x1b4, +8, +7
+			// 68: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 73: ld [32]
+			// 69: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 74: and #0x643
+			// 70: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 75: jeq #0x0, +3, +5
+			// 71: jeq #0x0, +3, +5
 			{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-			// 76: ld [16]
+			// 72: ld [16]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-			// 77: and #0x7e020000
+			// 73: and #0x7e020000
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-			// 78: jeq #0x0, +0, +2
+			// 74: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 79: ret 0x7fff0000
+			// 75: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 80: ret 0x50026
+			// 76: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 81: ret 0x80000000
+			// 77: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "ae280451ae72d40411e0c7db22a4228f76a24bda9bec48c0cdb3590a480a9ee3",
+		PolicyHash: "9dce5fceef29e0f8146749ff2d8df31ae44f3dc4b097aea07e0635b9d368f250",
 		Race:       false,
 	})
 }
