@@ -90,6 +90,13 @@ func TestRealPrograms(t *testing.T) {
 			if miss := missing(prog, seen); len(miss) > 0 {
 				t.Errorf("strace saw syscalls after Lock that the analysis does not allow: %v", miss)
 			}
+			var unseen []string
+			for _, n := range prog.Syscalls {
+				if seen[n.Name] == 0 {
+					unseen = append(unseen, n.Name+"("+n.Origin+")")
+				}
+			}
+			t.Logf("allowed but not seen in this workload: %s", strings.Join(unseen, " "))
 			note := fmt.Sprintf("%-12s %s@%s: %d packages, %d allowed (%d from the program's code, %d unresolved sites; %d without the %d go statements before Lock of Outliving), strace saw %d after main, analysis %.1f s (load %.1f s, SSA %.1f s, call graph %.1f s)",
 				rp.name, rp.module, rp.version, prog.Packages, len(prog.Syscalls), countOrigin(prog, OriginProgram), len(prog.Unresolved),
 				len(prog.Narrow()), len(prog.Outliving), len(seen), prog.Timings.Total.Seconds(), prog.Timings.Load.Seconds(), prog.Timings.SSA.Seconds(), prog.Timings.CallGraph.Seconds())

@@ -14,5 +14,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v strace >/dev/null || { echo "strace is required (apt-get install strace)" >&2; exit 2; }
 go test ./analyzer -run '^TestRealPrograms$' -count=1 -timeout 30m -v "$@" -args -realprograms |
-	grep -E '^(=== RUN|--- |\s+realprograms_test.go|ok|FAIL|PASS)|summary|strace saw|panic' || true
+	grep -E '^(=== RUN|--- |\s+realprograms_test.go|ok|FAIL|PASS)|summary|strace saw|not seen|panic' || true
 exit "${PIPESTATUS[0]}"
