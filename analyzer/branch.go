@@ -94,8 +94,9 @@ func (w *csWalker) liveBlocksOf(st ctxFunc) map[*ssa.BasicBlock]bool {
 // it reaches must fold to the same constant. A source folds when it is a
 // constant, a parameter the context knows, a negation, a comparison or a
 // bitwise operation on non-negative integers, a conversion that keeps
-// the value, or the ok of a type assertion no type of its operand passes
-// (see typeFlow.cannotAssert). visiting holds the operations being folded, so that a value
+// the value, the ok of a type assertion no type of its operand passes
+// (see typeFlow.cannotAssert), a mask of bits a field never holds, or a
+// call whose callee returns one constant (see callfold.go). visiting holds the operations being folded, so that a value
 // computed from itself does not fold.
 func (w *csWalker) constOf(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	if live == nil {
@@ -143,7 +144,10 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 	case *ssa.Call:
 		// len of a nil slice or of a constant string.
 		b, ok := v.Call.Value.(*ssa.Builtin)
-		if !ok || b.Name() != "len" || len(v.Call.Args) != 1 {
+		if !ok {
+			return w.foldCall(v, st, live, visiting)
+		}
+		if b.Name() != "len" || len(v.Call.Args) != 1 {
 			return nil, false
 		}
 		arg := v.Call.Args[0]
@@ -195,6 +199,9 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		}
 		return constant.MakeBool(!constant.BoolVal(c)), true
 	case *ssa.BinOp:
+		if v.Op == token.AND && isIntegral(v.Type()) && w.maskedZero(v, st, live, visiting) {
+			return constant.MakeInt64(0), true
+		}
 		x, ok := w.constOf(v.X, st, live, visiting)
 		if !ok {
 			return nil, false

@@ -94,6 +94,8 @@ var fixtures = []struct {
 	{"prunehelper", map[string]string{"getppid": "prunehelper.main "}, "", []string{"getpgid"}, ""},
 	// Branches on pointer fields nothing (or only reflection) sets.
 	{"nilfield", map[string]string{"getppid": "nilfield.tracer).flush ", "getpriority": "nilfield.hook).fire "}, "", nil, ""},
+	// Bits of a field only a never-called setter sets.
+	{"fieldbits", map[string]string{"getppid": "fieldbits.main "}, "", nil, ""},
 	// A fast path behind a type assertion no value passes.
 	{"refinereach", map[string]string{"getppid": "refinereach.init$2 "}, "", nil, ""},
 	// The network string decides the listener's type (see

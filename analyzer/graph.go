@@ -59,6 +59,10 @@ type reach struct {
 	// refused are the call sites with an edge the walk did not take
 	// because it cannot be taken (see walkAdmitted).
 	refused map[ssa.CallInstruction]bool
+	// callFolds and fieldBits cache csWalker.foldCall for calls without
+	// constant arguments and csWalker.fieldBits.
+	callFolds map[*ssa.Function]callFold
+	fieldBits map[slotKey]callFold
 	// nilFields caches csWalker.nilField per field.
 	nilFields map[slotKey]bool
 }

@@ -28,7 +28,7 @@ import (
 // Struct copies (*r2 = *r) copy the field's value, so they need no check.
 
 // nilFieldIndex holds, for every field of a nillable type other than an
-// interface, the stores to it in the program's functions and whether its
+// interface, and of an integer or boolean type, the stores to it in the program's functions and whether its
 // address escapes; and the struct types memory of which unsafe code or
 // code without a body can write.
 type nilFieldIndex struct {
@@ -77,8 +77,8 @@ func (p *program) nilFields() *nilFieldIndex {
 				case *ssa.FieldAddr:
 					st := in.X.Type().Underlying().(*types.Pointer).Elem()
 					fld := st.Underlying().(*types.Struct).Field(in.Field)
-					if !nilable(fld.Type()) {
-						continue
+					if !nilable(fld.Type()) && !isIntegral(fld.Type()) {
+						continue // see nilField and fieldBits
 					}
 					k := slotOfField(fld)
 					idx.containers[k] = append(idx.containers[k], st)

@@ -18,6 +18,8 @@ import "testing"
 //     calls, and takes two reflection paths that must stay allowed.
 //   - nilfield: a branch on a pointer field being non-nil runs only if
 //     reached code (or reflection) can store a non-nil value there.
+//   - fieldbits: a method returning bits&mask != 0 folds when no
+//     reached code sets those bits of the field.
 //   - refinereach: the call graph is walked again without the calls in
 //     blocks that cannot run (a type assertion no value passes), so a
 //     pool only such a block reads is never read.
@@ -53,6 +55,10 @@ func TestPrecisionFixtures(t *testing.T) {
 			{"getppid", true, "flush of the tracer enableTrace sets"},
 			{"getpriority", true, "fire of the hook encoding/json sets by reflection"},
 			{"getpgid", false, "removeAll of a form only the never-called parseForm sets"},
+		}},
+		{"fieldbits", []want{
+			{"getppid", true, "the read bit main's modes set"},
+			{"getpgid", false, "the debug bit only a never-called setter sets"},
 		}},
 		{"refinereach", []want{
 			{"getppid", true, "New of the pool write reads"},

@@ -492,6 +492,8 @@ type csWalker struct {
 	covered *csWalker
 	// liveCtx are the live blocks of the states walked (see liveBlocksOf).
 	liveCtx map[ctxFuncKey]map[*ssa.BasicBlock]bool
+	// folding are the callees whose results foldCall is folding.
+	folding map[*ssa.Function]bool
 }
 
 func newCSWalker(p *program, r *reach, mainFn *ssa.Function) *csWalker {

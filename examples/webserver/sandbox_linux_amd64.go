@@ -7,10 +7,10 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/amd64:
-// 48 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
-// architecture; 81 instructions, 68 number ranges. selfsandbox.Lock installs it.
+// 47 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// architecture; 79 instructions, 66 number ranges. selfsandbox.Lock installs it.
 // It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
-// Its Fallback allows 58 syscalls; Lock installs that instead if a goroutine started
+// Its Fallback allows 57 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -30,7 +30,7 @@ func init() {
 			{Name: "futex", Nr: 202},             // cgo: getaddrinfo
 			{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
 			{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
-			{Name: "getrandom", Nr: 318},         // program: webserver.main (main.go:59)
+			{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
 			{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
 			{Name: "gettid", Nr: 186},            // runtime: new thread
 			{Name: "kill", Nr: 62},               // runtime: signals and preemption
@@ -45,7 +45,6 @@ func init() {
 			{Name: "prctl", Nr: 157},             // runtime: GC/memory
 			{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
-			{Name: "readlinkat", Nr: 267},        // program: webserver.main (main.go:59)
 			{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
 			{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption
 			{Name: "rseq", Nr: 334},              // runtime: cgo
@@ -86,7 +85,7 @@ func init() {
 				{Name: "getdents64", Nr: 217},        // program: webserver.main$1 (main.go:63)
 				{Name: "getpeername", Nr: 52},        // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "getpid", Nr: 39},             // program: (*webserver.server).status (main.go:120)
-				{Name: "getrandom", Nr: 318},         // program: webserver.main (main.go:59)
+				{Name: "getrandom", Nr: 318},         // program: webserver.main$1 (main.go:63)
 				{Name: "getsockname", Nr: 51},        // program: webserver.main$1 (main.go:63)
 				{Name: "getsockopt", Nr: 55},         // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "gettid", Nr: 186},            // runtime: new thread
@@ -107,7 +106,6 @@ func init() {
 				{Name: "pread64", Nr: 17},            // runtime: GOMAXPROCS updater
 				{Name: "prlimit64", Nr: 302},         // program: (*net.Resolver).goLookupIPCNAMEOrder$3$1 (dnsclient_unix.go:667)
 				{Name: "read", Nr: 0},                // program: webserver.main$1 (main.go:63)
-				{Name: "readlinkat", Nr: 267},        // program: webserver.main (main.go:59)
 				{Name: "recvfrom", Nr: 45},           // program: webserver.main$1 (main.go:63)
 				{Name: "recvmsg", Nr: 47},            // cgo: getaddrinfo
 				{Name: "restart_syscall", Nr: 219},   // runtime: signals and preemption
@@ -139,16 +137,16 @@ func init() {
 			Instructions: []selfsandbox.Instruction{
 				// 0: ld [4]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-				// 1: jeq #0xc000003e, +0, +80
-				{Code: 0x15, Jt: 0, Jf: 80, K: 0xc000003e},
+				// 1: jeq #0xc000003e, +0, +78
+				{Code: 0x15, Jt: 0, Jf: 78, K: 0xc000003e},
 				// 2: ld [0]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-				// 3: jeq #0x101, +70, +0
-				{Code: 0x15, Jt: 70, Jf: 0, K: 0x101},
-				// 4: jeq #0x38, +72, +0
-				{Code: 0x15, Jt: 72, Jf: 0, K: 0x38},
-				// 5: jge #0xcb, +34, +0
-				{Code: 0x35, Jt: 34, Jf: 0, K: 0xcb},
+				// 3: jeq #0x101, +68, +0
+				{Code: 0x15, Jt: 68, Jf: 0, K: 0x101},
+				// 4: jeq #0x38, +70, +0
+				{Code: 0x15, Jt: 70, Jf: 0, K: 0x38},
+				// 5: jge #0xca, +33, +0
+				{Code: 0x35, Jt: 33, Jf: 0, K: 0xca},
 				// 6: jge #0x2e, +16, +0
 				{Code: 0x35, Jt: 16, Jf: 0, K: 0x2e},
 				// 7: jge #0x18, +7, +0
@@ -157,151 +155,147 @@ func init() {
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 				// 9: jge #0x3, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-				// 10: jge #0x2, +71, +69
-				{Code: 0x35, Jt: 71, Jf: 69, K: 0x2},
-				// 11: jge #0x4, +70, +68
-				{Code: 0x35, Jt: 70, Jf: 68, K: 0x4},
+				// 10: jge #0x2, +69, +67
+				{Code: 0x35, Jt: 69, Jf: 67, K: 0x2},
+				// 11: jge #0x4, +68, +66
+				{Code: 0x35, Jt: 68, Jf: 66, K: 0x4},
 				// 12: jge #0x7, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x7},
-				// 13: jge #0x6, +68, +66
-				{Code: 0x35, Jt: 68, Jf: 66, K: 0x6},
-				// 14: jge #0x12, +67, +65
-				{Code: 0x35, Jt: 67, Jf: 65, K: 0x12},
+				// 13: jge #0x6, +66, +64
+				{Code: 0x35, Jt: 66, Jf: 64, K: 0x6},
+				// 14: jge #0x12, +65, +63
+				{Code: 0x35, Jt: 65, Jf: 63, K: 0x12},
 				// 15: jge #0x23, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x23},
 				// 16: jge #0x1c, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x1c},
-				// 17: jge #0x19, +64, +62
-				{Code: 0x35, Jt: 64, Jf: 62, K: 0x19},
-				// 18: jge #0x1d, +63, +61
-				{Code: 0x35, Jt: 63, Jf: 61, K: 0x1d},
+				// 17: jge #0x19, +62, +60
+				{Code: 0x35, Jt: 62, Jf: 60, K: 0x19},
+				// 18: jge #0x1d, +61, +59
+				{Code: 0x35, Jt: 61, Jf: 59, K: 0x1d},
 				// 19: jge #0x27, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x27},
-				// 20: jge #0x24, +61, +59
-				{Code: 0x35, Jt: 61, Jf: 59, K: 0x24},
-				// 21: jge #0x2a, +0, +58
-				{Code: 0x35, Jt: 0, Jf: 58, K: 0x2a},
-				// 22: jge #0x2c, +57, +59
-				{Code: 0x35, Jt: 57, Jf: 59, K: 0x2c},
-				// 23: jge #0x48, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x48},
+				// 20: jge #0x24, +59, +57
+				{Code: 0x35, Jt: 59, Jf: 57, K: 0x24},
+				// 21: jge #0x2a, +0, +56
+				{Code: 0x35, Jt: 0, Jf: 56, K: 0x2a},
+				// 22: jge #0x2c, +55, +57
+				{Code: 0x35, Jt: 55, Jf: 57, K: 0x2c},
+				// 23: jge #0x40, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0x40},
 				// 24: jge #0x39, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x39},
 				// 25: jge #0x35, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x35},
-				// 26: jge #0x2f, +53, +55
-				{Code: 0x35, Jt: 53, Jf: 55, K: 0x2f},
-				// 27: jge #0x36, +52, +54
-				{Code: 0x35, Jt: 52, Jf: 54, K: 0x36},
+				// 26: jge #0x2f, +51, +53
+				{Code: 0x35, Jt: 51, Jf: 53, K: 0x2f},
+				// 27: jge #0x36, +50, +52
+				{Code: 0x35, Jt: 50, Jf: 52, K: 0x36},
 				// 28: jge #0x3d, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
-				// 29: jge #0x3c, +50, +52
-				{Code: 0x35, Jt: 50, Jf: 52, K: 0x3c},
-				// 30: jge #0x3e, +0, +51
-				{Code: 0x35, Jt: 0, Jf: 51, K: 0x3e},
-				// 31: jge #0x40, +50, +48
-				{Code: 0x35, Jt: 50, Jf: 48, K: 0x40},
-				// 32: jge #0x9d, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x9d},
-				// 33: jge #0x83, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x83},
-				// 34: jge #0x49, +47, +45
-				{Code: 0x35, Jt: 47, Jf: 45, K: 0x49},
-				// 35: jge #0x84, +46, +44
-				{Code: 0x35, Jt: 46, Jf: 44, K: 0x84},
-				// 36: jge #0xba, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xba},
-				// 37: jge #0x9e, +44, +42
-				{Code: 0x35, Jt: 44, Jf: 42, K: 0x9e},
-				// 38: jge #0xbb, +0, +41
-				{Code: 0x35, Jt: 0, Jf: 41, K: 0xbb},
-				// 39: jge #0xca, +40, +42
-				{Code: 0x35, Jt: 40, Jf: 42, K: 0xca},
-				// 40: jge #0x10f, +16, +0
-				{Code: 0x35, Jt: 16, Jf: 0, K: 0x10f},
-				// 41: jge #0xe5, +7, +0
-				{Code: 0x35, Jt: 7, Jf: 0, K: 0xe5},
-				// 42: jge #0xda, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xda},
-				// 43: jge #0xcd, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcd},
-				// 44: jge #0xcc, +35, +37
-				{Code: 0x35, Jt: 35, Jf: 37, K: 0xcc},
-				// 45: jge #0xd9, +34, +36
-				{Code: 0x35, Jt: 34, Jf: 36, K: 0xd9},
-				// 46: jge #0xdc, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdc},
-				// 47: jge #0xdb, +32, +34
-				{Code: 0x35, Jt: 32, Jf: 34, K: 0xdb},
-				// 48: jge #0xe4, +31, +33
-				{Code: 0x35, Jt: 31, Jf: 33, K: 0xe4},
-				// 49: jge #0xeb, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0xeb},
-				// 50: jge #0xe8, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe8},
-				// 51: jge #0xe7, +28, +30
-				{Code: 0x35, Jt: 28, Jf: 30, K: 0xe7},
-				// 52: jge #0xe9, +27, +29
-				{Code: 0x35, Jt: 27, Jf: 29, K: 0xe9},
-				// 53: jge #0x107, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
-				// 54: jge #0x106, +25, +27
-				{Code: 0x35, Jt: 25, Jf: 27, K: 0x106},
-				// 55: jge #0x10b, +0, +26
-				{Code: 0x35, Jt: 0, Jf: 26, K: 0x10b},
-				// 56: jge #0x10c, +25, +23
-				{Code: 0x35, Jt: 25, Jf: 23, K: 0x10c},
-				// 57: jge #0x12f, +8, +0
-				{Code: 0x35, Jt: 8, Jf: 0, K: 0x12f},
-				// 58: jge #0x119, +3, +0
-				{Code: 0x35, Jt: 3, Jf: 0, K: 0x119},
-				// 59: jge #0x111, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x111},
-				// 60: jge #0x110, +21, +19
-				{Code: 0x35, Jt: 21, Jf: 19, K: 0x110},
-				// 61: jge #0x112, +20, +18
-				{Code: 0x35, Jt: 20, Jf: 18, K: 0x112},
-				// 62: jge #0x120, +1, +0
-				{Code: 0x35, Jt: 1, Jf: 0, K: 0x120},
-				// 63: jge #0x11a, +18, +16
-				{Code: 0x35, Jt: 18, Jf: 16, K: 0x11a},
-				// 64: jge #0x121, +0, +15
-				{Code: 0x35, Jt: 0, Jf: 15, K: 0x121},
-				// 65: jge #0x12e, +14, +16
+				// 29: jge #0x3c, +48, +50
+				{Code: 0x35, Jt: 48, Jf: 50, K: 0x3c},
+				// 30: jge #0x3e, +47, +49
+				{Code: 0x35, Jt: 47, Jf: 49, K: 0x3e},
+				// 31: jge #0x84, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x84},
+				// 32: jge #0x49, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x49},
+				// 33: jge #0x48, +44, +46
+				{Code: 0x35, Jt: 44, Jf: 46, K: 0x48},
+				// 34: jge #0x83, +43, +45
+				{Code: 0x35, Jt: 43, Jf: 45, K: 0x83},
+				// 35: jge #0x9e, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x9e},
+				// 36: jge #0x9d, +41, +43
+				{Code: 0x35, Jt: 41, Jf: 43, K: 0x9d},
+				// 37: jge #0xba, +0, +42
+				{Code: 0x35, Jt: 0, Jf: 42, K: 0xba},
+				// 38: jge #0xbb, +41, +39
+				{Code: 0x35, Jt: 41, Jf: 39, K: 0xbb},
+				// 39: jge #0x110, +16, +0
+				{Code: 0x35, Jt: 16, Jf: 0, K: 0x110},
+				// 40: jge #0xe4, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0xe4},
+				// 41: jge #0xd9, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xd9},
+				// 42: jge #0xcc, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xcc},
+				// 43: jge #0xcb, +36, +34
+				{Code: 0x35, Jt: 36, Jf: 34, K: 0xcb},
+				// 44: jge #0xcd, +35, +33
+				{Code: 0x35, Jt: 35, Jf: 33, K: 0xcd},
+				// 45: jge #0xdb, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
+				// 46: jge #0xda, +33, +31
+				{Code: 0x35, Jt: 33, Jf: 31, K: 0xda},
+				// 47: jge #0xdc, +32, +30
+				{Code: 0x35, Jt: 32, Jf: 30, K: 0xdc},
+				// 48: jge #0xe9, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0xe9},
+				// 49: jge #0xe7, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
+				// 50: jge #0xe5, +29, +27
+				{Code: 0x35, Jt: 29, Jf: 27, K: 0xe5},
+				// 51: jge #0xe8, +28, +26
+				{Code: 0x35, Jt: 28, Jf: 26, K: 0xe8},
+				// 52: jge #0x106, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x106},
+				// 53: jge #0xeb, +26, +24
+				{Code: 0x35, Jt: 26, Jf: 24, K: 0xeb},
+				// 54: jge #0x107, +0, +23
+				{Code: 0x35, Jt: 0, Jf: 23, K: 0x107},
+				// 55: jge #0x10f, +22, +24
+				{Code: 0x35, Jt: 22, Jf: 24, K: 0x10f},
+				// 56: jge #0x12f, +7, +0
+				{Code: 0x35, Jt: 7, Jf: 0, K: 0x12f},
+				// 57: jge #0x11a, +3, +0
+				{Code: 0x35, Jt: 3, Jf: 0, K: 0x11a},
+				// 58: jge #0x112, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
+				// 59: jge #0x111, +18, +20
+				{Code: 0x35, Jt: 18, Jf: 20, K: 0x111},
+				// 60: jge #0x119, +17, +19
+				{Code: 0x35, Jt: 17, Jf: 19, K: 0x119},
+				// 61: jge #0x121, +1, +0
+				{Code: 0x35, Jt: 1, Jf: 0, K: 0x121},
+				// 62: jge #0x120, +15, +17
+				{Code: 0x35, Jt: 15, Jf: 17, K: 0x120},
+				// 63: jge #0x12e, +14, +16
 				{Code: 0x35, Jt: 14, Jf: 16, K: 0x12e},
-				// 66: jge #0x13f, +3, +0
+				// 64: jge #0x13f, +3, +0
 				{Code: 0x35, Jt: 3, Jf: 0, K: 0x13f},
-				// 67: jge #0x134, +1, +0
+				// 65: jge #0x134, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x134},
-				// 68: jge #0x133, +11, +13
+				// 66: jge #0x133, +11, +13
 				{Code: 0x35, Jt: 11, Jf: 13, K: 0x133},
-				// 69: jge #0x13e, +10, +12
+				// 67: jge #0x13e, +10, +12
 				{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
-				// 70: jge #0x14f, +1, +0
+				// 68: jge #0x14f, +1, +0
 				{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-				// 71: jge #0x14e, +8, +10
+				// 69: jge #0x14e, +8, +10
 				{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-				// 72: jge #0x1b3, +0, +9
+				// 70: jge #0x1b3, +0, +9
 				{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-				// 73: jge #0x1b4, +8, +7
+				// 71: jge #0x1b4, +8, +7
 				{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-				// 74: ld [32]
+				// 72: ld [32]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-				// 75: and #0x643
+				// 73: and #0x643
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-				// 76: jeq #0x0, +3, +5
+				// 74: jeq #0x0, +3, +5
 				{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-				// 77: ld [16]
+				// 75: ld [16]
 				{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-				// 78: and #0x7e020000
+				// 76: and #0x7e020000
 				{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-				// 79: jeq #0x0, +0, +2
+				// 77: jeq #0x0, +0, +2
 				{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-				// 80: ret 0x7fff0000
+				// 78: ret 0x7fff0000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-				// 81: ret 0x50026
+				// 79: ret 0x50026
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-				// 82: ret 0x80000000
+				// 80: ret 0x80000000
 				{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 			},
 		},
@@ -310,168 +304,164 @@ func init() {
 		Instructions: []selfsandbox.Instruction{
 			// 0: ld [4]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x4},
-			// 1: jeq #0xc000003e, +0, +78
-			{Code: 0x15, Jt: 0, Jf: 78, K: 0xc000003e},
+			// 1: jeq #0xc000003e, +0, +76
+			{Code: 0x15, Jt: 0, Jf: 76, K: 0xc000003e},
 			// 2: ld [0]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x0},
-			// 3: jeq #0x101, +68, +0
-			{Code: 0x15, Jt: 68, Jf: 0, K: 0x101},
-			// 4: jeq #0x38, +70, +0
-			{Code: 0x15, Jt: 70, Jf: 0, K: 0x38},
-			// 5: jge #0x9d, +33, +0
-			{Code: 0x35, Jt: 33, Jf: 0, K: 0x9d},
-			// 6: jge #0x2a, +16, +0
-			{Code: 0x35, Jt: 16, Jf: 0, K: 0x2a},
+			// 3: jeq #0x101, +66, +0
+			{Code: 0x15, Jt: 66, Jf: 0, K: 0x101},
+			// 4: jeq #0x38, +68, +0
+			{Code: 0x15, Jt: 68, Jf: 0, K: 0x38},
+			// 5: jge #0x84, +32, +0
+			{Code: 0x35, Jt: 32, Jf: 0, K: 0x84},
+			// 6: jge #0x27, +15, +0
+			{Code: 0x35, Jt: 15, Jf: 0, K: 0x27},
 			// 7: jge #0x11, +7, +0
 			{Code: 0x35, Jt: 7, Jf: 0, K: 0x11},
 			// 8: jge #0x5, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x5},
 			// 9: jge #0x3, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3},
-			// 10: jge #0x2, +69, +67
-			{Code: 0x35, Jt: 69, Jf: 67, K: 0x2},
-			// 11: jge #0x4, +68, +66
-			{Code: 0x35, Jt: 68, Jf: 66, K: 0x4},
+			// 10: jge #0x2, +67, +65
+			{Code: 0x35, Jt: 67, Jf: 65, K: 0x2},
+			// 11: jge #0x4, +66, +64
+			{Code: 0x35, Jt: 66, Jf: 64, K: 0x4},
 			// 12: jge #0x8, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x8},
-			// 13: jge #0x6, +66, +64
-			{Code: 0x35, Jt: 66, Jf: 64, K: 0x6},
-			// 14: jge #0x10, +65, +63
-			{Code: 0x35, Jt: 65, Jf: 63, K: 0x10},
+			// 13: jge #0x6, +64, +62
+			{Code: 0x35, Jt: 64, Jf: 62, K: 0x6},
+			// 14: jge #0x10, +63, +61
+			{Code: 0x35, Jt: 63, Jf: 61, K: 0x10},
 			// 15: jge #0x1c, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x1c},
 			// 16: jge #0x18, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x18},
-			// 17: jge #0x12, +62, +60
-			{Code: 0x35, Jt: 62, Jf: 60, K: 0x12},
-			// 18: jge #0x19, +61, +59
-			{Code: 0x35, Jt: 61, Jf: 59, K: 0x19},
+			// 17: jge #0x12, +60, +58
+			{Code: 0x35, Jt: 60, Jf: 58, K: 0x12},
+			// 18: jge #0x19, +59, +57
+			{Code: 0x35, Jt: 59, Jf: 57, K: 0x19},
 			// 19: jge #0x23, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x23},
-			// 20: jge #0x1d, +59, +57
-			{Code: 0x35, Jt: 59, Jf: 57, K: 0x1d},
-			// 21: jge #0x24, +0, +56
-			{Code: 0x35, Jt: 0, Jf: 56, K: 0x24},
-			// 22: jge #0x27, +55, +57
-			{Code: 0x35, Jt: 55, Jf: 57, K: 0x27},
-			// 23: jge #0x37, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0x37},
-			// 24: jge #0x32, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x32},
-			// 25: jge #0x2e, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x2e},
-			// 26: jge #0x2c, +51, +53
-			{Code: 0x35, Jt: 51, Jf: 53, K: 0x2c},
-			// 27: jge #0x30, +50, +52
-			{Code: 0x35, Jt: 50, Jf: 52, K: 0x30},
-			// 28: jge #0x34, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x34},
-			// 29: jge #0x33, +48, +50
-			{Code: 0x35, Jt: 48, Jf: 50, K: 0x33},
-			// 30: jge #0x36, +47, +49
-			{Code: 0x35, Jt: 47, Jf: 49, K: 0x36},
-			// 31: jge #0x3f, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x3f},
-			// 32: jge #0x3d, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3d},
-			// 33: jge #0x3c, +44, +46
-			{Code: 0x35, Jt: 44, Jf: 46, K: 0x3c},
-			// 34: jge #0x3e, +43, +45
-			{Code: 0x35, Jt: 43, Jf: 45, K: 0x3e},
-			// 35: jge #0x49, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x49},
-			// 36: jge #0x48, +41, +43
-			{Code: 0x35, Jt: 41, Jf: 43, K: 0x48},
-			// 37: jge #0x83, +0, +42
-			{Code: 0x35, Jt: 0, Jf: 42, K: 0x83},
-			// 38: jge #0x84, +41, +39
-			{Code: 0x35, Jt: 41, Jf: 39, K: 0x84},
-			// 39: jge #0xeb, +16, +0
-			{Code: 0x35, Jt: 16, Jf: 0, K: 0xeb},
-			// 40: jge #0xd9, +7, +0
-			{Code: 0x35, Jt: 7, Jf: 0, K: 0xd9},
-			// 41: jge #0xca, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xca},
-			// 42: jge #0xba, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xba},
-			// 43: jge #0x9e, +36, +34
-			{Code: 0x35, Jt: 36, Jf: 34, K: 0x9e},
-			// 44: jge #0xbb, +35, +33
-			{Code: 0x35, Jt: 35, Jf: 33, K: 0xbb},
-			// 45: jge #0xcc, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcc},
-			// 46: jge #0xcb, +33, +31
-			{Code: 0x35, Jt: 33, Jf: 31, K: 0xcb},
-			// 47: jge #0xcd, +32, +30
-			{Code: 0x35, Jt: 32, Jf: 30, K: 0xcd},
-			// 48: jge #0xe4, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0xe4},
-			// 49: jge #0xdb, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xdb},
-			// 50: jge #0xda, +29, +27
-			{Code: 0x35, Jt: 29, Jf: 27, K: 0xda},
-			// 51: jge #0xdc, +28, +26
-			{Code: 0x35, Jt: 28, Jf: 26, K: 0xdc},
-			// 52: jge #0xe7, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe7},
-			// 53: jge #0xe5, +26, +24
-			{Code: 0x35, Jt: 26, Jf: 24, K: 0xe5},
-			// 54: jge #0xe8, +0, +23
-			{Code: 0x35, Jt: 0, Jf: 23, K: 0xe8},
-			// 55: jge #0xe9, +22, +24
-			{Code: 0x35, Jt: 22, Jf: 24, K: 0xe9},
-			// 56: jge #0x11a, +7, +0
+			// 20: jge #0x1d, +57, +55
+			{Code: 0x35, Jt: 57, Jf: 55, K: 0x1d},
+			// 21: jge #0x24, +56, +54
+			{Code: 0x35, Jt: 56, Jf: 54, K: 0x24},
+			// 22: jge #0x36, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0x36},
+			// 23: jge #0x30, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x30},
+			// 24: jge #0x2c, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x2c},
+			// 25: jge #0x2a, +52, +50
+			{Code: 0x35, Jt: 52, Jf: 50, K: 0x2a},
+			// 26: jge #0x2e, +51, +49
+			{Code: 0x35, Jt: 51, Jf: 49, K: 0x2e},
+			// 27: jge #0x33, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x33},
+			// 28: jge #0x32, +49, +47
+			{Code: 0x35, Jt: 49, Jf: 47, K: 0x32},
+			// 29: jge #0x34, +48, +46
+			{Code: 0x35, Jt: 48, Jf: 46, K: 0x34},
+			// 30: jge #0x3e, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x3e},
+			// 31: jge #0x3c, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x3c},
+			// 32: jge #0x37, +45, +43
+			{Code: 0x35, Jt: 45, Jf: 43, K: 0x37},
+			// 33: jge #0x3d, +44, +42
+			{Code: 0x35, Jt: 44, Jf: 42, K: 0x3d},
+			// 34: jge #0x48, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x48},
+			// 35: jge #0x3f, +42, +40
+			{Code: 0x35, Jt: 42, Jf: 40, K: 0x3f},
+			// 36: jge #0x49, +0, +39
+			{Code: 0x35, Jt: 0, Jf: 39, K: 0x49},
+			// 37: jge #0x83, +38, +40
+			{Code: 0x35, Jt: 38, Jf: 40, K: 0x83},
+			// 38: jge #0xe8, +15, +0
+			{Code: 0x35, Jt: 15, Jf: 0, K: 0xe8},
+			// 39: jge #0xcd, +7, +0
+			{Code: 0x35, Jt: 7, Jf: 0, K: 0xcd},
+			// 40: jge #0xbb, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xbb},
+			// 41: jge #0x9e, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0x9e},
+			// 42: jge #0x9d, +33, +35
+			{Code: 0x35, Jt: 33, Jf: 35, K: 0x9d},
+			// 43: jge #0xba, +32, +34
+			{Code: 0x35, Jt: 32, Jf: 34, K: 0xba},
+			// 44: jge #0xcb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xcb},
+			// 45: jge #0xca, +30, +32
+			{Code: 0x35, Jt: 30, Jf: 32, K: 0xca},
+			// 46: jge #0xcc, +29, +31
+			{Code: 0x35, Jt: 29, Jf: 31, K: 0xcc},
+			// 47: jge #0xdc, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0xdc},
+			// 48: jge #0xda, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xda},
+			// 49: jge #0xd9, +26, +28
+			{Code: 0x35, Jt: 26, Jf: 28, K: 0xd9},
+			// 50: jge #0xdb, +25, +27
+			{Code: 0x35, Jt: 25, Jf: 27, K: 0xdb},
+			// 51: jge #0xe5, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xe5},
+			// 52: jge #0xe4, +23, +25
+			{Code: 0x35, Jt: 23, Jf: 25, K: 0xe4},
+			// 53: jge #0xe7, +22, +24
+			{Code: 0x35, Jt: 22, Jf: 24, K: 0xe7},
+			// 54: jge #0x11a, +7, +0
 			{Code: 0x35, Jt: 7, Jf: 0, K: 0x11a},
-			// 57: jge #0x10c, +3, +0
-			{Code: 0x35, Jt: 3, Jf: 0, K: 0x10c},
-			// 58: jge #0x107, +1, +0
-			{Code: 0x35, Jt: 1, Jf: 0, K: 0x107},
-			// 59: jge #0x106, +18, +20
-			{Code: 0x35, Jt: 18, Jf: 20, K: 0x106},
-			// 60: jge #0x10b, +17, +19
-			{Code: 0x35, Jt: 17, Jf: 19, K: 0x10b},
-			// 61: jge #0x112, +1, +0
+			// 55: jge #0x107, +3, +0
+			{Code: 0x35, Jt: 3, Jf: 0, K: 0x107},
+			// 56: jge #0xeb, +1, +0
+			{Code: 0x35, Jt: 1, Jf: 0, K: 0xeb},
+			// 57: jge #0xe9, +18, +20
+			{Code: 0x35, Jt: 18, Jf: 20, K: 0xe9},
+			// 58: jge #0x106, +17, +19
+			{Code: 0x35, Jt: 17, Jf: 19, K: 0x106},
+			// 59: jge #0x112, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x112},
-			// 62: jge #0x111, +15, +17
+			// 60: jge #0x111, +15, +17
 			{Code: 0x35, Jt: 15, Jf: 17, K: 0x111},
-			// 63: jge #0x119, +14, +16
+			// 61: jge #0x119, +14, +16
 			{Code: 0x35, Jt: 14, Jf: 16, K: 0x119},
-			// 64: jge #0x13f, +3, +0
+			// 62: jge #0x13f, +3, +0
 			{Code: 0x35, Jt: 3, Jf: 0, K: 0x13f},
-			// 65: jge #0x121, +1, +0
+			// 63: jge #0x121, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x121},
-			// 66: jge #0x120, +11, +13
+			// 64: jge #0x120, +11, +13
 			{Code: 0x35, Jt: 11, Jf: 13, K: 0x120},
-			// 67: jge #0x13e, +10, +12
+			// 65: jge #0x13e, +10, +12
 			{Code: 0x35, Jt: 10, Jf: 12, K: 0x13e},
-			// 68: jge #0x14f, +1, +0
+			// 66: jge #0x14f, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x14f},
-			// 69: jge #0x14e, +8, +10
+			// 67: jge #0x14e, +8, +10
 			{Code: 0x35, Jt: 8, Jf: 10, K: 0x14e},
-			// 70: jge #0x1b3, +0, +9
+			// 68: jge #0x1b3, +0, +9
 			{Code: 0x35, Jt: 0, Jf: 9, K: 0x1b3},
-			// 71: jge #0x1b4, +8, +7
+			// 69: jge #0x1b4, +8, +7
 			{Code: 0x35, Jt: 8, Jf: 7, K: 0x1b4},
-			// 72: ld [32]
+			// 70: ld [32]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x20},
-			// 73: and #0x643
+			// 71: and #0x643
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x643},
-			// 74: jeq #0x0, +3, +5
+			// 72: jeq #0x0, +3, +5
 			{Code: 0x15, Jt: 3, Jf: 5, K: 0x0},
-			// 75: ld [16]
+			// 73: ld [16]
 			{Code: 0x20, Jt: 0, Jf: 0, K: 0x10},
-			// 76: and #0x7e020000
+			// 74: and #0x7e020000
 			{Code: 0x54, Jt: 0, Jf: 0, K: 0x7e020000},
-			// 77: jeq #0x0, +0, +2
+			// 75: jeq #0x0, +0, +2
 			{Code: 0x15, Jt: 0, Jf: 2, K: 0x0},
-			// 78: ret 0x7fff0000
+			// 76: ret 0x7fff0000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x7fff0000},
-			// 79: ret 0x50026
+			// 77: ret 0x50026
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x50026},
-			// 80: ret 0x80000000
+			// 78: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "dff486b4ecc218b42d40870c9bc079012625c328ff500ef017607f3b80fcb880",
+		PolicyHash: "0c8b7a742d638986fdf910f27dd3a735b3faf35fa51f281242819dcfc0a78c67",
 		Race:       false,
 	})
 }

@@ -7,10 +7,10 @@ package main
 import "github.com/sandboxgen/sandboxgen/selfsandbox"
 
 // This file holds the seccomp filter sandboxgen compiled for this program on linux/arm64:
-// 48 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
+// 47 syscalls allowed, kill_process for every other syscall, kill_process for a foreign
 // architecture; 78 instructions, 65 number ranges. selfsandbox.Lock installs it.
 // It covers builds with or without cgo and without -race; Lock refuses a binary built otherwise.
-// Its Fallback allows 56 syscalls; Lock installs that instead if a goroutine started
+// Its Fallback allows 55 syscalls; Lock installs that instead if a goroutine started
 // before Lock at one of the Goroutines below is still running.
 func init() {
 	selfsandbox.Register(selfsandbox.Program{
@@ -30,7 +30,7 @@ func init() {
 			{Name: "futex", Nr: 98},              // runtime: always
 			{Name: "getdents64", Nr: 61},         // program: webserver.main$1 (main.go:63)
 			{Name: "getpid", Nr: 172},            // program: (*webserver.server).status (main.go:120)
-			{Name: "getrandom", Nr: 278},         // program: webserver.main (main.go:59)
+			{Name: "getrandom", Nr: 278},         // program: webserver.main$1 (main.go:63)
 			{Name: "getsockname", Nr: 204},       // program: webserver.main$1 (main.go:63)
 			{Name: "gettid", Nr: 178},            // runtime: new thread
 			{Name: "kill", Nr: 129},              // runtime: signals and preemption
@@ -45,7 +45,6 @@ func init() {
 			{Name: "prctl", Nr: 167},             // runtime: GC/memory
 			{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
 			{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
-			{Name: "readlinkat", Nr: 78},         // program: webserver.main (main.go:59)
 			{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
 			{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
 			{Name: "rseq", Nr: 293},              // runtime: cgo
@@ -86,7 +85,7 @@ func init() {
 				{Name: "getdents64", Nr: 61},         // program: webserver.main$1 (main.go:63)
 				{Name: "getpeername", Nr: 205},       // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "getpid", Nr: 172},            // program: (*webserver.server).status (main.go:120)
-				{Name: "getrandom", Nr: 278},         // program: webserver.main (main.go:59)
+				{Name: "getrandom", Nr: 278},         // program: webserver.main$1 (main.go:63)
 				{Name: "getsockname", Nr: 204},       // program: webserver.main$1 (main.go:63)
 				{Name: "getsockopt", Nr: 209},        // program: (*net.sysDialer).dialParallel$1 (dial.go:676)
 				{Name: "gettid", Nr: 178},            // runtime: new thread
@@ -105,7 +104,6 @@ func init() {
 				{Name: "prctl", Nr: 167},             // runtime: GC/memory
 				{Name: "pread64", Nr: 67},            // runtime: GOMAXPROCS updater
 				{Name: "read", Nr: 63},               // program: webserver.main$1 (main.go:63)
-				{Name: "readlinkat", Nr: 78},         // program: webserver.main (main.go:59)
 				{Name: "recvfrom", Nr: 207},          // program: webserver.main$1 (main.go:63)
 				{Name: "recvmsg", Nr: 212},           // cgo: getaddrinfo
 				{Name: "restart_syscall", Nr: 128},   // runtime: signals and preemption
@@ -147,8 +145,8 @@ func init() {
 				{Code: 0x15, Jt: 73, Jf: 0, K: 0xdc},
 				// 5: jge #0x8b, +34, +0
 				{Code: 0x35, Jt: 34, Jf: 0, K: 0x8b},
-				// 6: jge #0x4e, +16, +0
-				{Code: 0x35, Jt: 16, Jf: 0, K: 0x4e},
+				// 6: jge #0x4f, +16, +0
+				{Code: 0x35, Jt: 16, Jf: 0, K: 0x4f},
 				// 7: jge #0x3a, +7, +0
 				{Code: 0x35, Jt: 7, Jf: 0, K: 0x3a},
 				// 8: jge #0x1a, +3, +0
@@ -348,8 +346,8 @@ func init() {
 			{Code: 0x35, Jt: 56, Jf: 58, K: 0x47},
 			// 19: jge #0x51, +1, +0
 			{Code: 0x35, Jt: 1, Jf: 0, K: 0x51},
-			// 20: jge #0x4e, +54, +56
-			{Code: 0x35, Jt: 54, Jf: 56, K: 0x4e},
+			// 20: jge #0x4f, +54, +56
+			{Code: 0x35, Jt: 54, Jf: 56, K: 0x4f},
 			// 21: jge #0x5d, +53, +55
 			{Code: 0x35, Jt: 53, Jf: 55, K: 0x5d},
 			// 22: jge #0x7d, +7, +0
@@ -465,7 +463,7 @@ func init() {
 			// 77: ret 0x80000000
 			{Code: 0x6, Jt: 0, Jf: 0, K: 0x80000000},
 		},
-		PolicyHash: "9dce5fceef29e0f8146749ff2d8df31ae44f3dc4b097aea07e0635b9d368f250",
+		PolicyHash: "b581587802bb2273795ab940e241edbf17ee777ead4e101ebcd0f874d075a20d",
 		Race:       false,
 	})
 }
