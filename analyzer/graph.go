@@ -3,6 +3,7 @@ package analyzer
 import (
 	"fmt"
 	"go/types"
+	"maps"
 	"sort"
 
 	"golang.org/x/tools/go/callgraph"
@@ -118,6 +119,58 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 // only costs precision.
 const maxRefinements = 2
 
+// narrowReach walks the edges of wide again from roots, following a call
+// instruction's edge only when admit admits it, and a call through a func
+// value only once code that makes the value is reached (as walk does);
+// then, as walk does, from the callbacks and the methods reflection can
+// call that the narrower reach still has. The types reflection reaches and
+// the edges reflection adds at interface calls are wide's: found on a
+// wider reach, they can only be more than the narrower one needs.
+func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa.CallInstruction, *ssa.Function) bool) *reach {
+	w := &walker{
+		admit: admit, from: wide,
+		p: p,
+		r: &reach{
+			rootWhy: maps.Clone(wide.rootWhy),
+			funcs:   make(map[*ssa.Function]bool, len(wide.funcs)),
+			succ:    make(map[*ssa.Function][]edge, len(wide.succ)),
+			pred:    make(map[*ssa.Function][]edge, len(wide.pred)),
+			parent:  make(map[*ssa.Function]edge, len(wide.parent)),
+			rtypes:  wide.rtypes,
+		},
+		fromRuntime: map[*ssa.Function][]edge{},
+		takers:      p.valueTakers(),
+		pending:     map[*ssa.Function][]edge{},
+		seen:        map[edgeKey]bool{},
+	}
+	for _, e := range wide.runtimeCalls {
+		w.fromRuntime[e.caller] = append(w.fromRuntime[e.caller], e)
+	}
+	w.r.warnings = wide.warnings
+	for _, fn := range roots {
+		w.addRoot(fn)
+	}
+	w.run()
+	for {
+		var more []rootReason
+		for _, x := range append(p.callbacks(w.r), p.reflectRoots(w.r)...) {
+			if !w.r.funcs[x.fn] {
+				more = append(more, x)
+			}
+		}
+		if len(more) == 0 {
+			return w.r
+		}
+		for _, x := range more {
+			if w.r.rootWhy[x.fn] == "" {
+				w.r.rootWhy[x.fn] = x.why
+			}
+			w.addRoot(x.fn)
+		}
+		w.run()
+	}
+}
+
 // walkAdmitted is walk, following a call instruction's edge only when
 // admit (if set) admits its callee.
 func (p *program) walkAdmitted(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool, admit func(ssa.CallInstruction, *ssa.Function) bool) *reach {
@@ -224,14 +277,19 @@ func (w *walker) reflectInvokes() bool {
 
 // walker is the state of one incremental walk.
 type walker struct {
-	// admit, when set, says whether an interface call reaches a callee.
-	admit    func(ssa.CallInstruction, *ssa.Function) bool
-	p        *program
-	g        *callgraph.Graph
-	analysed map[*ssa.Function]bool
-	r        *reach
-	queue    []*ssa.Function
-	takers   map[*ssa.Function][]*ssa.Function
+	// admit, when set, says whether a call instruction reaches a callee.
+	admit func(ssa.CallInstruction, *ssa.Function) bool
+	// from, when set, is the reach whose edges the walk follows instead
+	// of the call graph's (see narrowReach), with its calls into the
+	// runtime by caller.
+	from        *reach
+	fromRuntime map[*ssa.Function][]edge
+	p           *program
+	g           *callgraph.Graph
+	analysed    map[*ssa.Function]bool
+	r           *reach
+	queue       []*ssa.Function
+	takers      map[*ssa.Function][]*ssa.Function
 	// pending holds calls through a function value whose callee's value
 	// is only made in functions not reached yet, keyed by those functions.
 	pending map[*ssa.Function][]edge
@@ -315,6 +373,15 @@ func (w *walker) run() {
 	for len(w.queue) > 0 {
 		fn := w.queue[0]
 		w.queue = w.queue[1:]
+		if w.from != nil {
+			for _, e := range w.from.succ[fn] {
+				w.visit(e)
+			}
+			for _, e := range w.fromRuntime[fn] {
+				w.visit(e)
+			}
+			continue
+		}
 		if target, ok := p.links[fn]; ok {
 			w.visit(edge{caller: fn, callee: target, kind: edgeLink})
 		}
@@ -489,18 +556,19 @@ func (p *program) buildReach(callGraph string) (*reach, error) {
 		g := vta.CallGraph(r.funcs, p.cha)
 		analysed := r.funcs
 		r = p.walk(roots, why, g, analysed)
-		// Then the walk again without the interface callees no value
+		// Then the reach again without the interface callees no value
 		// reaching their receiver can select (see typeflow.go) and the
 		// calls in blocks that cannot run (see branch.go), while that
-		// removes any: what they reached (net.TCPConn.WriteTo's io.Copy
-		// of a tcpConnWithoutWriteTo, net.spliceFrom's splice) no longer
-		// adds its types and function values.
+		// removes any (narrowReach): what they reached
+		// (net.TCPConn.WriteTo's io.Copy of a tcpConnWithoutWriteTo,
+		// net.spliceFrom's splice) no longer adds its types and
+		// function values.
 		for range maxRefinements {
 			admit := p.refinedEdges(r, mainFn)
 			if !r.dropsEdges(admit) {
 				break
 			}
-			r = p.walkAdmitted(roots, why, g, analysed, admit)
+			r = p.narrowReach(r, roots, admit)
 			// Liveness was decided with the facts of the wider reach:
 			// sound, but the narrower one can fold more.
 			p.liveCache = nil
