@@ -100,7 +100,7 @@ var fixtures = []struct {
 	{"refinereach", map[string]string{"getppid": "refinereach.init$2 "}, "", nil, ""},
 	// The network string decides the listener's type (see
 	// TestPrecisionFixtures): a unix listener's Close unlinks its file.
-	{"networkmodel", map[string]string{"accept4": "networkmodel.echoOne "}, "", nil, ""},
+	{"networkmodel", map[string]string{"accept4": "echoconn.EchoOne "}, "", nil, ""},
 	{"networkmodelunix", map[string]string{"unlinkat": "net.UnixListener).close"}, "", nil, ""},
 }
 

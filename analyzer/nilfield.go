@@ -82,20 +82,11 @@ func (p *program) nilFields() *nilFieldIndex {
 					}
 					k := slotOfField(fld)
 					idx.containers[k] = append(idx.containers[k], st)
-					for _, use := range *in.Referrers() {
-						switch use := use.(type) {
-						case *ssa.Store:
-							if use.Addr == in && use.Val != in {
-								idx.stores[k] = append(idx.stores[k], slotStore{use.Val, fn})
-								continue
-							}
-						case *ssa.UnOp:
-							if use.Op == token.MUL {
-								continue
-							}
-						case *ssa.DebugRef:
-							continue
-						}
+					stored, escapes := addressUses(in)
+					for _, v := range stored {
+						idx.stores[k] = append(idx.stores[k], slotStore{v, fn})
+					}
+					if escapes {
 						idx.escapes[k] = true
 					}
 				case *ssa.Convert:

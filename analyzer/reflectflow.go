@@ -48,10 +48,8 @@ import (
 // fields (which copies the values) joins their stores.
 
 // hiddenFlow answers, for one state of a reach, whether values made by
-// reflection can flow to an SSA value. Answers are computed by a depth-first
-// walk that finds strongly connected components (Tarjan), so that each
-// value is decided once per hiddenFlow even through cycles of parameters
-// and fields.
+// reflection can flow to an SSA value, each value once (sccMemo) even
+// through cycles of parameters and fields.
 type hiddenFlow struct {
 	p *program
 	r *reach
@@ -68,12 +66,8 @@ type hiddenFlow struct {
 	written   *typeutil.Map
 	writesAll bool
 
-	done    map[ssa.Value]bool // decided values
-	index   map[ssa.Value]int  // DFS number of values on the stack
-	low     map[ssa.Value]int
-	acc     map[ssa.Value]bool // yes found so far, per value on the stack
-	stack   []ssa.Value
-	counter int
+	// memo decides hidden per value.
+	memo *sccMemo[bool]
 
 	// onType, set while typesOf runs, receives the type of each
 	// MakeInterface the walk reaches.
@@ -87,11 +81,10 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 		bySite:      map[ssa.CallInstruction][]*ssa.Function{},
 		entered:     map[*ssa.Function]bool{},
 		intoRuntime: map[ssa.CallInstruction]bool{},
-		done:        map[ssa.Value]bool{},
-		index:       map[ssa.Value]int{},
-		low:         map[ssa.Value]int{},
-		acc:         map[ssa.Value]bool{},
 	}
+	h.memo = newSCCMemo(func(v ssa.Value, get func(ssa.Value) bool) bool {
+		return h.sources(v, get)
+	}, func(a, b bool) bool { return a || b })
 	for _, es := range r.succ {
 		for _, e := range es {
 			if e.site != nil {
@@ -124,44 +117,7 @@ func (h *hiddenFlow) receiverHidden(site ssa.CallInstruction) bool {
 // hidden reports whether v can hold a value whose dynamic type VTA did
 // not see flow.
 func (h *hiddenFlow) hidden(v ssa.Value) bool {
-	if res, ok := h.done[v]; ok {
-		return res
-	}
-	if _, onStack := h.index[v]; onStack {
-		return false // decided with its component
-	}
-	h.counter++
-	h.index[v], h.low[v] = h.counter, h.counter
-	h.stack = append(h.stack, v)
-	yes := h.sources(v, func(u ssa.Value) bool {
-		res := h.hidden(u)
-		if _, onStack := h.index[u]; onStack && h.low[u] < h.low[v] {
-			h.low[v] = h.low[u]
-		}
-		return res
-	})
-	h.acc[v] = yes
-	if h.low[v] != h.index[v] {
-		return yes
-	}
-	// v is the root of a component: every member shares the answer.
-	i := len(h.stack) - 1
-	for h.stack[i] != v {
-		i--
-	}
-	comp := h.stack[i:]
-	res := false
-	for _, m := range comp {
-		res = res || h.acc[m]
-	}
-	for _, m := range comp {
-		h.done[m] = res
-		delete(h.index, m)
-		delete(h.low, m)
-		delete(h.acc, m)
-	}
-	h.stack = h.stack[:i]
-	return res
+	return h.memo.decide(v)
 }
 
 // sources calls from on each value v takes its value from, and reports
@@ -588,6 +544,29 @@ type slotStore struct {
 	fn  *ssa.Function
 }
 
+// addressUses returns the values stored to the address addr, and whether
+// addr is used other than to load or store (so that memory can be written
+// through an alias).
+func addressUses(addr ssa.Value) (stored []ssa.Value, escapes bool) {
+	for _, use := range *addr.Referrers() {
+		switch use := use.(type) {
+		case *ssa.Store:
+			if use.Addr == addr && use.Val != addr {
+				stored = append(stored, use.Val)
+				continue
+			}
+		case *ssa.UnOp:
+			if use.Op == token.MUL {
+				continue
+			}
+		case *ssa.DebugRef:
+			continue
+		}
+		escapes = true
+	}
+	return stored, escapes
+}
+
 // slotStores indexes the program's interface-typed slots (computed once).
 func (p *program) slotStores() *slotStoreIndex {
 	if p.slotIndex != nil {
@@ -604,20 +583,11 @@ func (p *program) slotStores() *slotStoreIndex {
 				idx.escapedSlots[elem] = append(idx.escapedSlots[elem], escapedSlot{container, k})
 			}
 		}()
-		for _, use := range *addr.Referrers() {
-			switch use := use.(type) {
-			case *ssa.Store:
-				if use.Addr == addr && use.Val != addr {
-					idx.stores[k] = append(idx.stores[k], slotStore{use.Val, use.Parent()})
-					continue
-				}
-			case *ssa.UnOp:
-				if use.Op == token.MUL {
-					continue
-				}
-			case *ssa.DebugRef:
-				continue
-			}
+		stored, escapes := addressUses(addr)
+		for _, v := range stored {
+			idx.stores[k] = append(idx.stores[k], slotStore{v, addr.Parent()})
+		}
+		if escapes {
 			idx.escapes[k] = true
 			escaped = true
 		}

@@ -25,8 +25,8 @@ import (
 // written through an alias it does not index) makes the answer "any
 // type", and the call keeps every callee the graph has.
 //
-// Answers are memoised per value with Tarjan's algorithm, as hiddenFlow
-// does, so each value is decided once even through cycles.
+// Answers are memoised per value (sccMemo), as hiddenFlow's are, so each
+// value is decided once even through cycles.
 
 // maxReceiverTypes bounds the types a receiver's answer lists; past it the
 // answer is "any type", which filters nothing.
@@ -66,12 +66,7 @@ type typeFlow struct {
 	ids   typeutil.Map // types.Type → int32
 	types []types.Type
 
-	done    map[ssa.Value]typeSet
-	index   map[ssa.Value]int
-	low     map[ssa.Value]int
-	acc     map[ssa.Value]typeSet
-	stack   []ssa.Value
-	counter int
+	memo *sccMemo[typeSet]
 
 	// sites caches the answer for each interface call's receiver.
 	sites map[ssa.CallInstruction]typeSet
@@ -80,14 +75,9 @@ type typeFlow struct {
 // receiverTypes returns the typeFlow of reach r, made on first use.
 func (p *program) receiverTypes(r *reach) *typeFlow {
 	if r.receivers == nil {
-		r.receivers = &typeFlow{
-			h:     p.newHiddenFlow(r),
-			done:  map[ssa.Value]typeSet{},
-			index: map[ssa.Value]int{},
-			low:   map[ssa.Value]int{},
-			acc:   map[ssa.Value]typeSet{},
-			sites: map[ssa.CallInstruction]typeSet{},
-		}
+		t := &typeFlow{h: p.newHiddenFlow(r), sites: map[ssa.CallInstruction]typeSet{}}
+		t.memo = newSCCMemo(t.own, typeSet.union)
+		r.receivers = t
 	}
 	return r.receivers
 }
@@ -105,52 +95,26 @@ func (t *typeFlow) single(typ types.Type) typeSet {
 
 // of returns the dynamic types v can hold.
 func (t *typeFlow) of(v ssa.Value) typeSet {
-	if res, ok := t.done[v]; ok {
-		return res
-	}
-	if _, onStack := t.index[v]; onStack {
-		return typeSet{} // decided with its component
-	}
-	t.counter++
-	t.index[v], t.low[v] = t.counter, t.counter
-	t.stack = append(t.stack, v)
-	var acc typeSet
+	return t.memo.decide(v)
+}
+
+// own computes v's types from its sources' (see sccMemo).
+func (t *typeFlow) own(v ssa.Value, get func(ssa.Value) typeSet) typeSet {
 	if mi, ok := v.(*ssa.MakeInterface); ok {
-		acc = t.single(mi.X.Type())
-	} else if model, ok := t.modelled(v); ok {
-		acc = model
-	} else if t.h.sources(v, func(u ssa.Value) bool {
-		s := t.of(u)
-		if _, onStack := t.index[u]; onStack && t.low[u] < t.low[v] {
-			t.low[v] = t.low[u]
-		}
+		return t.single(mi.X.Type())
+	}
+	if model, ok := t.modelled(v); ok {
+		return model
+	}
+	var acc typeSet
+	if t.h.sources(v, func(u ssa.Value) bool {
+		s := get(u)
 		acc = acc.union(s)
 		return s.top
 	}) {
-		acc = typeSet{top: true}
+		return typeSet{top: true}
 	}
-	t.acc[v] = acc
-	if t.low[v] != t.index[v] {
-		return acc
-	}
-	// v is the root of a component: every member shares the answer.
-	i := len(t.stack) - 1
-	for t.stack[i] != v {
-		i--
-	}
-	comp := t.stack[i:]
-	var res typeSet
-	for _, m := range comp {
-		res = res.union(t.acc[m])
-	}
-	for _, m := range comp {
-		t.done[m] = res
-		delete(t.index, m)
-		delete(t.low, m)
-		delete(t.acc, m)
-	}
-	t.stack = t.stack[:i]
-	return res
+	return acc
 }
 
 // modelled answers v from a model of the standard library: the first

@@ -8,11 +8,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
 
+	"github.com/sandboxgen/sandboxgen/analyzer/testdata/echoconn"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -31,37 +31,8 @@ func main() {
 		os.Exit(2)
 	}
 
-	if err := echoOne(ln, client); err != nil {
+	if err := echoconn.EchoOne(ln, client); err != nil {
 		panic(err)
 	}
 	fmt.Println("ok")
 }
-
-// echoOne accepts one connection on ln, sends a line from client, echoes
-// it back, and closes everything.
-func echoOne(ln net.Listener, client net.Conn) error {
-	defer stop(ln)
-	if _, err := fmt.Fprintln(client, "ping"); err != nil {
-		return err
-	}
-	server, err := ln.Accept()
-	if err != nil {
-		return err
-	}
-	defer server.Close()
-	line, err := bufio.NewReader(server).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if _, err := server.Write([]byte(line)); err != nil {
-		return err
-	}
-	back, err := bufio.NewReader(client).ReadString('\n')
-	if err != nil || back != line {
-		return fmt.Errorf("echo: %q, %v", back, err)
-	}
-	return client.Close()
-}
-
-// stop closes a listener.
-func stop(l net.Listener) error { return l.Close() }

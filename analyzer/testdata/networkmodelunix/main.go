@@ -7,12 +7,12 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 
+	"github.com/sandboxgen/sandboxgen/analyzer/testdata/echoconn"
 	"github.com/sandboxgen/sandboxgen/selfsandbox"
 )
 
@@ -37,7 +37,7 @@ func main() {
 		os.Exit(2)
 	}
 
-	if err := echoOne(ln, client); err != nil {
+	if err := echoconn.EchoOne(ln, client); err != nil {
 		panic(err)
 	}
 	if _, err := os.Lstat(path); !os.IsNotExist(err) {
@@ -45,32 +45,3 @@ func main() {
 	}
 	fmt.Println("ok")
 }
-
-// echoOne accepts one connection on ln, sends a line from client, echoes
-// it back, and closes everything.
-func echoOne(ln net.Listener, client net.Conn) error {
-	defer stop(ln)
-	if _, err := fmt.Fprintln(client, "ping"); err != nil {
-		return err
-	}
-	server, err := ln.Accept()
-	if err != nil {
-		return err
-	}
-	defer server.Close()
-	line, err := bufio.NewReader(server).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if _, err := server.Write([]byte(line)); err != nil {
-		return err
-	}
-	back, err := bufio.NewReader(client).ReadString('\n')
-	if err != nil || back != line {
-		return fmt.Errorf("echo: %q, %v", back, err)
-	}
-	return client.Close()
-}
-
-// stop closes a listener.
-func stop(l net.Listener) error { return l.Close() }
