@@ -75,6 +75,10 @@ type hiddenFlow struct {
 	stack   []ssa.Value
 	counter int
 
+	// literals and readOnlySlices memoise literalElems' checks.
+	literals       map[*ssa.Alloc]literalStores
+	readOnlySlices map[ssa.Value]bool
+
 	// onType, set while typesOf runs, receives the type of each
 	// MakeInterface the walk reaches.
 	onType func(types.Type)
@@ -91,6 +95,9 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 		index:       map[ssa.Value]int{},
 		low:         map[ssa.Value]int{},
 		acc:         map[ssa.Value]bool{},
+
+		literals:       map[*ssa.Alloc]literalStores{},
+		readOnlySlices: map[ssa.Value]bool{},
 	}
 	for _, es := range r.succ {
 		for _, e := range es {
@@ -345,6 +352,17 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		t := a.X.Type().Underlying().(*types.Pointer).Elem()
 		return h.slot(t, slotOfField(t.Underlying().(*types.Struct).Field(a.Field)), from)
 	case *ssa.IndexAddr:
+		if isSlice(a.X) {
+			if vals, ok := h.literalElems(a.X); ok {
+				yes := false
+				for _, v := range vals {
+					if from(v) {
+						yes = true
+					}
+				}
+				return yes
+			}
+		}
 		return h.slot(a.X.Type(), slotOfElem(a.X.Type()), from)
 	case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
 		f := h.p.values()
