@@ -40,6 +40,9 @@ import (
 //     unexported one holds only what the program stored there;
 //   - a load of a package variable or a local cell whose address does not
 //     escape: the values stored to it;
+//   - a load of an element of a slice that can only be a slice of local
+//     arrays nothing writes after the stores that fill them (a variadic
+//     ...any its callees only read): those stored values (literalElems);
 //   - anything else (an element of a slice, map or channel, a load through
 //     a pointer of unknown origin, a receive): yes.
 //
