@@ -105,6 +105,11 @@ var fixtures = []struct {
 	// reflection made and fill stored into the slice keeps chroot.
 	{"sscanfexec", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 	{"sscanfexecattr", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	// encoding/json cannot set what only an unexported field leads to,
+	// and can set the exported fields of an embedded struct (see
+	// TestPrecisionFixtures).
+	{"osexecjsonhidden", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	{"osexecjsonembedded", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard

@@ -992,7 +992,8 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 		}
 	}
-	// The types the roots can hold, with their components.
+	// The types the roots can hold, with the components reflection can
+	// set through them.
 	var add func(t types.Type)
 	add = func(t types.Type) {
 		t = types.Unalias(t)
@@ -1000,7 +1001,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			return
 		}
 		written.Set(t, true)
-		eachComponent(t, add)
+		eachSettableComponent(t, add)
 	}
 	for _, t := range rootTypes {
 		add(t)
@@ -1020,4 +1021,28 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 		}
 	}
 	return false, written
+}
+
+// eachSettableComponent calls f with each type a value of type t holds
+// directly (see eachComponent) that reflection can set through a value of
+// type t: all of them but the fields of a struct that are neither exported
+// nor embedded. A reflect.Value reached through such a field is read-only,
+// and so is every Value made from it (Elem, Index, Field, Addr keep the
+// flag): each writer (Set, SetInt, SetMapIndex, Send, Copy, ...) panics on
+// it. The exported fields of an embedded struct stay settable (reflect
+// drops the embedded field's flag at the next Field), so embedded fields
+// are followed whatever their name. A program that writes through an
+// unexported field with unsafe (reflect.NewAt of its UnsafeAddr) starts a
+// chain fieldWrites does not follow, which counts as every type.
+func eachSettableComponent(t types.Type, f func(types.Type)) {
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		eachComponent(t, f)
+		return
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if fld := st.Field(i); fld.Exported() || fld.Embedded() {
+			f(fld.Type())
+		}
+	}
 }
