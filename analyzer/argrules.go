@@ -75,10 +75,11 @@ var constArgRules = map[string]constArg{
 // has been merged.
 type argFacts struct {
 	// cloneflagsSet are the places where reachable code can set
-	// syscall.SysProcAttr.Cloneflags; reflectSysProcAttr says reflection
-	// can set fields of a SysProcAttr.
-	cloneflagsSet      []string
-	reflectSysProcAttr bool
+	// syscall.SysProcAttr.Cloneflags; procAttrAll, when not empty, says
+	// why any field of a SysProcAttr can be set (reflection, a
+	// conversion; see procAttrFacts).
+	cloneflagsSet []string
+	procAttrAll   string
 	// families are the address families of the socket sites (see
 	// socketFamilies).
 	families argValues
@@ -93,7 +94,8 @@ type argFacts struct {
 // gatherArgFacts scans the reachable code of r for what the rules depend on.
 // sites are the program's syscall sites.
 func (a *analysis) gatherArgFacts(r *reach, sites *siteResult) *argFacts {
-	f := &argFacts{procAttrSettable: a.procAttrFacts(r).settable()}
+	attr := a.procAttrFacts(r)
+	f := &argFacts{procAttrSettable: attr.settable(), procAttrAll: attr.all}
 	tracer := a.newIntTracer(r)
 	if nr, ok := a.table.Number("socket"); ok {
 		f.families = tracer.argConsts(sites.needs, uint64(nr), "socket", 0, maxFamily)
@@ -119,22 +121,6 @@ func (a *analysis) gatherArgFacts(r *reach, sites *siteResult) *argFacts {
 						continue
 					}
 					f.cloneflagsSet = append(f.cloneflagsSet, a.pos(fa.Pos())+" in "+fn.RelString(nil))
-					break
-				}
-			}
-		}
-	}
-	if rt := a.reflectTypes(r); rt != nil {
-		setter := false
-		for _, m := range []string{"Set", "SetUint", "SetInt"} {
-			if a.reachedMethod(r, "reflect", "Value", m) {
-				setter = true
-			}
-		}
-		if setter {
-			for _, t := range rt.list {
-				if isNamed(t, "syscall", "SysProcAttr") {
-					f.reflectSysProcAttr = true
 					break
 				}
 			}
@@ -191,8 +177,8 @@ func applyArgRules(p *Program, facts *argFacts, execChild, cgo bool) {
 			switch {
 			case len(facts.cloneflagsSet) > 0:
 				why = "syscall.SysProcAttr.Cloneflags can be set (" + facts.cloneflagsSet[0] + ")"
-			case facts.reflectSysProcAttr:
-				why = "reflection can set the fields of a syscall.SysProcAttr"
+			case facts.procAttrAll != "":
+				why = "any field of a syscall.SysProcAttr can be set: " + facts.procAttrAll
 			}
 			if why != "" {
 				p.RuleNotes = append(p.RuleNotes, "clone: no rule on its flags: "+why)

@@ -220,3 +220,23 @@ func TestSysProcAttrReflection(t *testing.T) {
 		t.Errorf("osexecjsonattr: encoding/json can set SysProcAttr.Chroot, but chroot is not allowed: %v", attr.Names())
 	}
 }
+
+// TestCloneRuleSysProcAttr checks that clone keeps its rule against
+// namespace flags when reflection can reach SysProcAttr but cannot set its
+// fields (testdata/sscanfexec: fmt.Sscanf writes only an int and a
+// string), and loses it, with a note saying why, when reflection can set
+// any field (testdata/sscanfexecattr).
+func TestCloneRuleSysProcAttr(t *testing.T) {
+	rep := analyzeCached(t, "clonerule-sscanf", Config{ExecChild: true}, "./testdata/sscanfexec", "./testdata/sscanfexecattr")
+	plain, attr := programNamed(t, rep, "sscanfexec"), programNamed(t, rep, "sscanfexecattr")
+	if n, ok := plain.Need("clone"); !ok || len(n.Rules) != 1 {
+		t.Errorf("sscanfexec: want clone with one rule against namespace flags, got %+v; notes: %v", n.Rules, plain.RuleNotes)
+	}
+	if n, ok := attr.Need("clone"); !ok || len(n.Rules) != 0 {
+		t.Errorf("sscanfexecattr: reflection can set SysProcAttr.Cloneflags, but clone has rules %+v", n.Rules)
+	}
+	notes := strings.Join(attr.RuleNotes, "\n")
+	if want := "clone: no rule on its flags: any field of a syscall.SysProcAttr can be set: reflection"; !strings.Contains(notes, want) {
+		t.Errorf("sscanfexecattr: RuleNotes lack %q:\n%s", want, notes)
+	}
+}

@@ -102,6 +102,16 @@ var fixtures = []struct {
 	// TestPrecisionFixtures): a unix listener's Close unlinks its file.
 	{"networkmodel", map[string]string{"accept4": "echoconn.EchoOne "}, "", nil, ""},
 	{"networkmodelunix", map[string]string{"unlinkat": "net.UnixListener).close"}, "", nil, ""},
+	// fmt.Sscanf's reflection writes only what its ...any literal holds
+	// (see TestPrecisionFixtures); a pointer to SysProcAttr.Chroot that
+	// reflection made and fill stored into the slice keeps chroot.
+	{"sscanfexec", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	{"sscanfexecattr", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	// encoding/json cannot set what only an unexported field leads to,
+	// and can set the exported fields of an embedded struct (see
+	// TestPrecisionFixtures).
+	{"osexecjsonhidden", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	{"osexecjsonembedded", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard

@@ -27,6 +27,16 @@ import "testing"
 //     net.Listen decides the type of the listener, so closing a TCP
 //     listener through net.Listener does not reach UnixListener.Close's
 //     unlink, and closing a unix one does.
+//   - sscanfexec, sscanfexecattr: fmt.Sscanf writes through reflection
+//     into what its ...any holds; a slice literal fmt only reads holds
+//     what was stored into it (pointers to an int and a string), so
+//     reflection cannot set SysProcAttr's fields and the fork path's
+//     child-side syscalls fold away; a slice written after it was made
+//     (with a pointer reflection made to SysProcAttr.Chroot) keeps chroot.
+//   - osexecjsonhidden, osexecjsonembedded: encoding/json cannot set what
+//     it reaches only through an unexported field (an *exec.Cmd kept in
+//     one), so its SysProcAttr branches fold; it can set the exported
+//     fields of an embedded unexported struct, so chroot stays allowed.
 func TestPrecisionFixtures(t *testing.T) {
 	type want struct {
 		name    string
@@ -70,6 +80,24 @@ func TestPrecisionFixtures(t *testing.T) {
 		}},
 		{"networkmodelunix", []want{
 			{"unlinkat", true, "Close of the UnixListener net.Listen(\"unix\") returned"},
+		}},
+		{"sscanfexec", []want{
+			{"execve", true, "the child os/exec starts"},
+			{"chroot", false, "SysProcAttr.Chroot, which neither Go code nor fmt's reflection can set"},
+			{"setuid", false, "SysProcAttr.Credential, which neither Go code nor fmt's reflection can set"},
+			{"ptrace", false, "SysProcAttr.Ptrace, which neither Go code nor fmt's reflection can set"},
+			{"unshare", false, "SysProcAttr.Unshareflags, which neither Go code nor fmt's reflection can set"},
+		}},
+		{"osexecjsonhidden", []want{
+			{"execve", true, "the child os/exec starts"},
+			{"chroot", false, "SysProcAttr.Chroot of a command kept in an unexported field"},
+			{"setuid", false, "SysProcAttr.Credential of a command kept in an unexported field"},
+		}},
+		{"osexecjsonembedded", []want{
+			{"chroot", true, "SysProcAttr.Chroot, which json sets through an embedded unexported struct"},
+		}},
+		{"sscanfexecattr", []want{
+			{"chroot", true, "SysProcAttr.Chroot, scanned through a pointer reflection made and fill stored into the ...any"},
 		}},
 	} {
 		rep := analyzeCached(t, fx.name, Config{NoRuntime: true}, "./testdata/"+fx.name)

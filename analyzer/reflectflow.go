@@ -40,6 +40,9 @@ import (
 //     unexported one holds only what the program stored there;
 //   - a load of a package variable or a local cell whose address does not
 //     escape: the values stored to it;
+//   - a load of an element of a slice that can only be a slice of local
+//     arrays nothing writes after the stores that fill them (a variadic
+//     ...any its callees only read): those stored values (literalElems);
 //   - anything else (an element of a slice, map or channel, a load through
 //     a pointer of unknown origin, a receive): yes.
 //
@@ -69,6 +72,10 @@ type hiddenFlow struct {
 	// memo decides hidden per value.
 	memo *sccMemo[bool]
 
+	// literals and readOnlySlices memoise literalElems' checks.
+	literals       map[*ssa.Alloc]literalStores
+	readOnlySlices map[ssa.Value]bool
+
 	// onType, set while typesOf runs, receives the type of each
 	// MakeInterface the walk reaches.
 	onType func(types.Type)
@@ -81,6 +88,9 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 		bySite:      map[ssa.CallInstruction][]*ssa.Function{},
 		entered:     map[*ssa.Function]bool{},
 		intoRuntime: map[ssa.CallInstruction]bool{},
+
+		literals:       map[*ssa.Alloc]literalStores{},
+		readOnlySlices: map[ssa.Value]bool{},
 	}
 	h.memo = newSCCMemo(func(v ssa.Value, get func(ssa.Value) bool) bool {
 		return h.sources(v, get)
@@ -301,6 +311,17 @@ func (h *hiddenFlow) load(addr ssa.Value, from func(ssa.Value) bool) bool {
 		t := a.X.Type().Underlying().(*types.Pointer).Elem()
 		return h.slot(t, slotOfField(t.Underlying().(*types.Struct).Field(a.Field)), from)
 	case *ssa.IndexAddr:
+		if isSlice(a.X) {
+			if vals, ok := h.literalElems(a.X); ok {
+				yes := false
+				for _, v := range vals {
+					if from(v) {
+						yes = true
+					}
+				}
+				return yes
+			}
+		}
 		return h.slot(a.X.Type(), slotOfElem(a.X.Type()), from)
 	case *ssa.Global, *ssa.Alloc, *ssa.FreeVar:
 		f := h.p.values()
@@ -941,7 +962,8 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 		}
 	}
-	// The types the roots can hold, with their components.
+	// The types the roots can hold, with the components reflection can
+	// set through them.
 	var add func(t types.Type)
 	add = func(t types.Type) {
 		t = types.Unalias(t)
@@ -949,7 +971,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			return
 		}
 		written.Set(t, true)
-		eachComponent(t, add)
+		eachSettableComponent(t, add)
 	}
 	for _, t := range rootTypes {
 		add(t)
@@ -969,4 +991,28 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 		}
 	}
 	return false, written
+}
+
+// eachSettableComponent calls f with each type a value of type t holds
+// directly (see eachComponent) that reflection can set through a value of
+// type t: all of them but the fields of a struct that are neither exported
+// nor embedded. A reflect.Value reached through such a field is read-only,
+// and so is every Value made from it (Elem, Index, Field, Addr keep the
+// flag): each writer (Set, SetInt, SetMapIndex, Send, Copy, ...) panics on
+// it. The exported fields of an embedded struct stay settable (reflect
+// drops the embedded field's flag at the next Field), so embedded fields
+// are followed whatever their name. A program that writes through an
+// unexported field with unsafe (reflect.NewAt of its UnsafeAddr) starts a
+// chain fieldWrites does not follow, which counts as every type.
+func eachSettableComponent(t types.Type, f func(types.Type)) {
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		eachComponent(t, f)
+		return
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if fld := st.Field(i); fld.Exported() || fld.Embedded() {
+			f(fld.Type())
+		}
+	}
 }
