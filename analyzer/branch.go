@@ -30,9 +30,12 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	cacheable := len(st.ctx.consts) == 0
 	if cacheable {
 		if live, ok := w.p.liveCache[fn]; ok {
+			w.reachDep = w.reachDep || w.p.liveDep[fn]
 			return live
 		}
 	}
+	outer := w.reachDep
+	w.reachDep = false
 	live := map[*ssa.BasicBlock]bool{fn.Blocks[0]: true}
 	if fn.Recover != nil {
 		live[fn.Recover] = true
@@ -69,10 +72,24 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 	if cacheable {
 		if w.p.liveCache == nil {
 			w.p.liveCache = map[*ssa.Function]map[*ssa.BasicBlock]bool{}
+			w.p.liveDep = map[*ssa.Function]bool{}
 		}
 		w.p.liveCache[fn] = live
+		if w.reachDep {
+			w.p.liveDep[fn] = true
+		}
 	}
+	w.reachDep = w.reachDep || outer
 	return live
+}
+
+// forgetReachLiveness drops the remembered liveness that used facts of a
+// reach (see csWalker.reachDep), for a narrower reach to decide again.
+func (p *program) forgetReachLiveness() {
+	for fn := range p.liveDep {
+		delete(p.liveCache, fn)
+	}
+	clear(p.liveDep)
 }
 
 // liveBlocksOf is liveBlocks, remembered per state of the walk.
@@ -145,6 +162,7 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		// len of a nil slice or of a constant string.
 		b, ok := v.Call.Value.(*ssa.Builtin)
 		if !ok {
+			w.reachDep = true
 			return w.foldCall(v, st, live, visiting)
 		}
 		if b.Name() != "len" || len(v.Call.Args) != 1 {
@@ -170,8 +188,11 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 	case *ssa.Extract:
 		// The ok of x.(T) (a case of a type switch) is false when no
 		// type x can hold is T or implements it.
-		if ta, isAssert := v.Tuple.(*ssa.TypeAssert); isAssert && v.Index == 1 && w.p.receiverTypes(w.r).cannotAssert(ta) {
-			return constant.MakeBool(false), true
+		if ta, isAssert := v.Tuple.(*ssa.TypeAssert); isAssert && v.Index == 1 {
+			w.reachDep = true
+			if w.p.receiverTypes(w.r).cannotAssert(ta) {
+				return constant.MakeBool(false), true
+			}
 		}
 		return nil, false
 	case *ssa.Convert:
@@ -185,8 +206,11 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 			if c, ok := w.unsetField(v); ok {
 				return c, true
 			}
-			if fa, ok := v.X.(*ssa.FieldAddr); ok && w.nilField(fa) {
-				return nilConst, true
+			if fa, ok := v.X.(*ssa.FieldAddr); ok {
+				w.reachDep = true
+				if w.nilField(fa) {
+					return nilConst, true
+				}
 			}
 			return nil, false
 		}
@@ -199,8 +223,11 @@ func (w *csWalker) foldSource(v ssa.Value, st ctxFunc, live map[*ssa.BasicBlock]
 		}
 		return constant.MakeBool(!constant.BoolVal(c)), true
 	case *ssa.BinOp:
-		if v.Op == token.AND && isIntegral(v.Type()) && w.maskedZero(v, st, live, visiting) {
-			return constant.MakeInt64(0), true
+		if v.Op == token.AND && isIntegral(v.Type()) {
+			w.reachDep = true
+			if w.maskedZero(v, st, live, visiting) {
+				return constant.MakeInt64(0), true
+			}
 		}
 		x, ok := w.constOf(v.X, st, live, visiting)
 		if !ok {

@@ -17,8 +17,14 @@ import (
 // bits an integer field can hold, so that x.bits&mask folds to 0 when no
 // reached code sets those bits (only Protocols.SetUnencryptedHTTP2 does).
 
-// maxCallFoldDepth bounds the calls folded inside one another.
-const maxCallFoldDepth = 3
+// maxCallFoldDepth bounds the calls folded inside one another, and
+// maxFoldedBlocks the size of a callee worth folding: the accessors and
+// predicates that decide branches are small, and trying every call in
+// every condition of a large program costs seconds.
+const (
+	maxCallFoldDepth = 3
+	maxFoldedBlocks  = 4
+)
 
 // callFold is a folded call result, remembered per callee for calls
 // whose arguments give no constant.
@@ -30,7 +36,8 @@ type callFold struct {
 // foldCall folds call's result in st, if it can.
 func (w *csWalker) foldCall(call *ssa.Call, st ctxFunc, live map[*ssa.BasicBlock]bool, visiting map[ssa.Value]bool) (constant.Value, bool) {
 	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Blocks == nil || isRuntime(callee) || len(call.Call.Args) != len(callee.Params) || callee.Signature.Results().Len() != 1 {
+	if callee == nil || len(callee.Blocks) == 0 || len(callee.Blocks) > maxFoldedBlocks || isRuntime(callee) ||
+		len(call.Call.Args) != len(callee.Params) || callee.Signature.Results().Len() != 1 {
 		return nil, false
 	}
 	if len(w.folding) >= maxCallFoldDepth || w.folding[callee] {

@@ -571,7 +571,7 @@ func (p *program) buildReach(callGraph string) (*reach, error) {
 			r = p.narrowReach(r, roots, admit)
 			// Liveness was decided with the facts of the wider reach:
 			// sound, but the narrower one can fold more.
-			p.liveCache = nil
+			p.forgetReachLiveness()
 		}
 		return r, nil
 	}

@@ -61,6 +61,7 @@ type program struct {
 	// liveCache and branchCache hold liveBlocks without a calling context
 	// and branchParams, per function; see branch.go.
 	liveCache   map[*ssa.Function]map[*ssa.BasicBlock]bool
+	liveDep     map[*ssa.Function]bool // liveCache entries that used a reach's facts
 	branchCache map[*ssa.Function]map[int]bool
 	// procAttr are the fields of syscall.SysProcAttr reachable code can
 	// set; see sysprocattr.go. It depends on the one reach of the program.

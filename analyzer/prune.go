@@ -494,6 +494,10 @@ type csWalker struct {
 	liveCtx map[ctxFuncKey]map[*ssa.BasicBlock]bool
 	// folding are the callees whose results foldCall is folding.
 	folding map[*ssa.Function]bool
+	// reachDep is set when a fold used a fact of the reach (a field
+	// nothing sets, a receiver's types, a call's result), so that the
+	// liveness it decided is decided again for a narrower reach.
+	reachDep bool
 }
 
 func newCSWalker(p *program, r *reach, mainFn *ssa.Function) *csWalker {
