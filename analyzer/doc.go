@@ -39,6 +39,15 @@
 // Package runtime itself is not walked: its syscalls come from assembly the
 // SSA cannot see, and the runtime baseline covers them.
 //
+// The reach is then refined (graph.go, narrowReach): walked again from the
+// same roots without the calls in blocks that cannot run (branch.go,
+// callfold.go, nilfield.go) and the interface callees no value reaching
+// the receiver can select (typeflow.go, with netmodel.go's answer for the
+// network string of net.Listen and net.Dial), twice at most. Each such
+// question is answered from facts of the wider reach before it, so each
+// refinement is sound on its own. hiddenFlow (reflectflow.go) and typeFlow
+// share one memo of answers per SSA value (scc.go).
+//
 // # Syscall sites
 //
 // The trap primitives are the bodyless entry points that take the syscall
