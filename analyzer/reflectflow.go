@@ -228,12 +228,14 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 	return true
 }
 
-// typesOf returns the dynamic types v can hold, whether VTA saw them flow
-// or not: the MakeInterface sources the walk of sources reaches. top is
-// true when some source is one whose types the walk cannot name (a value
-// made by reflection, memory written through an alias, a call into the
-// runtime), or when the walk grows past limit values.
-func (h *hiddenFlow) typesOf(v ssa.Value, limit int) (ts []types.Type, top bool) {
+// typesOf returns the dynamic types the values vs can hold, whether VTA
+// saw them flow or not: the MakeInterface sources the walk of sources
+// reaches. top is true when some source is one whose types the walk
+// cannot name (a value made by reflection, memory written through an
+// alias, a call into the runtime), when vs holds nil (a source its caller
+// could not name), or when the walk grows past rootTypesLimit values.
+func (h *hiddenFlow) typesOf(vs ...ssa.Value) (ts []types.Type, top bool) {
+	const limit = rootTypesLimit
 	var set typeutil.Map
 	h.onType = func(t types.Type) {
 		if set.At(t) == nil {
@@ -242,8 +244,17 @@ func (h *hiddenFlow) typesOf(v ssa.Value, limit int) (ts []types.Type, top bool)
 		}
 	}
 	defer func() { h.onType = nil }()
-	seen := map[ssa.Value]bool{v: true}
-	stack := []ssa.Value{v}
+	seen := map[ssa.Value]bool{}
+	var stack []ssa.Value
+	for _, v := range vs {
+		if v == nil {
+			return nil, true
+		}
+		if !seen[v] {
+			seen[v] = true
+			stack = append(stack, v)
+		}
+	}
 	for len(stack) > 0 {
 		u := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -698,27 +709,33 @@ func (p *program) slotStores() *slotStoreIndex {
 	return idx
 }
 
-// rootTypesLimit bounds the values typesOf visits for one root of a
-// reflection write.
+// rootTypesLimit bounds the values typesOf visits for one question (a
+// root of a reflection write, the stores of one interface slot).
 const rootTypesLimit = 20000
 
 // interfaceWriters are the reflect functions that can write an interface
 // value into memory: the Value methods whose receiver is the memory
 // written, and, with container set, those that write into the map,
-// channel or slice their receiver (Copy: first argument) holds.
-var interfaceWriters = []reflectWriter{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
+// channel or slice their receiver (Copy: first argument) holds. Each
+// names the positions of its arguments (0 is the receiver) that hold the
+// values written.
+var interfaceWriters = []reflectWriter{{"Set", false, []int{1}}, {"SetIterKey", false, []int{1}}, {"SetIterValue", false, []int{1}}, {"SetMapIndex", true, []int{1, 2}}, {"Send", true, []int{1}}, {"TrySend", true, []int{1}}, {"Copy", true, []int{1}}}
 
 // scalarWriters are the Value methods that write a number, a string, a
 // byte slice or a pointer into the memory their receiver is. With
 // interfaceWriters, they are every way reflection can change a field to a
 // value other than zero.
-var scalarWriters = []reflectWriter{{"SetInt", false}, {"SetUint", false}, {"SetFloat", false}, {"SetComplex", false}, {"SetBool", false}, {"SetString", false}, {"SetBytes", false}, {"SetPointer", false}, {"SetLen", false}, {"SetCap", false}}
+var scalarWriters = []reflectWriter{{"SetInt", false, nil}, {"SetUint", false, nil}, {"SetFloat", false, nil}, {"SetComplex", false, nil}, {"SetBool", false, nil}, {"SetString", false, nil}, {"SetBytes", false, nil}, {"SetPointer", false, nil}, {"SetLen", false, nil}, {"SetCap", false, nil}}
 
 // reflectWriter is a reflect function that writes memory; see
 // interfaceWriters.
 type reflectWriter struct {
 	name      string
 	container bool
+	// values are the positions of the arguments that hold the values
+	// written, where those can be of an interface type (see
+	// interfaceWriters); nil for the scalar writers.
+	values []int
 }
 
 // fieldWrites returns the struct types whose exported fields a reached
@@ -902,6 +919,11 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 				return true
 			case isValueMethod(callee, "Elem", "Addr", "Slice", "Slice3", "Convert", "extendSlice"):
 				return chain(v.Common().Args[0], viaField)
+			case viaField && isValueMethod(callee, "MapIndex", "MapRange", "Key", "Value"):
+				// A value read from a map (MapIndex, a MapIter's Key
+				// or Value, the iterator MapRange makes): a component
+				// of what the map is.
+				return chain(v.Common().Args[0], true)
 			case pkgOf(callee) == reflectPkg && callee.Signature.Recv() == nil:
 				switch callee.Name() {
 				case "ValueOf":
@@ -913,7 +935,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 					return chain(v.Common().Args[0], viaField)
 				case "Zero":
 					return true // not addressable: its fields cannot be set
-				case "New", "MakeSlice":
+				case "New", "MakeSlice", "MakeMap", "MakeMapWithSize", "MakeChan":
 					// A new object of a type the chain computes: its
 					// fields are set only after a Field, whose roots are
 					// the roots of that type.
@@ -938,13 +960,17 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 		return true, written
 	}
 	valueType := reflectPkg.Members["Value"].(*ssa.Type).Type()
-	for _, w := range writers {
-		var set *ssa.Function
+	writerFunc := func(w reflectWriter) *ssa.Function {
 		if w.name == "Copy" {
-			set = reflectPkg.Func("Copy")
-		} else if sel := h.p.prog.MethodSets.MethodSet(valueType).Lookup(reflectPkg.Pkg, w.name); sel != nil {
-			set = h.p.prog.MethodValue(sel)
+			return reflectPkg.Func("Copy")
 		}
+		if sel := h.p.prog.MethodSets.MethodSet(valueType).Lookup(reflectPkg.Pkg, w.name); sel != nil {
+			return h.p.prog.MethodValue(sel)
+		}
+		return nil
+	}
+	for _, w := range writers {
+		set := writerFunc(w)
 		if set == nil {
 			return true, written // a reflect without the function: assume the worst
 		}
@@ -962,35 +988,178 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 		}
 	}
-	// The types the roots can hold, with the components reflection can
-	// set through them.
-	var add func(t types.Type)
-	add = func(t types.Type) {
-		t = types.Unalias(t)
-		if written.At(t) != nil {
-			return
+	// The values the interface writers write: their chains (as a Field
+	// chain's, from ValueOf(x), New(T), ...) name the types reflection
+	// can put into an interface-typed slot. Needed only if the closure
+	// below reaches such a slot; valuesAll when they cannot be named.
+	fieldRoots, fieldRootTypes := roots, rootTypes
+	roots, rootTypes = nil, nil
+	seen, typeSeen = map[key]bool{}, map[ssa.Value]bool{}
+	valuesAll := false
+values:
+	for _, w := range writers {
+		if len(w.values) == 0 {
+			continue
 		}
-		written.Set(t, true)
-		eachSettableComponent(t, add)
+		set := writerFunc(w)
+		if set == nil || !h.r.funcs[set] {
+			continue
+		}
+		for _, e := range h.r.pred[set] {
+			if pkgOf(e.caller) == reflectPkg && strings.HasPrefix(e.caller.Name(), "make") {
+				continue // a value of the receiver's own type (see above)
+			}
+			for _, i := range w.values {
+				if e.site == nil || i >= len(e.site.Common().Args) || !chain(e.site.Common().Args[i], true) {
+					valuesAll = true
+					break values
+				}
+			}
+		}
 	}
-	for _, t := range rootTypes {
-		add(t)
-	}
-	// The roots' types, traced while the fields reflection writes are not
-	// known yet: an exported field counts as written (see slot).
+	valueRoots, valueRootTypes := roots, rootTypes
+
+	// The types the roots can hold, traced while the fields reflection
+	// writes are not known yet: an exported field counts as written (see
+	// slot).
 	savedAll, savedWritten := h.writesAll, h.written
 	h.writesAll, h.written = true, &typeutil.Map{}
 	defer func() { h.writesAll, h.written = savedAll, savedWritten }()
-	for _, x := range roots {
-		ts, top := h.typesOf(x, rootTypesLimit)
-		if top {
-			return true, written
+
+	// The closure of the roots' types under the components reflection can
+	// set through them. An interface-typed component (a field, an element,
+	// a map key or value, a channel's value, a pointer's target) adds the
+	// dynamic types it can hold: those the program stores there, and
+	// those reflection can write into any interface slot. top is set when
+	// some cannot be named.
+	top := false
+	valuesAdded := false
+	var add func(t types.Type)
+	addAll := func(ts []types.Type, unnamed bool) {
+		if unnamed {
+			top = true
+			return
 		}
 		for _, t := range ts {
 			add(t)
 		}
 	}
-	return false, written
+	add = func(t types.Type) {
+		t = types.Unalias(t)
+		if top || written.At(t) != nil {
+			return
+		}
+		written.Set(t, true)
+		eachSettableComponent(t, add)
+		eachSettableInterfaceSlot(t, func(k slotKey, ptr types.Type) {
+			if top {
+				return
+			}
+			addAll(h.typesOf(h.slotStored(k, ptr)...))
+			if !valuesAdded && !top {
+				valuesAdded = true
+				if valuesAll {
+					top = true
+					return
+				}
+				for _, t := range valueRootTypes {
+					add(t)
+				}
+				for _, x := range valueRoots {
+					addAll(h.typesOf(x))
+				}
+			}
+		})
+	}
+	for _, t := range fieldRootTypes {
+		add(t)
+	}
+	for _, x := range fieldRoots {
+		addAll(h.typesOf(x))
+	}
+	return top, written
+}
+
+// slotStored returns the values the program stores into the interface
+// slots k names, whatever reflection writes there: the stores the slot
+// index holds for k and, when the address of such a slot escapes, those
+// made through any pointer ptr of its type (a pointer to the interface)
+// and into the cells of the interface type whose address escapes. A nil
+// value in the result stands for a store the index cannot see (a pointer
+// of type ptr handed to code without a body, or made from an
+// unsafe.Pointer), which typesOf answers with top.
+func (h *hiddenFlow) slotStored(k slotKey, ptr types.Type) []ssa.Value {
+	idx := h.p.slotStores()
+	var vals []ssa.Value
+	direct := func(k slotKey) {
+		for _, st := range idx.stores[k] {
+			if h.r.funcs[st.fn] {
+				vals = append(vals, st.val)
+			}
+		}
+	}
+	if strings.HasPrefix(k.typ, "?") {
+		return []ssa.Value{nil} // a type parameter's core type
+	}
+	direct(k)
+	if k.kind != slotPointee && !idx.escapes[k] {
+		return vals
+	}
+	pk := slotOfPointee(ptr)
+	if idx.escapes[pk] {
+		return append(vals, nil)
+	}
+	direct(pk)
+	elem := types.TypeString(ptr.Underlying().(*types.Pointer).Elem(), nil)
+	f := h.p.values()
+	for _, cell := range idx.cells[elem] {
+		if g, isGlobal := cell.(*ssa.Global); isGlobal && h.p.linked[g.Pkg.Pkg.Path()+"."+g.Name()] {
+			return append(vals, nil) // other code shares its memory
+		}
+		vals = append(vals, f.storesTo(cell)...)
+	}
+	for _, es := range idx.escapedSlots[elem] {
+		direct(es.key)
+	}
+	return vals
+}
+
+// eachSettableInterfaceSlot calls f with each interface-typed slot a value
+// of type t holds directly that reflection can set through it (see
+// eachSettableComponent), named as the slot index names it, with the type
+// of a pointer to the slot.
+func eachSettableInterfaceSlot(t types.Type, f func(k slotKey, ptr types.Type)) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfPointee(t), t)
+		}
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if fld := u.Field(i); (fld.Exported() || fld.Embedded()) && types.IsInterface(fld.Type()) {
+				f(slotOfField(fld), types.NewPointer(fld.Type()))
+			}
+		}
+	case *types.Array:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfElem(t), types.NewPointer(u.Elem()))
+		}
+	case *types.Slice:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfElem(t), types.NewPointer(u.Elem()))
+		}
+	case *types.Map:
+		if types.IsInterface(u.Key()) {
+			f(slotOfMap(t, true), types.NewPointer(u.Key()))
+		}
+		if types.IsInterface(u.Elem()) {
+			f(slotOfMap(t, false), types.NewPointer(u.Elem()))
+		}
+	case *types.Chan:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfChan(t), types.NewPointer(u.Elem()))
+		}
+	}
 }
 
 // eachSettableComponent calls f with each type a value of type t holds
