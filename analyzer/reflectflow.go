@@ -885,6 +885,25 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			return args(v, func(a ssa.Value) bool { return chain(a, viaField) })
 		case *ssa.Const:
 			return true // the zero Value: using it panics, it writes nothing
+		case *ssa.UnOp:
+			// An element of a slice of Values that can only be a slice
+			// of local arrays only read after they are filled (the
+			// ...Value of reflect.Append, which Sets each): the values
+			// stored there.
+			ia, ok := v.X.(*ssa.IndexAddr)
+			if !ok || v.Op != token.MUL || !isSlice(ia.X) {
+				return false
+			}
+			vals, ok := h.literalElems(ia.X)
+			if !ok {
+				return false
+			}
+			for _, val := range vals {
+				if !chain(val, viaField) {
+					return false
+				}
+			}
+			return true
 		case *ssa.Extract:
 			c, ok := v.Tuple.(*ssa.Call)
 			if !ok {
@@ -992,6 +1011,30 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 	// chain's, from ValueOf(x), New(T), ...) name the types reflection
 	// can put into an interface-typed slot. Needed only if the closure
 	// below reaches such a slot; valuesAll when they cannot be named.
+	//
+	// reflect.New(x.Type()).Elem().Set(x) copies x into memory it has
+	// just made of x's own type (encoding/json's isZero boxes a value so
+	// to take its address): that memory joins a slot the closure reaches
+	// only as the value of another writer, whose chain goes through New
+	// to x.Type() and so to x's own roots; what it writes is named there.
+	copiesToNew := func(set *ssa.CallCommon) bool {
+		if len(set.Args) != 2 {
+			return false
+		}
+		elem, ok := set.Args[0].(*ssa.Call)
+		if !ok || !isValueMethod(elem.Common().StaticCallee(), "Elem") {
+			return false
+		}
+		alloc, ok := elem.Common().Args[0].(*ssa.Call)
+		if !ok {
+			return false
+		}
+		if fn := alloc.Common().StaticCallee(); fn == nil || pkgOf(fn) != reflectPkg || fn.Name() != "New" || fn.Signature.Recv() != nil {
+			return false
+		}
+		typ, ok := alloc.Common().Args[0].(*ssa.Call)
+		return ok && isValueMethod(typ.Common().StaticCallee(), "Type") && typ.Common().Args[0] == set.Args[1]
+	}
 	fieldRoots, fieldRootTypes := roots, rootTypes
 	roots, rootTypes = nil, nil
 	seen, typeSeen = map[key]bool{}, map[ssa.Value]bool{}
@@ -1008,6 +1051,9 @@ values:
 		for _, e := range h.r.pred[set] {
 			if pkgOf(e.caller) == reflectPkg && strings.HasPrefix(e.caller.Name(), "make") {
 				continue // a value of the receiver's own type (see above)
+			}
+			if w.name == "Set" && e.site != nil && copiesToNew(e.site.Common()) {
+				continue
 			}
 			for _, i := range w.values {
 				if e.site == nil || i >= len(e.site.Common().Args) || !chain(e.site.Common().Args[i], true) {
