@@ -75,6 +75,7 @@ type hiddenFlow struct {
 	// literals and readOnlySlices memoise literalElems' checks.
 	literals       map[*ssa.Alloc]literalStores
 	readOnlySlices map[ssa.Value]bool
+	sealedSlices   map[ssa.Value]bool
 
 	// onType, set while typesOf runs, receives the type of each
 	// MakeInterface the walk reaches.
@@ -91,6 +92,7 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 
 		literals:       map[*ssa.Alloc]literalStores{},
 		readOnlySlices: map[ssa.Value]bool{},
+		sealedSlices:   map[ssa.Value]bool{},
 	}
 	h.memo = newSCCMemo(func(v ssa.Value, get func(ssa.Value) bool) bool {
 		return h.sources(v, get)
@@ -549,6 +551,16 @@ type slotStoreIndex struct {
 	// anyPointee).
 	cells        map[string][]ssa.Value
 	escapedSlots map[string][]escapedSlot
+	// intoArray maps a store into an element of a local array (a
+	// variadic call's literal) to that array; a store into any other
+	// memory has no entry.
+	intoArray map[keyedStore][]*ssa.Alloc
+}
+
+// keyedStore is a store into a slot of the kind key names.
+type keyedStore struct {
+	key   slotKey
+	store slotStore
 }
 
 // escapedSlot is a field or element slot whose address escapes, with the
@@ -605,7 +617,8 @@ func (p *program) slotStores() *slotStoreIndex {
 		return p.slotIndex
 	}
 	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{},
-		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{}}
+		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{},
+		intoArray: map[keyedStore][]*ssa.Alloc{}}
 	f := p.values()
 	address := func(addr ssa.Value, container types.Type, k slotKey) {
 		escaped := false
@@ -617,7 +630,13 @@ func (p *program) slotStores() *slotStoreIndex {
 		}()
 		stored, escapes := addressUses(addr)
 		for _, v := range stored {
-			idx.stores[k] = append(idx.stores[k], slotStore{v, addr.Parent()})
+			st := slotStore{v, addr.Parent()}
+			idx.stores[k] = append(idx.stores[k], st)
+			if ia, ok := addr.(*ssa.IndexAddr); ok {
+				if a, ok := ia.X.(*ssa.Alloc); ok {
+					idx.intoArray[keyedStore{k, st}] = append(idx.intoArray[keyedStore{k, st}], a)
+				}
+			}
 		}
 		if escapes {
 			idx.escapes[k] = true
@@ -1139,7 +1158,7 @@ func (h *hiddenFlow) slotStored(k slotKey, ptr types.Type) []ssa.Value {
 	var vals []ssa.Value
 	direct := func(k slotKey) {
 		for _, st := range idx.stores[k] {
-			if h.r.funcs[st.fn] {
+			if h.r.funcs[st.fn] && !h.intoSealed(idx, k, st) {
 				vals = append(vals, st.val)
 			}
 		}
@@ -1168,6 +1187,35 @@ func (h *hiddenFlow) slotStored(k slotKey, ptr types.Type) []ssa.Value {
 		direct(es.key)
 	}
 	return vals
+}
+
+// intoSealed reports whether st, a store into a slot of the kind k names,
+// writes only into elements of local arrays whose values stay there (see
+// sealedArray): memory no reflection reaches, such as the ...any of a call
+// to fmt.Printf.
+func (h *hiddenFlow) intoSealed(idx *slotStoreIndex, k slotKey, st slotStore) bool {
+	arrays := idx.intoArray[keyedStore{k, st}]
+	if len(arrays) == 0 {
+		return false
+	}
+	// The same value may be stored elsewhere too, by another store the
+	// index holds under the same key: count it unless every address it
+	// is stored to in st.fn is such an array's element.
+	n := 0
+	for _, ref := range *st.val.Referrers() {
+		if s, ok := ref.(*ssa.Store); ok && s.Val == st.val && s.Parent() == st.fn {
+			n++
+		}
+	}
+	if n != len(arrays) {
+		return false
+	}
+	for _, a := range arrays {
+		if !h.sealedArray(a) {
+			return false
+		}
+	}
+	return true
 }
 
 // eachSettableInterfaceSlot calls f with each interface-typed slot a value
