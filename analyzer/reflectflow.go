@@ -772,6 +772,12 @@ type reflectWriter struct {
 // counts as every type. A receiver that never went through Field writes
 // only memory the program handed to reflection by address (errors.As's
 // target), which the field index sees as an escaping address.
+//
+// The closure goes on through interface-typed components (encoding/json
+// decodes into the *exec.Cmd an `any` field already holds): to the types
+// the program stores into such a slot (slotStored) and the types any
+// interface writer's value can hold (its chain, followed as a Field
+// chain's). Where either cannot be named, every type counts.
 func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *typeutil.Map) {
 	written = &typeutil.Map{}
 	reflectPkg := h.p.prog.ImportedPackage("reflect")
