@@ -112,6 +112,12 @@ var fixtures = []struct {
 	// TestPrecisionFixtures).
 	{"osexecjsonhidden", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 	{"osexecjsonembedded", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	// encoding/json decodes into the *exec.Cmd an exported field of type
+	// any holds, and sets its SysProcAttr.Chroot.
+	{"osexecjsonany", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	// json fills a []any; an *exec.Cmd only fmt's ...any holds stays out
+	// of its reach (see TestPrecisionFixtures).
+	{"osexecjsonanyprint", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 }
 
 // fixtureReport analyses every fixture in one Analyze call (the standard

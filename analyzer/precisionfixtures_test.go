@@ -37,6 +37,12 @@ import "testing"
 //     it reaches only through an unexported field (an *exec.Cmd kept in
 //     one), so its SysProcAttr branches fold; it can set the exported
 //     fields of an embedded unexported struct, so chroot stays allowed.
+//   - osexecjsonany: encoding/json decodes into the *exec.Cmd an exported
+//     field of type any holds, so the types the program stores in an
+//     interface field count as written: chroot stays allowed.
+//   - osexecjsonanyprint: json fills a []any; the values the program
+//     stores into other []any (an *exec.Cmd in fmt's ...any, an array
+//     only read) are in no memory reflection reaches: chroot folds away.
 func TestPrecisionFixtures(t *testing.T) {
 	type want struct {
 		name    string
@@ -95,6 +101,13 @@ func TestPrecisionFixtures(t *testing.T) {
 		}},
 		{"osexecjsonembedded", []want{
 			{"chroot", true, "SysProcAttr.Chroot, which json sets through an embedded unexported struct"},
+		}},
+		{"osexecjsonany", []want{
+			{"chroot", true, "SysProcAttr.Chroot of the *exec.Cmd an exported field of type any holds, which json decodes into"},
+		}},
+		{"osexecjsonanyprint", []want{
+			{"execve", true, "the child os/exec starts"},
+			{"chroot", false, "SysProcAttr.Chroot of a command only fmt's ...any holds, which no reflection writes"},
 		}},
 		{"sscanfexecattr", []want{
 			{"chroot", true, "SysProcAttr.Chroot, scanned through a pointer reflection made and fill stored into the ...any"},

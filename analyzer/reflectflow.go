@@ -75,6 +75,7 @@ type hiddenFlow struct {
 	// literals and readOnlySlices memoise literalElems' checks.
 	literals       map[*ssa.Alloc]literalStores
 	readOnlySlices map[ssa.Value]bool
+	sealedSlices   map[ssa.Value]bool
 
 	// onType, set while typesOf runs, receives the type of each
 	// MakeInterface the walk reaches.
@@ -91,6 +92,7 @@ func (p *program) newHiddenFlow(r *reach) *hiddenFlow {
 
 		literals:       map[*ssa.Alloc]literalStores{},
 		readOnlySlices: map[ssa.Value]bool{},
+		sealedSlices:   map[ssa.Value]bool{},
 	}
 	h.memo = newSCCMemo(func(v ssa.Value, get func(ssa.Value) bool) bool {
 		return h.sources(v, get)
@@ -228,12 +230,14 @@ func (h *hiddenFlow) sources(v ssa.Value, from func(ssa.Value) bool) bool {
 	return true
 }
 
-// typesOf returns the dynamic types v can hold, whether VTA saw them flow
-// or not: the MakeInterface sources the walk of sources reaches. top is
-// true when some source is one whose types the walk cannot name (a value
-// made by reflection, memory written through an alias, a call into the
-// runtime), or when the walk grows past limit values.
-func (h *hiddenFlow) typesOf(v ssa.Value, limit int) (ts []types.Type, top bool) {
+// typesOf returns the dynamic types the values vs can hold, whether VTA
+// saw them flow or not: the MakeInterface sources the walk of sources
+// reaches. top is true when some source is one whose types the walk
+// cannot name (a value made by reflection, memory written through an
+// alias, a call into the runtime), when vs holds nil (a source its caller
+// could not name), or when the walk grows past rootTypesLimit values.
+func (h *hiddenFlow) typesOf(vs ...ssa.Value) (ts []types.Type, top bool) {
+	const limit = rootTypesLimit
 	var set typeutil.Map
 	h.onType = func(t types.Type) {
 		if set.At(t) == nil {
@@ -242,8 +246,17 @@ func (h *hiddenFlow) typesOf(v ssa.Value, limit int) (ts []types.Type, top bool)
 		}
 	}
 	defer func() { h.onType = nil }()
-	seen := map[ssa.Value]bool{v: true}
-	stack := []ssa.Value{v}
+	seen := map[ssa.Value]bool{}
+	var stack []ssa.Value
+	for _, v := range vs {
+		if v == nil {
+			return nil, true
+		}
+		if !seen[v] {
+			seen[v] = true
+			stack = append(stack, v)
+		}
+	}
 	for len(stack) > 0 {
 		u := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -538,6 +551,16 @@ type slotStoreIndex struct {
 	// anyPointee).
 	cells        map[string][]ssa.Value
 	escapedSlots map[string][]escapedSlot
+	// intoArray maps a store into an element of a local array (a
+	// variadic call's literal) to that array; a store into any other
+	// memory has no entry.
+	intoArray map[keyedStore][]*ssa.Alloc
+}
+
+// keyedStore is a store into a slot of the kind key names.
+type keyedStore struct {
+	key   slotKey
+	store slotStore
 }
 
 // escapedSlot is a field or element slot whose address escapes, with the
@@ -594,7 +617,8 @@ func (p *program) slotStores() *slotStoreIndex {
 		return p.slotIndex
 	}
 	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{},
-		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{}}
+		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{},
+		intoArray: map[keyedStore][]*ssa.Alloc{}}
 	f := p.values()
 	address := func(addr ssa.Value, container types.Type, k slotKey) {
 		escaped := false
@@ -606,7 +630,13 @@ func (p *program) slotStores() *slotStoreIndex {
 		}()
 		stored, escapes := addressUses(addr)
 		for _, v := range stored {
-			idx.stores[k] = append(idx.stores[k], slotStore{v, addr.Parent()})
+			st := slotStore{v, addr.Parent()}
+			idx.stores[k] = append(idx.stores[k], st)
+			if ia, ok := addr.(*ssa.IndexAddr); ok {
+				if a, ok := ia.X.(*ssa.Alloc); ok {
+					idx.intoArray[keyedStore{k, st}] = append(idx.intoArray[keyedStore{k, st}], a)
+				}
+			}
 		}
 		if escapes {
 			idx.escapes[k] = true
@@ -698,27 +728,33 @@ func (p *program) slotStores() *slotStoreIndex {
 	return idx
 }
 
-// rootTypesLimit bounds the values typesOf visits for one root of a
-// reflection write.
+// rootTypesLimit bounds the values typesOf visits for one question (a
+// root of a reflection write, the stores of one interface slot).
 const rootTypesLimit = 20000
 
 // interfaceWriters are the reflect functions that can write an interface
 // value into memory: the Value methods whose receiver is the memory
 // written, and, with container set, those that write into the map,
-// channel or slice their receiver (Copy: first argument) holds.
-var interfaceWriters = []reflectWriter{{"Set", false}, {"SetIterKey", false}, {"SetIterValue", false}, {"SetMapIndex", true}, {"Send", true}, {"TrySend", true}, {"Copy", true}}
+// channel or slice their receiver (Copy: first argument) holds. Each
+// names the positions of its arguments (0 is the receiver) that hold the
+// values written.
+var interfaceWriters = []reflectWriter{{"Set", false, []int{1}}, {"SetIterKey", false, []int{1}}, {"SetIterValue", false, []int{1}}, {"SetMapIndex", true, []int{1, 2}}, {"Send", true, []int{1}}, {"TrySend", true, []int{1}}, {"Copy", true, []int{1}}}
 
 // scalarWriters are the Value methods that write a number, a string, a
 // byte slice or a pointer into the memory their receiver is. With
 // interfaceWriters, they are every way reflection can change a field to a
 // value other than zero.
-var scalarWriters = []reflectWriter{{"SetInt", false}, {"SetUint", false}, {"SetFloat", false}, {"SetComplex", false}, {"SetBool", false}, {"SetString", false}, {"SetBytes", false}, {"SetPointer", false}, {"SetLen", false}, {"SetCap", false}}
+var scalarWriters = []reflectWriter{{"SetInt", false, nil}, {"SetUint", false, nil}, {"SetFloat", false, nil}, {"SetComplex", false, nil}, {"SetBool", false, nil}, {"SetString", false, nil}, {"SetBytes", false, nil}, {"SetPointer", false, nil}, {"SetLen", false, nil}, {"SetCap", false, nil}}
 
 // reflectWriter is a reflect function that writes memory; see
 // interfaceWriters.
 type reflectWriter struct {
 	name      string
 	container bool
+	// values are the positions of the arguments that hold the values
+	// written, where those can be of an interface type (see
+	// interfaceWriters); nil for the scalar writers.
+	values []int
 }
 
 // fieldWrites returns the struct types whose exported fields a reached
@@ -736,6 +772,12 @@ type reflectWriter struct {
 // counts as every type. A receiver that never went through Field writes
 // only memory the program handed to reflection by address (errors.As's
 // target), which the field index sees as an escaping address.
+//
+// The closure goes on through interface-typed components (encoding/json
+// decodes into the *exec.Cmd an `any` field already holds): to the types
+// the program stores into such a slot (slotStored) and the types any
+// interface writer's value can hold (its chain, followed as a Field
+// chain's). Where either cannot be named, every type counts.
 func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *typeutil.Map) {
 	written = &typeutil.Map{}
 	reflectPkg := h.p.prog.ImportedPackage("reflect")
@@ -868,6 +910,25 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			return args(v, func(a ssa.Value) bool { return chain(a, viaField) })
 		case *ssa.Const:
 			return true // the zero Value: using it panics, it writes nothing
+		case *ssa.UnOp:
+			// An element of a slice of Values that can only be a slice
+			// of local arrays only read after they are filled (the
+			// ...Value of reflect.Append, which Sets each): the values
+			// stored there.
+			ia, ok := v.X.(*ssa.IndexAddr)
+			if !ok || v.Op != token.MUL || !isSlice(ia.X) {
+				return false
+			}
+			vals, ok := h.literalElems(ia.X)
+			if !ok {
+				return false
+			}
+			for _, val := range vals {
+				if !chain(val, viaField) {
+					return false
+				}
+			}
+			return true
 		case *ssa.Extract:
 			c, ok := v.Tuple.(*ssa.Call)
 			if !ok {
@@ -902,6 +963,11 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 				return true
 			case isValueMethod(callee, "Elem", "Addr", "Slice", "Slice3", "Convert", "extendSlice"):
 				return chain(v.Common().Args[0], viaField)
+			case viaField && isValueMethod(callee, "MapIndex", "MapRange", "Key", "Value"):
+				// A value read from a map (MapIndex, a MapIter's Key
+				// or Value, the iterator MapRange makes): a component
+				// of what the map is.
+				return chain(v.Common().Args[0], true)
 			case pkgOf(callee) == reflectPkg && callee.Signature.Recv() == nil:
 				switch callee.Name() {
 				case "ValueOf":
@@ -913,7 +979,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 					return chain(v.Common().Args[0], viaField)
 				case "Zero":
 					return true // not addressable: its fields cannot be set
-				case "New", "MakeSlice":
+				case "New", "MakeSlice", "MakeMap", "MakeMapWithSize", "MakeChan":
 					// A new object of a type the chain computes: its
 					// fields are set only after a Field, whose roots are
 					// the roots of that type.
@@ -938,13 +1004,17 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 		return true, written
 	}
 	valueType := reflectPkg.Members["Value"].(*ssa.Type).Type()
-	for _, w := range writers {
-		var set *ssa.Function
+	writerFunc := func(w reflectWriter) *ssa.Function {
 		if w.name == "Copy" {
-			set = reflectPkg.Func("Copy")
-		} else if sel := h.p.prog.MethodSets.MethodSet(valueType).Lookup(reflectPkg.Pkg, w.name); sel != nil {
-			set = h.p.prog.MethodValue(sel)
+			return reflectPkg.Func("Copy")
 		}
+		if sel := h.p.prog.MethodSets.MethodSet(valueType).Lookup(reflectPkg.Pkg, w.name); sel != nil {
+			return h.p.prog.MethodValue(sel)
+		}
+		return nil
+	}
+	for _, w := range writers {
+		set := writerFunc(w)
 		if set == nil {
 			return true, written // a reflect without the function: assume the worst
 		}
@@ -962,35 +1032,234 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 			}
 		}
 	}
-	// The types the roots can hold, with the components reflection can
-	// set through them.
-	var add func(t types.Type)
-	add = func(t types.Type) {
-		t = types.Unalias(t)
-		if written.At(t) != nil {
-			return
+	// The values the interface writers write: their chains (as a Field
+	// chain's, from ValueOf(x), New(T), ...) name the types reflection
+	// can put into an interface-typed slot. Needed only if the closure
+	// below reaches such a slot; valuesAll when they cannot be named.
+	//
+	// reflect.New(x.Type()).Elem().Set(x) copies x into memory it has
+	// just made of x's own type (encoding/json's isZero boxes a value so
+	// to take its address): that memory joins a slot the closure reaches
+	// only as the value of another writer, whose chain goes through New
+	// to x.Type() and so to x's own roots; what it writes is named there.
+	copiesToNew := func(set *ssa.CallCommon) bool {
+		if len(set.Args) != 2 {
+			return false
 		}
-		written.Set(t, true)
-		eachSettableComponent(t, add)
+		elem, ok := set.Args[0].(*ssa.Call)
+		if !ok || !isValueMethod(elem.Common().StaticCallee(), "Elem") {
+			return false
+		}
+		alloc, ok := elem.Common().Args[0].(*ssa.Call)
+		if !ok {
+			return false
+		}
+		if fn := alloc.Common().StaticCallee(); fn == nil || pkgOf(fn) != reflectPkg || fn.Name() != "New" || fn.Signature.Recv() != nil {
+			return false
+		}
+		typ, ok := alloc.Common().Args[0].(*ssa.Call)
+		return ok && isValueMethod(typ.Common().StaticCallee(), "Type") && typ.Common().Args[0] == set.Args[1]
 	}
-	for _, t := range rootTypes {
-		add(t)
+	fieldRoots, fieldRootTypes := roots, rootTypes
+	roots, rootTypes = nil, nil
+	seen, typeSeen = map[key]bool{}, map[ssa.Value]bool{}
+	valuesAll := false
+values:
+	for _, w := range writers {
+		if len(w.values) == 0 {
+			continue
+		}
+		set := writerFunc(w)
+		if set == nil || !h.r.funcs[set] {
+			continue
+		}
+		for _, e := range h.r.pred[set] {
+			if pkgOf(e.caller) == reflectPkg && strings.HasPrefix(e.caller.Name(), "make") {
+				continue // a value of the receiver's own type (see above)
+			}
+			if w.name == "Set" && e.site != nil && copiesToNew(e.site.Common()) {
+				continue
+			}
+			for _, i := range w.values {
+				if e.site == nil || i >= len(e.site.Common().Args) || !chain(e.site.Common().Args[i], true) {
+					valuesAll = true
+					break values
+				}
+			}
+		}
 	}
-	// The roots' types, traced while the fields reflection writes are not
-	// known yet: an exported field counts as written (see slot).
+	valueRoots, valueRootTypes := roots, rootTypes
+
+	// The types the roots can hold, traced while the fields reflection
+	// writes are not known yet: an exported field counts as written (see
+	// slot).
 	savedAll, savedWritten := h.writesAll, h.written
 	h.writesAll, h.written = true, &typeutil.Map{}
 	defer func() { h.writesAll, h.written = savedAll, savedWritten }()
-	for _, x := range roots {
-		ts, top := h.typesOf(x, rootTypesLimit)
-		if top {
-			return true, written
+
+	// The closure of the roots' types under the components reflection can
+	// set through them. An interface-typed component (a field, an element,
+	// a map key or value, a channel's value, a pointer's target) adds the
+	// dynamic types it can hold: those the program stores there, and
+	// those reflection can write into any interface slot. top is set when
+	// some cannot be named.
+	top := false
+	valuesAdded := false
+	var add func(t types.Type)
+	addAll := func(ts []types.Type, unnamed bool) {
+		if unnamed {
+			top = true
+			return
 		}
 		for _, t := range ts {
 			add(t)
 		}
 	}
-	return false, written
+	add = func(t types.Type) {
+		t = types.Unalias(t)
+		if top || written.At(t) != nil {
+			return
+		}
+		written.Set(t, true)
+		eachSettableComponent(t, add)
+		eachSettableInterfaceSlot(t, func(k slotKey, ptr types.Type) {
+			if top {
+				return
+			}
+			addAll(h.typesOf(h.slotStored(k, ptr)...))
+			if !valuesAdded && !top {
+				valuesAdded = true
+				if valuesAll {
+					top = true
+					return
+				}
+				for _, t := range valueRootTypes {
+					add(t)
+				}
+				for _, x := range valueRoots {
+					addAll(h.typesOf(x))
+				}
+			}
+		})
+	}
+	for _, t := range fieldRootTypes {
+		add(t)
+	}
+	for _, x := range fieldRoots {
+		addAll(h.typesOf(x))
+	}
+	return top, written
+}
+
+// slotStored returns the values the program stores into the interface
+// slots k names, whatever reflection writes there: the stores the slot
+// index holds for k and, when the address of such a slot escapes, those
+// made through any pointer ptr of its type (a pointer to the interface)
+// and into the cells of the interface type whose address escapes. A nil
+// value in the result stands for a store the index cannot see (a pointer
+// of type ptr handed to code without a body, or made from an
+// unsafe.Pointer), which typesOf answers with top.
+func (h *hiddenFlow) slotStored(k slotKey, ptr types.Type) []ssa.Value {
+	idx := h.p.slotStores()
+	var vals []ssa.Value
+	direct := func(k slotKey) {
+		for _, st := range idx.stores[k] {
+			if h.r.funcs[st.fn] && !h.intoSealed(idx, k, st) {
+				vals = append(vals, st.val)
+			}
+		}
+	}
+	if strings.HasPrefix(k.typ, "?") {
+		return []ssa.Value{nil} // a type parameter's core type
+	}
+	direct(k)
+	if k.kind != slotPointee && !idx.escapes[k] {
+		return vals
+	}
+	pk := slotOfPointee(ptr)
+	if idx.escapes[pk] {
+		return append(vals, nil)
+	}
+	direct(pk)
+	elem := types.TypeString(ptr.Underlying().(*types.Pointer).Elem(), nil)
+	f := h.p.values()
+	for _, cell := range idx.cells[elem] {
+		if g, isGlobal := cell.(*ssa.Global); isGlobal && h.p.linked[g.Pkg.Pkg.Path()+"."+g.Name()] {
+			return append(vals, nil) // other code shares its memory
+		}
+		vals = append(vals, f.storesTo(cell)...)
+	}
+	for _, es := range idx.escapedSlots[elem] {
+		direct(es.key)
+	}
+	return vals
+}
+
+// intoSealed reports whether st, a store into a slot of the kind k names,
+// writes only into elements of local arrays whose values stay there (see
+// sealedArray): memory no reflection reaches, such as the ...any of a call
+// to fmt.Printf.
+func (h *hiddenFlow) intoSealed(idx *slotStoreIndex, k slotKey, st slotStore) bool {
+	arrays := idx.intoArray[keyedStore{k, st}]
+	if len(arrays) == 0 {
+		return false
+	}
+	// The same value may be stored elsewhere too, by another store the
+	// index holds under the same key: count it unless every address it
+	// is stored to in st.fn is such an array's element.
+	n := 0
+	for _, ref := range *st.val.Referrers() {
+		if s, ok := ref.(*ssa.Store); ok && s.Val == st.val && s.Parent() == st.fn {
+			n++
+		}
+	}
+	if n != len(arrays) {
+		return false
+	}
+	for _, a := range arrays {
+		if !h.sealedArray(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// eachSettableInterfaceSlot calls f with each interface-typed slot a value
+// of type t holds directly that reflection can set through it (see
+// eachSettableComponent), named as the slot index names it, with the type
+// of a pointer to the slot.
+func eachSettableInterfaceSlot(t types.Type, f func(k slotKey, ptr types.Type)) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfPointee(t), t)
+		}
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if fld := u.Field(i); (fld.Exported() || fld.Embedded()) && types.IsInterface(fld.Type()) {
+				f(slotOfField(fld), types.NewPointer(fld.Type()))
+			}
+		}
+	case *types.Array:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfElem(t), types.NewPointer(u.Elem()))
+		}
+	case *types.Slice:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfElem(t), types.NewPointer(u.Elem()))
+		}
+	case *types.Map:
+		if types.IsInterface(u.Key()) {
+			f(slotOfMap(t, true), types.NewPointer(u.Key()))
+		}
+		if types.IsInterface(u.Elem()) {
+			f(slotOfMap(t, false), types.NewPointer(u.Elem()))
+		}
+	case *types.Chan:
+		if types.IsInterface(u.Elem()) {
+			f(slotOfChan(t), types.NewPointer(u.Elem()))
+		}
+	}
 }
 
 // eachSettableComponent calls f with each type a value of type t holds

@@ -156,7 +156,32 @@ type literalStores struct {
 // for loads, resliced, measured, compared, read by copy and append, and
 // passed to functions with a body that treat their parameter the same way.
 func (h *hiddenFlow) readOnly(s ssa.Value) bool {
-	if res, ok := h.readOnlySlices[s]; ok {
+	return h.readOnlyIn(s, h.readOnlySlices, false)
+}
+
+// sealedArray reports whether the values stored into the local array a
+// stay there: nothing but those stores writes it (see arrayStores), and no
+// slice of it is the source of a copy or an append either, which would
+// put its values into other memory. Such an array's elements are memory
+// no other code (and no reflection: a slice of it is never converted to an
+// interface) can reach.
+func (h *hiddenFlow) sealedArray(a *ssa.Alloc) bool {
+	if _, ok := h.arrayStores(a); !ok {
+		return false
+	}
+	for _, use := range *a.Referrers() {
+		if sl, ok := use.(*ssa.Slice); ok && !h.readOnlyIn(sl, h.sealedSlices, true) {
+			return false
+		}
+	}
+	return true
+}
+
+// readOnlyIn is readOnly with its answers memoised in memo; with sealed,
+// a slice that is the source of a copy or an append does not count as
+// read only (see sealedArray).
+func (h *hiddenFlow) readOnlyIn(s ssa.Value, memo map[ssa.Value]bool, sealed bool) bool {
+	if res, ok := memo[s]; ok {
 		return res
 	}
 	seen := map[ssa.Value]bool{}
@@ -190,7 +215,7 @@ func (h *hiddenFlow) readOnly(s ssa.Value) bool {
 			if fn.Blocks == nil || idx >= len(fn.Params) {
 				return false
 			}
-			if res, known := h.readOnlySlices[fn.Params[idx]]; known {
+			if res, known := memo[fn.Params[idx]]; known {
 				if !res {
 					return false
 				}
@@ -212,7 +237,7 @@ func (h *hiddenFlow) readOnly(s ssa.Value) bool {
 			continue
 		}
 		for _, use := range *refs {
-			if !h.readsOnly(v, use, push, passed) {
+			if !h.readsOnly(v, use, sealed, push, passed) {
 				ok = false
 				break
 			}
@@ -222,19 +247,19 @@ func (h *hiddenFlow) readOnly(s ssa.Value) bool {
 		// Every value the walk visited reads only: so does each of them
 		// from its own uses, which are among those the walk checked.
 		for v := range seen {
-			h.readOnlySlices[v] = true
+			memo[v] = true
 		}
 	} else {
-		h.readOnlySlices[s] = false
+		memo[s] = false
 	}
 	return ok
 }
 
 // readsOnly reports whether use, an instruction that uses the slice v,
-// cannot write v's elements; the slices it makes from v (a reslice, a phi,
-// a parameter v is passed to) are handed to push or passed to be checked in
-// turn.
-func (h *hiddenFlow) readsOnly(v ssa.Value, use ssa.Instruction, push func(ssa.Value), passed func(ssa.CallInstruction, int) bool) bool {
+// cannot write v's elements (nor, when sealed, copy them elsewhere); the
+// slices it makes from v (a reslice, a phi, a parameter v is passed to) are
+// handed to push or passed to be checked in turn.
+func (h *hiddenFlow) readsOnly(v ssa.Value, use ssa.Instruction, sealed bool, push func(ssa.Value), passed func(ssa.CallInstruction, int) bool) bool {
 	switch use := use.(type) {
 	case *ssa.IndexAddr:
 		for _, u := range *use.Referrers() {
@@ -270,8 +295,9 @@ func (h *hiddenFlow) readsOnly(v ssa.Value, use ssa.Instruction, push func(ssa.V
 				return true
 			case "copy", "append":
 				// Reading v is fine; writing into it (as the
-				// destination) is not.
-				return len(cc.Args) > 1 && cc.Args[0] != v
+				// destination) is not, nor, when sealed, copying
+				// from it.
+				return !sealed && len(cc.Args) > 1 && cc.Args[0] != v
 			}
 			return false
 		}
