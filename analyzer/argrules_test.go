@@ -207,13 +207,18 @@ func TestSocketFamilies(t *testing.T) {
 // decodes JSON into a struct of its own and starts a plain child (no
 // fork-path child-side syscall is allowed), testdata/osexecjsonattr
 // decodes JSON into an *exec.Cmd whose SysProcAttr.Chroot the JSON sets
-// (chroot is allowed; TestFixtures runs it under its filter).
+// (chroot is allowed; TestFixtures runs it under its filter), and
+// testdata/osexecjsonatomic decodes into a value reflection may write
+// anywhere it reaches, but no *exec.Cmd reaches reflection (os/exec boxes
+// one only for runtime.SetFinalizer).
 func TestSysProcAttrReflection(t *testing.T) {
-	rep := analyzeCached(t, "sysprocattr-json", Config{ExecChild: true}, "./testdata/osexecjson", "./testdata/osexecjsonattr")
+	rep := analyzeCached(t, "sysprocattr-json", Config{ExecChild: true}, "./testdata/osexecjson", "./testdata/osexecjsonattr", "./testdata/osexecjsonatomic")
 	plain, attr := programNamed(t, rep, "osexecjson"), programNamed(t, rep, "osexecjsonattr")
-	for _, name := range forkGuarded {
-		if n, ok := plain.Need(name); ok {
-			t.Errorf("osexecjson: reflection writes only its own config, but %s is allowed: %s", name, strings.Join(n.Path, " <- "))
+	for _, p := range []*Program{plain, programNamed(t, rep, "osexecjsonatomic")} {
+		for _, name := range forkGuarded {
+			if n, ok := p.Need(name); ok {
+				t.Errorf("%s: reflection cannot set a SysProcAttr field, but %s is allowed: %s", p.Name, name, strings.Join(n.Path, " <- "))
+			}
 		}
 	}
 	if _, ok := attr.Need("chroot"); !ok {

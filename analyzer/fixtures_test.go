@@ -115,6 +115,8 @@ var fixtures = []struct {
 	// encoding/json decodes into the *exec.Cmd an exported field of type
 	// any holds, and sets its SysProcAttr.Chroot.
 	{"osexecjsonany", map[string]string{"chroot": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
+	// Reflection writes any field it reaches, but no *exec.Cmd reaches it.
+	{"osexecjsonatomic", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},
 	// json fills a []any; an *exec.Cmd only fmt's ...any holds stays out
 	// of its reach (see TestPrecisionFixtures).
 	{"osexecjsonanyprint", map[string]string{"execve": "syscall.forkAndExecInChild1"}, "OsExec", nil, ""},

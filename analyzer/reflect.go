@@ -74,7 +74,7 @@ func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
-				if mi, ok := in.(*ssa.MakeInterface); ok {
+				if mi, ok := in.(*ssa.MakeInterface); ok && !onlyForRuntime(mi) {
 					add(mi.X.Type())
 				}
 			}
@@ -92,6 +92,39 @@ func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
 		}
 	}
 	return len(rt.list) != before || rt.active != wasActive
+}
+
+// onlyForRuntime reports whether the interface value mi makes is only
+// handed to runtime.KeepAlive or as the object of runtime.SetFinalizer,
+// which never give it to Go code as an interface: reflection cannot see
+// it. os/exec.Command boxes every *exec.Cmd for its execwait finalizer,
+// and os.startProcess its *os.ProcAttr to keep it alive; neither makes
+// their SysProcAttr fields something reflection can set.
+func onlyForRuntime(mi *ssa.MakeInterface) bool {
+	refs := mi.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, ref := range *refs {
+		if _, debug := ref.(*ssa.DebugRef); debug {
+			continue
+		}
+		call, ok := ref.(ssa.CallInstruction)
+		if !ok {
+			return false
+		}
+		callee := call.Common().StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "runtime" ||
+			(callee.Name() != "KeepAlive" && callee.Name() != "SetFinalizer") {
+			return false
+		}
+		for i, arg := range call.Common().Args {
+			if arg == mi && i != 0 {
+				return false // SetFinalizer's finalizer is called with it
+			}
+		}
+	}
+	return true
 }
 
 // eachComponent calls f with each type a value of type t holds directly:
