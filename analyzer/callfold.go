@@ -243,26 +243,13 @@ func (w *csWalker) bitsOf(v ssa.Value, k slotKey, h *hiddenFlow, seen map[ssa.Va
 		}
 		return bits, true
 	case *ssa.Parameter:
-		fn := v.Parent()
-		if h.entered[fn] {
-			return 0, false
-		}
 		var bits uint64
-		for _, e := range w.r.pred[fn] {
-			if e.site == nil {
-				return 0, false
-			}
-			arg := argAt(e.site.Common(), paramIndex(v))
-			if arg == nil {
-				return 0, false
-			}
+		ok := h.everyCallerArg(v, func(arg ssa.Value) bool {
 			b, ok := w.bitsOf(arg, k, h, seen)
-			if !ok {
-				return 0, false
-			}
 			bits |= b
-		}
-		return bits, true
+			return ok
+		})
+		return bits, ok
 	}
 	return 0, false
 }

@@ -588,6 +588,27 @@ type slotStore struct {
 	fn  *ssa.Function
 }
 
+// everyCallerArg calls follow with each argument the reached calls of
+// v's function pass for v, and reports whether follow accepted them all;
+// false when the function is entered other than by a call the reach
+// records.
+func (h *hiddenFlow) everyCallerArg(v *ssa.Parameter, follow func(ssa.Value) bool) bool {
+	fn := v.Parent()
+	if h.entered[fn] {
+		return false
+	}
+	for _, e := range h.r.pred[fn] {
+		if e.site == nil {
+			return false
+		}
+		arg := argAt(e.site.Common(), paramIndex(v))
+		if arg == nil || !follow(arg) {
+			return false
+		}
+	}
+	return true
+}
+
 // addressUses returns the values stored to the address addr, and whether
 // addr is used other than to load or store (so that memory can be written
 // through an alias).
@@ -805,22 +826,7 @@ func (h *hiddenFlow) fieldWrites(writers []reflectWriter) (all bool, written *ty
 	// chain follows a reflect.Value back; it reports false when it cannot.
 	var chain func(v ssa.Value, viaField bool) bool
 	// args follows what the calls of v's function pass for v.
-	args := func(v *ssa.Parameter, follow func(ssa.Value) bool) bool {
-		fn := v.Parent()
-		if h.entered[fn] {
-			return false
-		}
-		for _, e := range h.r.pred[fn] {
-			if e.site == nil {
-				return false
-			}
-			arg := argAt(e.site.Common(), paramIndex(v))
-			if arg == nil || !follow(arg) {
-				return false
-			}
-		}
-		return true
-	}
+	args := h.everyCallerArg
 	// chainType follows a reflect.Type back to the values or types it is
 	// the type of (a component of): Value.Type, TypeOf, TypeFor, a Type's
 	// Elem, Key, Field(i).Type, and PointerTo, SliceOf, MapOf, ArrayOf.

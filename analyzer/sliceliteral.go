@@ -65,20 +65,7 @@ func (h *hiddenFlow) literalElems(slice ssa.Value) ([]ssa.Value, bool) {
 			}
 			return false
 		case *ssa.Parameter:
-			fn := v.Parent()
-			if h.entered[fn] {
-				return false
-			}
-			for _, e := range h.r.pred[fn] {
-				if e.site == nil {
-					return false
-				}
-				arg := argAt(e.site.Common(), paramIndex(v))
-				if arg == nil || !back(arg) {
-					return false
-				}
-			}
-			return true
+			return h.everyCallerArg(v, back)
 		}
 		return false
 	}
