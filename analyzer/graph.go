@@ -58,7 +58,7 @@ type reach struct {
 	// (see typeflow.go), made on first use once the reach is complete.
 	receivers *typeFlow
 	// refused are the call sites with an edge the walk did not take
-	// because it cannot be taken (see walkAdmitted).
+	// because it cannot be taken (see narrowReach).
 	refused map[ssa.CallInstruction]bool
 	// callFolds and fieldBits cache csWalker.foldCall for calls without
 	// constant arguments and csWalker.fieldBits.
@@ -103,15 +103,6 @@ func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ss
 		return n.Out
 	}
 	return nil
-}
-
-// walk computes what is reachable from roots over g (falling back to cha for
-// functions g did not analyse), following linkname and assembly edges, and
-// adding the callbacks the program hands to the runtime and what reflection
-// can call as new roots, until nothing changes. The walk is incremental:
-// new roots and new reflect-reachable types extend the same reach.
-func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
-	return p.walkAdmitted(roots, rootWhy, g, analysed, nil)
 }
 
 // maxRefinements bounds the walks buildReach repeats with the callees
@@ -171,12 +162,14 @@ func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa
 	}
 }
 
-// walkAdmitted is walk, following a call instruction's edge only when
-// admit (if set) admits its callee.
-func (p *program) walkAdmitted(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool, admit func(ssa.CallInstruction, *ssa.Function) bool) *reach {
+// walk computes what is reachable from roots over g (falling back to cha for
+// functions g did not analyse), following linkname and assembly edges, and
+// adding the callbacks the program hands to the runtime and what reflection
+// can call as new roots, until nothing changes. The walk is incremental:
+// new roots and new reflect-reachable types extend the same reach.
+func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
 	w := &walker{
-		admit: admit,
-		p:     p, g: g, analysed: analysed,
+		p: p, g: g, analysed: analysed,
 		r: &reach{
 			rootWhy: make(map[*ssa.Function]string, len(rootWhy)),
 			funcs:   make(map[*ssa.Function]bool),
