@@ -95,9 +95,9 @@ func (rt *rtypes) extend(p *program, r *reach, fns []*ssa.Function) bool {
 }
 
 // onlyForRuntime reports whether the interface value mi makes is only
-// handed to runtime.KeepAlive or as the object of runtime.SetFinalizer,
-// which never give it to Go code as an interface: reflection cannot see
-// it. os/exec.Command boxes every *exec.Cmd for its execwait finalizer,
+// handed to runtime.KeepAlive or as the object of runtime.SetFinalizer
+// with a finalizer that takes it as a concrete type, which never give it
+// to Go code as an interface: reflection cannot see it. os/exec.Command boxes every *exec.Cmd for its execwait finalizer,
 // and os.startProcess its *os.ProcAttr to keep it alive; neither makes
 // their SysProcAttr fields something reflection can set.
 func onlyForRuntime(mi *ssa.MakeInterface) bool {
@@ -118,13 +118,33 @@ func onlyForRuntime(mi *ssa.MakeInterface) bool {
 			(callee.Name() != "KeepAlive" && callee.Name() != "SetFinalizer") {
 			return false
 		}
-		for i, arg := range call.Common().Args {
+		args := call.Common().Args
+		for i, arg := range args {
 			if arg == mi && i != 0 {
 				return false // SetFinalizer's finalizer is called with it
 			}
 		}
+		if callee.Name() == "SetFinalizer" && !typedFinalizer(args) {
+			return false
+		}
 	}
 	return true
+}
+
+// typedFinalizer reports whether the finalizer runtime.SetFinalizer(args)
+// registers takes its object as a concrete type: one whose parameter is
+// an interface is called with the object boxed in it, which Go code (and
+// reflection) can then see.
+func typedFinalizer(args []ssa.Value) bool {
+	if len(args) != 2 {
+		return false
+	}
+	mi, ok := args[1].(*ssa.MakeInterface)
+	if !ok {
+		return false
+	}
+	sig, ok := mi.X.Type().Underlying().(*types.Signature)
+	return ok && sig.Params().Len() == 1 && !types.IsInterface(sig.Params().At(0).Type())
 }
 
 // eachComponent calls f with each type a value of type t holds directly:
