@@ -135,6 +135,12 @@ func (w *csWalker) valueBits(v ssa.Value) (uint64, bool) {
 	return w.fieldBits(fld)
 }
 
+// fieldBitsFact is fieldBits' answer for one field, remembered per reach.
+type fieldBitsFact struct {
+	bits uint64
+	ok   bool
+}
+
 // fieldBits returns the union of the bits every value reached code can
 // store to the unexported integer field fld can have: constants, the
 // field itself, and |, &, &^ and conversions of those, through phis and
@@ -147,18 +153,14 @@ func (w *csWalker) fieldBits(fld *types.Var) (uint64, bool) {
 	}
 	k := slotOfField(fld)
 	if w.r.fieldBits == nil {
-		w.r.fieldBits = map[slotKey]callFold{}
+		w.r.fieldBits = map[slotKey]fieldBitsFact{}
 	}
 	if f, ok := w.r.fieldBits[k]; ok {
-		if !f.ok {
-			return 0, false
-		}
-		b, _ := constant.Uint64Val(f.c)
-		return b, true
+		return f.bits, f.ok
 	}
-	w.r.fieldBits[k] = callFold{} // in progress: no answer
+	w.r.fieldBits[k] = fieldBitsFact{} // in progress: no answer
 	bits, ok := w.computeFieldBits(k)
-	w.r.fieldBits[k] = callFold{constant.MakeUint64(bits), ok}
+	w.r.fieldBits[k] = fieldBitsFact{bits, ok}
 	return bits, ok
 }
 

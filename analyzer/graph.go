@@ -63,7 +63,7 @@ type reach struct {
 	// callFolds and fieldBits cache csWalker.foldCall for calls without
 	// constant arguments and csWalker.fieldBits.
 	callFolds map[*ssa.Function]callFold
-	fieldBits map[slotKey]callFold
+	fieldBits map[slotKey]fieldBitsFact
 	// nilFields caches csWalker.nilField per field.
 	nilFields map[slotKey]bool
 }

@@ -96,11 +96,7 @@ func (p *program) nilFields() *nilFieldIndex {
 						}
 					}
 				case ssa.CallInstruction:
-					callee := in.Common().StaticCallee()
-					if callee == nil || isBuiltinCall(in.Common()) || (callee.Blocks != nil && !isRuntime(callee)) {
-						continue
-					}
-					for _, arg := range in.Common().Args {
+					for _, arg := range bodylessArgs(in) {
 						if elem, ok := pointee(arg.Type()); ok {
 							markUnsafe(elem, 0)
 						}

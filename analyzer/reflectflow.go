@@ -576,6 +576,17 @@ func pointerToInterface(t types.Type) bool {
 	return ok && types.IsInterface(p.Elem())
 }
 
+// bodylessArgs returns the arguments call hands to code without a body
+// here (the runtime, assembly): memory they point to may be written there.
+func bodylessArgs(call ssa.CallInstruction) []ssa.Value {
+	cc := call.Common()
+	callee := cc.StaticCallee()
+	if callee == nil || isBuiltinCall(cc) || (callee.Blocks != nil && !isRuntime(callee)) {
+		return nil
+	}
+	return cc.Args
+}
+
 // isBuiltinCall reports whether cc calls a builtin.
 func isBuiltinCall(cc *ssa.CallCommon) bool {
 	_, ok := cc.Value.(*ssa.Builtin)
@@ -701,13 +712,7 @@ func (p *program) slotStores() *slotStoreIndex {
 						idx.escapes[slotOfPointee(in.Type())] = true
 					}
 				case ssa.CallInstruction:
-					// A pointer handed to code without a body here (the
-					// runtime, assembly) may be written there.
-					callee := in.Common().StaticCallee()
-					if callee == nil || isBuiltinCall(in.Common()) || (callee.Blocks != nil && !isRuntime(callee)) {
-						break
-					}
-					for _, arg := range in.Common().Args {
+					for _, arg := range bodylessArgs(in) {
 						if pointerToInterface(arg.Type()) {
 							idx.escapes[slotOfPointee(arg.Type())] = true
 						}
