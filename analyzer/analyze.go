@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/internal/systable"
@@ -95,6 +96,10 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// widened by the code of another matched by the same patterns.
 	rep := &Report{}
 	var profile *runtimeprofile.Profile
+	cgoFrom := func() map[string]*Program { return cfg.CgoFrom }
+	if cfg.CgoFromLater != nil {
+		cgoFrom = sync.OnceValue(cfg.CgoFromLater)
+	}
 	// The C code of cgo programs is analysed in their linked binary,
 	// built in the background while the Go analysis runs.
 	cRuns := (&analysis{cfg: cfg, program: &program{goarch: goarch, table: table}}).startC(mains)
@@ -129,7 +134,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 			}
 			prog.Outliving = slices.DeleteFunc(prog.Outliving, func(g Goroutine) bool { return len(g.Needs) == 0 })
 			cgo := prog.Features.Cgo
-			if ref := cfg.CgoFrom[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
+			if ref := cgoFrom()[prog.PkgPath]; ref != nil && ref.Features.Cgo && !prog.Features.Cgo {
 				mainAnalysis.assumeCgo(prog, ref)
 				cgo = true
 			}

@@ -70,6 +70,13 @@ type Config struct {
 	// generated on amd64 for arm64 would kill a native arm64 build that
 	// links cgo.
 	CgoFrom map[string]*Program
+	// CgoFromLater, when set, stands for CgoFrom: Analyze calls it once,
+	// when it first needs the references, after the Go analysis of the
+	// packages. A cross build's analysis can then run while the host's,
+	// which it refers to, is still under way (sandboxgen analyses its
+	// architectures at once). It is not part of the configuration's
+	// identity: its result is (see internal/analysiscache).
+	CgoFromLater func() map[string]*Program `json:"-"`
 	// Overlay maps file names to the content the analysis reads instead
 	// of the file's (go/packages' Config.Overlay). sandboxgen replaces
 	// each main package's existing generated files with an empty

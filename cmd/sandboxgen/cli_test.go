@@ -518,9 +518,15 @@ func TestProgressLine(t *testing.T) {
 
 	t.Setenv("CI", "")
 	isTerminal = func(io.Writer) bool { return true }
+	t.Setenv(envJobs, "2")
 	_, stderr := mustRun(t, dir, exitOK, "-json", ".")
-	if !strings.Contains(stderr, "\r\033[Ksandboxgen: analysing 1 package for linux/") || !strings.Contains(stderr, "(2/2)") {
+	if !strings.Contains(stderr, "\r\033[Ksandboxgen: analysing 1 package for linux/amd64, linux/arm64 (at once)") {
 		t.Errorf("no progress line on a terminal: %q", stderr)
+	}
+	t.Setenv(envJobs, "1")
+	_, stderr = mustRun(t, dir, exitOK, "-json", ".")
+	if !strings.Contains(stderr, "\r\033[Ksandboxgen: analysing 1 package for linux/") || !strings.Contains(stderr, "(2/2)") {
+		t.Errorf("no progress line per architecture on a terminal: %q", stderr)
 	}
 	if i, j := strings.LastIndex(stderr, "…"), strings.LastIndex(stderr, "\r\033[K"); j < i {
 		t.Errorf("the progress line is not cleared at the end: %q", stderr)

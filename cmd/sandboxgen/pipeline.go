@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
@@ -41,16 +42,14 @@ func generate(o *options, rep *console) ([]*result, error) {
 		planOf[p.pkg.ImportPath] = p
 	}
 	runs := analysisRuns(plans)
+	analysed, err := analyseRuns(runs, dir, mismatch, rep)
+	if err != nil {
+		return nil, err
+	}
 	var results []*result
 	var unresolved []string
-	cgoFrom := map[string]*analyzer.Program{}
 	for i, ar := range runs {
-		rep.progress(fmt.Sprintf("analysing %s for linux/%s (%d/%d)", plural(len(ar.paths), "package"), ar.key.arch, i+1, len(runs)))
-		progs, table, err := analyseRun(ar, dir, mismatch, cgoFrom)
-		if err != nil {
-			return nil, err
-		}
-		rep.phaseDone("analysis linux/%s", ar.key.arch)
+		progs, table := analysed[i].progs, analysed[i].table
 		for _, prog := range progs {
 			pl := planOf[prog.PkgPath]
 			if pl == nil {
@@ -164,12 +163,111 @@ func analysisRuns(plans []*plan) []analysisRun {
 	return runs
 }
 
+// analysedRun is what analysing one run gave.
+type analysedRun struct {
+	progs []*analyzer.Program
+	table *systable.Table
+	err   error
+}
+
+// analyseRuns analyses the runs and returns what each gave, in the same
+// order, or the first run's error. The runs of one architecture go one
+// after the other; the architectures run at once when analysisJobs says
+// the machine has the cores and memory for it, the host's from the start
+// and the others as the rest allow: a cross build's analysis waits for
+// the host's only at its end, where it reads the host's results
+// (analyzer.Config.CgoFromLater).
+func analyseRuns(runs []analysisRun, dir, mismatch string, rep *console) ([]analysedRun, error) {
+	var lanes [][]int // run indexes per architecture, the host's first
+	for i, ar := range runs {
+		if i == 0 || ar.key.arch != runs[i-1].key.arch {
+			lanes = append(lanes, nil)
+		}
+		lanes[len(lanes)-1] = append(lanes[len(lanes)-1], i)
+	}
+	jobs, err := analysisJobs(len(lanes))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]analysedRun, len(runs))
+	cgoFrom := map[string]*analyzer.Program{}
+	if jobs == 1 {
+		for i, ar := range runs {
+			rep.progress(fmt.Sprintf("analysing %s for linux/%s (%d/%d)", plural(len(ar.paths), "package"), ar.key.arch, i+1, len(runs)))
+			progs, table, err := analyseRun(ar, dir, mismatch, func() map[string]*analyzer.Program { return cgoFrom }, cgoFrom)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = analysedRun{progs: progs, table: table}
+			rep.phaseDone("analysis linux/%s", ar.key.arch)
+		}
+		return out, nil
+	}
+
+	var arches []string
+	for _, lane := range lanes {
+		arches = append(arches, "linux/"+runs[lane[0]].key.arch)
+	}
+	rep.progress(fmt.Sprintf("analysing %s for %s (%s)", plural(len(runs[0].paths), "package"), strings.Join(arches, ", "), jobsNote(jobs, len(lanes))))
+	// The host's lane (runs are ordered host first) fills cgoFrom and
+	// closes hostDone, whatever happens; the other lanes read cgoFrom
+	// only after that.
+	hostDone := make(chan struct{})
+	hostLane := runs[0].key.arch == runtime.GOARCH
+	if !hostLane {
+		close(hostDone)
+	}
+	later := func() map[string]*analyzer.Program {
+		<-hostDone
+		return cgoFrom
+	}
+	runLane := func(lane []int) {
+		for _, i := range lane {
+			progs, table, err := analyseRun(runs[i], dir, mismatch, later, cgoFrom)
+			out[i] = analysedRun{progs: progs, table: table, err: err}
+			if err != nil {
+				return
+			}
+		}
+	}
+	// The host's lane does not wait for a slot: the others wait for it,
+	// so it must never wait for them.
+	slots := jobs
+	if hostLane {
+		slots--
+	}
+	limit := make(chan struct{}, max(1, slots))
+	var wg sync.WaitGroup
+	for n, lane := range lanes {
+		if n == 0 && hostLane {
+			wg.Go(func() {
+				defer close(hostDone)
+				runLane(lane)
+			})
+			continue
+		}
+		wg.Go(func() {
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			runLane(lane)
+		})
+	}
+	wg.Wait()
+	for _, r := range out {
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
+	rep.phaseDone("analysis %s (%s)", strings.Join(arches, ", "), jobsNote(jobs, len(lanes)))
+	return out, nil
+}
+
 // analyseRun analyses one run's packages with the analyse seam and
 // returns them with the syscall table of their architecture. The
 // host's results go into cgoFrom for the cross builds after it, unless
 // CGO_ENABLED=0 says no build uses cgo. A failure is explained by the
 // toolchain mismatch or the build errors when there are any.
-func analyseRun(ar analysisRun, dir, mismatch string, cgoFrom map[string]*analyzer.Program) ([]*analyzer.Program, *systable.Table, error) {
+func analyseRun(ar analysisRun, dir, mismatch string, later func() map[string]*analyzer.Program, cgoFrom map[string]*analyzer.Program) ([]*analyzer.Program, *systable.Table, error) {
 	arch := ar.key.arch
 	table, err := systable.Lookup(arch)
 	if err != nil {
@@ -184,7 +282,7 @@ func analyseRun(ar analysisRun, dir, mismatch string, cgoFrom map[string]*analyz
 		NoPrune:   ar.key.noPrune,
 	}
 	if arch != runtime.GOARCH && os.Getenv("CGO_ENABLED") != "0" {
-		cfg.CgoFrom = cgoFrom
+		cfg.CgoFromLater = later
 	}
 	cfg.Overlay = generatedOverlay(ar.dirs)
 	rep, err := analyse(cfg, ar.paths...)

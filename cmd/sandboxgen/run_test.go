@@ -9,7 +9,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sandboxgen/sandboxgen/analyzer"
 )
@@ -296,7 +298,8 @@ func TestRunCrossCgo(t *testing.T) {
 
 // TestRunCgoFrom checks that the host's analysis is handed to the other
 // architectures' (for what a native build with cgo adds), except with
-// CGO_ENABLED=0, where no build links cgo.
+// CGO_ENABLED=0, where no build links cgo, whether the architectures are
+// analysed one after the other or at once.
 func TestRunCgoFrom(t *testing.T) {
 	calls := canned(t, nil)
 	dir := scratchModule(t, map[string]string{"main.go": lockerSource})
@@ -304,16 +307,79 @@ func TestRunCgoFrom(t *testing.T) {
 	if runtime.GOARCH == "arm64" {
 		other = "amd64"
 	}
-	for _, cgo := range []string{"1", "0"} {
-		t.Setenv("CGO_ENABLED", cgo)
-		*calls = nil
-		mustRun(t, dir, exitOK, "-json", "-arch", "amd64,arm64", ".")
-		if len(*calls) != 2 || (*calls)[0].cfg.GOARCH != runtime.GOARCH {
-			t.Fatalf("CGO_ENABLED=%s: calls %+v, want the host's first", cgo, *calls)
+	for _, jobs := range []string{"1", "2"} {
+		for _, cgo := range []string{"1", "0"} {
+			t.Setenv(envJobs, jobs)
+			t.Setenv("CGO_ENABLED", cgo)
+			*calls = nil
+			mustRun(t, dir, exitOK, "-json", "-arch", "amd64,arm64", ".")
+			if len(*calls) != 2 {
+				t.Fatalf("jobs %s, CGO_ENABLED=%s: calls %+v, want two", jobs, cgo, *calls)
+			}
+			if jobs == "1" && (*calls)[0].cfg.GOARCH != runtime.GOARCH {
+				t.Fatalf("jobs 1: calls %+v, want the host's first", *calls)
+			}
+			i := slices.IndexFunc(*calls, func(c cannedCall) bool { return c.cfg.GOARCH == other })
+			if i < 0 {
+				t.Fatalf("jobs %s: no call for %s: %+v", jobs, other, *calls)
+			}
+			c := (*calls)[i]
+			if (cgo == "1") != (c.cfg.CgoFromLater != nil) || c.cfg.CgoFrom != nil {
+				t.Fatalf("jobs %s, CGO_ENABLED=%s: %s analysed with CgoFromLater set: %v", jobs, cgo, c.cfg.GOARCH, c.cfg.CgoFromLater != nil)
+			}
+			if c.cfg.CgoFromLater != nil && c.cfg.CgoFromLater()["example.com/scratch"] == nil {
+				t.Errorf("jobs %s, CGO_ENABLED=%s: the host's analysis is not among the references", jobs, cgo)
+			}
 		}
-		c := (*calls)[1]
-		if c.cfg.GOARCH != other || (cgo == "1") != (c.cfg.CgoFrom["example.com/scratch"] != nil) {
-			t.Errorf("CGO_ENABLED=%s: %s analysed with CgoFrom %v", cgo, c.cfg.GOARCH, c.cfg.CgoFrom)
-		}
+	}
+}
+
+// TestRunArchesAtOnce: with SANDBOXGEN_JOBS=2 the other architecture's
+// analysis starts while the host's still runs, and reads the host's
+// results only once it has ended; with SANDBOXGEN_JOBS=1 it starts after.
+func TestRunArchesAtOnce(t *testing.T) {
+	dir := scratchModule(t, map[string]string{"main.go": lockerSource})
+	for _, tt := range []struct {
+		jobs       string
+		wantAtOnce bool
+		wait       time.Duration // how long the host's waits for the other's start
+	}{{"2", true, 10 * time.Second}, {"1", false, 300 * time.Millisecond}} {
+		t.Run("jobs="+tt.jobs, func(t *testing.T) {
+			t.Setenv(envJobs, tt.jobs)
+			t.Setenv("CGO_ENABLED", "1")
+			saved := analyse
+			t.Cleanup(func() { analyse = saved })
+			crossStarted := make(chan struct{})
+			var hostEnded atomic.Bool
+			var atOnce, refsAfterHost atomic.Bool
+			analyse = func(cfg analyzer.Config, paths ...string) (*analyzer.Report, error) {
+				p, err := cannedProgram(cfg, paths[0])
+				if err != nil {
+					return nil, err
+				}
+				if cfg.GOARCH == runtime.GOARCH {
+					select {
+					case <-crossStarted:
+						atOnce.Store(true)
+					case <-time.After(tt.wait):
+					}
+					hostEnded.Store(true)
+				} else {
+					close(crossStarted)
+					if cfg.CgoFromLater != nil {
+						refs := cfg.CgoFromLater()
+						refsAfterHost.Store(hostEnded.Load() && refs[p.PkgPath] != nil)
+					}
+				}
+				return &analyzer.Report{Programs: []*analyzer.Program{p}}, nil
+			}
+			mustRun(t, dir, exitOK, "-json", "-arch", "amd64,arm64", ".")
+			if atOnce.Load() != tt.wantAtOnce {
+				t.Errorf("the architectures ran at once: %v, want %v", atOnce.Load(), tt.wantAtOnce)
+			}
+			if !refsAfterHost.Load() {
+				t.Error("the other architecture read the host's results before the host's analysis ended")
+			}
+		})
 	}
 }

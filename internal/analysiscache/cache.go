@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -101,10 +102,22 @@ func (c *Cache) Wrap(analyze AnalyzeFunc) AnalyzeFunc {
 			c.misses.Add(1)
 			return analyze(cfg, patterns...)
 		}
+		// The reference programs of a cross build are asked for only
+		// when an entry has to be checked or written: a cold cross
+		// analysis starts at once and waits for the host's only where
+		// it reads it (see analyzer.Config.CgoFromLater).
+		refs := func() map[string]*analyzer.Program { return cfg.CgoFrom }
+		if cfg.CgoFromLater != nil {
+			refs = sync.OnceValue(cfg.CgoFromLater)
+			cfg.CgoFromLater = refs
+		}
 		name := filepath.Join(c.Dir, hex.EncodeToString(sum[:])+".json")
-		if rep, ok := c.read(name); ok {
-			c.hits.Add(1)
-			return rep, nil
+		if w, ok := c.read(name); ok {
+			if digest, err := refsDigest(refs()); err == nil && digest == w.Refs {
+				c.hits.Add(1)
+				c.touch(name)
+				return fromWire(w), nil
+			}
 		}
 		c.misses.Add(1)
 		rep, err := analyze(cfg, patterns...)
@@ -115,16 +128,19 @@ func (c *Cache) Wrap(analyze AnalyzeFunc) AnalyzeFunc {
 		// under the key of the old content: store it only if the key
 		// still holds.
 		if after, err := key(c.Version, cfg, patterns); err == nil && after == sum {
-			// A cache that cannot be written costs time, not correctness.
-			_ = c.write(name, rep)
+			if digest, err := refsDigest(refs()); err == nil {
+				// A cache that cannot be written costs time, not
+				// correctness.
+				_ = c.write(name, rep, digest)
+			}
 		}
 		return rep, nil
 	}
 }
 
-// read returns the report stored in name, if there is one and the C
-// libraries it read are the same files still.
-func (c *Cache) read(name string) (*analyzer.Report, bool) {
+// read returns the entry stored in name, if there is one and the C
+// libraries its report read are the same files still.
+func (c *Cache) read(name string) (*wireReport, bool) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, false
@@ -133,23 +149,28 @@ func (c *Cache) read(name string) (*analyzer.Report, bool) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, false
 	}
-	rep := fromWire(&w)
-	for _, p := range rep.Programs {
+	for _, p := range w.Programs {
 		for _, lib := range p.CLibraries {
 			if id, err := elfsyscalls.FileID(lib.Path); err != nil || id != lib.BuildID {
 				return nil, false
 			}
 		}
 	}
-	// Mark the entry used, for trimming.
-	now := time.Now()
-	_ = os.Chtimes(name, now, now)
-	return rep, true
+	return &w, true
 }
 
-// write stores rep in name atomically and trims the cache.
-func (c *Cache) write(name string, rep *analyzer.Report) error {
-	data, err := json.Marshal(toWire(rep))
+// touch marks the entry in name used, for trimming.
+func (c *Cache) touch(name string) {
+	now := time.Now()
+	_ = os.Chtimes(name, now, now)
+}
+
+// write stores rep, analysed with the reference programs whose digest is
+// refs, in name atomically and trims the cache.
+func (c *Cache) write(name string, rep *analyzer.Report, refs string) error {
+	w := toWire(rep)
+	w.Refs = refs
+	data, err := json.Marshal(w)
 	if err != nil {
 		return err
 	}

@@ -218,6 +218,64 @@ func TestKeyInputs(t *testing.T) {
 	}
 }
 
+// TestLaterReferences: the reference programs of a cross build given
+// through Config.CgoFromLater decide a hit as CgoFrom's do, and a cold
+// analysis starts before they exist (the host's analysis still runs).
+func TestLaterReferences(t *testing.T) {
+	dir := copyTiny(t)
+	rep := &analyzer.Report{Programs: []*analyzer.Program{{PkgPath: "example.com/tiny", GOARCH: "arm64"}}}
+	ref := func(cgo bool) map[string]*analyzer.Program {
+		return map[string]*analyzer.Program{"example.com/tiny": {PkgPath: "example.com/tiny", GOARCH: "amd64", Features: analyzer.Features{Cgo: cgo}}}
+	}
+	c := newCache(t)
+
+	// Cold: the references are asked for only once the analysis has
+	// started, and the analysis sees the wrapper's references.
+	started := make(chan struct{})
+	var gotRefs map[string]*analyzer.Program
+	analyze := c.Wrap(func(cfg analyzer.Config, _ ...string) (*analyzer.Report, error) {
+		close(started)
+		gotRefs = cfg.CgoFromLater()
+		return rep, nil
+	})
+	later := func() map[string]*analyzer.Program {
+		select {
+		case <-started:
+		case <-time.After(10 * time.Second):
+			t.Error("the references were asked for before the cold analysis started")
+		}
+		return ref(true)
+	}
+	if _, err := analyze(analyzer.Config{GOARCH: "arm64", Dir: dir, CgoFromLater: later}, "."); err != nil {
+		t.Fatal(err)
+	}
+	if gotRefs["example.com/tiny"] == nil || !gotRefs["example.com/tiny"].Features.Cgo {
+		t.Fatalf("the analysis got references %v", gotRefs)
+	}
+
+	for _, tt := range []struct {
+		name    string
+		cfg     analyzer.Config
+		wantHit bool
+	}{
+		{"same references, later", analyzer.Config{GOARCH: "arm64", Dir: dir, CgoFromLater: func() map[string]*analyzer.Program { return ref(true) }}, true},
+		{"same references, at once", analyzer.Config{GOARCH: "arm64", Dir: dir, CgoFrom: ref(true)}, true},
+		{"other references, later", analyzer.Config{GOARCH: "arm64", Dir: dir, CgoFromLater: func() map[string]*analyzer.Program { return ref(false) }}, false},
+		{"no references", analyzer.Config{GOARCH: "arm64", Dir: dir}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			runs := 0
+			wrapped := c.Wrap(counting(&runs, rep))
+			if _, err := wrapped(tt.cfg, "."); err != nil {
+				t.Fatal(err)
+			}
+			if hit := runs == 0; hit != tt.wantHit {
+				t.Errorf("hit = %v, want %v", hit, tt.wantHit)
+			}
+		})
+	}
+}
+
 // TestCLibraries shows that a report is served only while the C libraries
 // its analysis read are the same files.
 func TestCLibraries(t *testing.T) {

@@ -7,8 +7,7 @@
 //   - sandboxgen's own identity (the Go build ID of its executable, or the
 //     hash of the file when it has none);
 //   - the analyzer.Config (architecture, directory, tags, extra environment,
-//     call graph, the switches) and the patterns, and for a cross build the
-//     content of the reference programs in Config.CgoFrom;
+//     call graph, the switches) and the patterns;
 //   - the build configuration the go command reports with go env (GOVERSION,
 //     GOROOT, GOFLAGS, CGO_ENABLED, CC and the CGO_ flags, GOAMD64 and the
 //     other variables, GOMOD, GOWORK), the environment variables the go
@@ -19,7 +18,12 @@
 //     headers, syso), of the go.mod files of its modules and of go.work.
 //
 // A hit is served only if, in addition, every C library the report's C
-// analysis read (analyzer.Program.CLibraries) still has the identity it had.
+// analysis read (analyzer.Program.CLibraries) still has the identity it had,
+// and, for a cross build, the reference programs (Config.CgoFrom or
+// Config.CgoFromLater) have the content of those the entry was analysed
+// with. They are left out of the key so that a cross build's entry is found,
+// or found missing, before the host's analysis they come from has ended: a
+// cold cross analysis then runs beside the host's.
 // Whenever the key cannot be worked out (go list fails, a file cannot be
 // read), the analysis runs and nothing is stored: a stale answer is never
 // served. Failed analyses are not stored, nor is a report whose key

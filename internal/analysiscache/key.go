@@ -3,11 +3,13 @@ package analysiscache
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +22,7 @@ import (
 
 // keyFormat changes whenever what goes into a key changes, so that entries
 // written under other rules are never read.
-const keyFormat = "sandboxgen analysis cache key 1"
+const keyFormat = "sandboxgen analysis cache key 2"
 
 // listFields are the fields of go list -json the key needs: the package's
 // identity, the files go build reads, its cgo flags and its module.
@@ -132,7 +134,8 @@ func buildVariable(name string) bool {
 }
 
 // key returns the key of the analysis of patterns with cfg by the code
-// whose identity is version.
+// whose identity is version, leaving out cfg's reference programs (see
+// refsDigest).
 func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, error) {
 	k := &keyer{h: sha256.New()}
 	k.str("format", keyFormat)
@@ -148,30 +151,15 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 	}
 	cfg.Dir = dir
 	cfg.GOARCH = goarchOf(cfg)
-	refs := cfg.CgoFrom
-	cfg.CgoFrom = nil
+	// The reference analyses of a cross build are not part of the key, so
+	// that the entry can be looked up before they exist (see refsDigest).
+	cfg.CgoFrom, cfg.CgoFromLater = nil, nil
 	// Every exported field of Config, whatever fields it grows.
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		return [32]byte{}, errUncacheable
 	}
 	k.field("config", b)
-	// The reference analyses of a cross build, without their timings:
-	// only their content decides this analysis.
-	refNames := make([]string, 0, len(refs))
-	for name := range refs {
-		refNames = append(refNames, name)
-	}
-	slices.Sort(refNames)
-	for _, name := range refNames {
-		p := *refs[name]
-		p.Timings = analyzer.Timings{}
-		b, err := json.Marshal(toWireProgram(&p))
-		if err != nil {
-			return [32]byte{}, errUncacheable
-		}
-		k.field("cgofrom "+name, b)
-	}
 	k.field("patterns", []byte(strings.Join(patterns, "\x00")))
 
 	env := environ(cfg)
@@ -314,4 +302,24 @@ func goCommand(dir string, env []string, args ...string) ([]byte, error) {
 	cmd.Dir = dir
 	cmd.Env = env
 	return cmd.Output()
+}
+
+// refsDigest returns the digest of the reference analyses of a cross
+// build (analyzer.Config.CgoFrom), without their timings: only their
+// content decides the analysis. It is "" when there are none.
+func refsDigest(refs map[string]*analyzer.Program) (string, error) {
+	if len(refs) == 0 {
+		return "", nil
+	}
+	k := &keyer{h: sha256.New()}
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		p := *refs[name]
+		p.Timings = analyzer.Timings{}
+		b, err := json.Marshal(toWireProgram(&p))
+		if err != nil {
+			return "", errUncacheable
+		}
+		k.field("cgofrom "+name, b)
+	}
+	return hex.EncodeToString(k.h.Sum(nil)), nil
 }

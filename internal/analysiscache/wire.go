@@ -13,6 +13,9 @@ import (
 // cgo note) are used up inside analyzer.Analyze before it returns.
 
 type wireReport struct {
+	// Refs is the digest of the reference programs of a cross build
+	// (refsDigest): the entry answers only an analysis with the same.
+	Refs     string `json:",omitempty"`
 	Programs []*wireProgram
 }
 

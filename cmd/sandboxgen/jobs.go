@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// envJobs names the environment variable that sets how many
+// architectures the command analyses at once.
+const envJobs = "SANDBOXGEN_JOBS"
+
+// memoryPerAnalysis is the memory set aside for each analysis that runs
+// beside another one. A cold analysis of the example web server peaks at
+// about 750 MiB, of the 249-package benchmark program at about 1 GiB
+// (scripts/analysis-bench.sh); the rest is margin for larger programs.
+const memoryPerAnalysis = 3 << 29 // 1.5 GiB
+
+// analysisJobs returns how many of lanes (the architectures to analyse)
+// run at once. One analysis keeps about 1.4 cores busy (its serial call
+// graph phases beside the type checker's and the SSA builder's parallel
+// ones), so a second architecture beside it finishes sooner than after
+// it, on any machine with two cores or more; but each holds its own
+// program in memory. So they run at once only when the machine has a core
+// and memoryPerAnalysis for each (the memory the kernel reports available,
+// within the memory cgroup's limit), and one after the other when
+// GOMEMLIMIT bounds the heap (the user asked for less memory, not for
+// speed). SANDBOXGEN_JOBS=N decides instead: 1 for one after the other.
+func analysisJobs(lanes int) (int, error) {
+	if v := os.Getenv(envJobs); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, usageErrorf("%s=%q: give the number of architectures to analyse at once (1 or more), or unset it to let sandboxgen decide from the cores and memory", envJobs, v)
+		}
+		return max(1, min(n, lanes)), nil
+	}
+	if lanes < 2 || os.Getenv("GOMEMLIMIT") != "" {
+		return 1, nil
+	}
+	jobs := min(lanes, runtime.GOMAXPROCS(0))
+	if avail, ok := availableMemory(); ok {
+		jobs = min(jobs, int(avail/memoryPerAnalysis))
+	} else {
+		jobs = 1
+	}
+	return max(1, jobs), nil
+}
+
+// availableMemory returns the memory the kernel can give the process
+// without swapping: MemAvailable, less when the process's memory cgroup
+// (v2 or v1) has a limit closer to its usage.
+func availableMemory() (uint64, bool) {
+	avail, ok := memAvailable()
+	if !ok {
+		return 0, false
+	}
+	if room, ok := cgroupRoom(); ok && room < avail {
+		avail = room
+	}
+	return avail, true
+}
+
+// memAvailable reads MemAvailable from /proc/meminfo.
+func memAvailable() (uint64, bool) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:"); ok {
+			kib, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kib << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+// cgroupRoom returns the limit of the process's memory cgroup less its
+// usage, when there is a limit.
+func cgroupRoom() (uint64, bool) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		// "0::/path" (v2) or "N:memory:/path" (v1; also "N:cpu,memory:/path").
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		var limitFile, usageFile string
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			dir := filepath.Join("/sys/fs/cgroup", parts[2])
+			limitFile, usageFile = filepath.Join(dir, "memory.max"), filepath.Join(dir, "memory.current")
+		case containsField(parts[1], "memory"):
+			dir := filepath.Join("/sys/fs/cgroup/memory", parts[2])
+			limitFile, usageFile = filepath.Join(dir, "memory.limit_in_bytes"), filepath.Join(dir, "memory.usage_in_bytes")
+		default:
+			continue
+		}
+		limit, ok1 := readUint(limitFile)
+		usage, ok2 := readUint(usageFile)
+		if !ok1 || !ok2 {
+			continue // "max", or a hierarchy not mounted here
+		}
+		if usage >= limit {
+			return 0, true
+		}
+		return limit - usage, true
+	}
+	return 0, false
+}
+
+// containsField reports whether the comma-separated list has field.
+func containsField(list, field string) bool {
+	for f := range strings.SplitSeq(list, ",") {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// readUint reads a file holding one unsigned number.
+func readUint(path string) (uint64, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(bytes.TrimSpace(data)), 10, 64)
+	return n, err == nil
+}
+
+// jobsNote says how the architectures ran, for -v.
+func jobsNote(jobs, lanes int) string {
+	if jobs >= lanes {
+		return "at once"
+	}
+	return fmt.Sprintf("%d at a time", jobs)
+}
