@@ -173,6 +173,25 @@ func TestKeyInputs(t *testing.T) {
 		{name: "cgo reference", change: func(_ *Cache, cfg *analyzer.Config) {
 			cfg.CgoFrom = map[string]*analyzer.Program{"example.com/tiny": {Features: analyzer.Features{Cgo: true}}}
 		}},
+		{name: "generated file emptied by the overlay", wantHit: true, edit: func() {
+			if err := os.WriteFile(filepath.Join(dir, "sandbox_linux_amd64.go"), []byte("package main\n\nvar generated = 1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, change: func(_ *Cache, cfg *analyzer.Config) {
+			cfg.Overlay = map[string][]byte{filepath.Join(dir, "sandbox_linux_amd64.go"): []byte("package main\n")}
+		}},
+		{name: "file the overlay gives code", edit: func() {
+			if err := os.WriteFile(filepath.Join(dir, "sandbox_linux_amd64.go"), []byte("package main\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, change: func(_ *Cache, cfg *analyzer.Config) {
+			cfg.Overlay = map[string][]byte{filepath.Join(dir, "sandbox_linux_amd64.go"): []byte("package main\n\nfunc init() {}\n")}
+		}},
+		{name: "new file", edit: func() {
+			if err := os.WriteFile(filepath.Join(dir, "extra.go"), []byte("package main\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "comment in main.go", edit: func() {
 			f := filepath.Join(dir, "main.go")
 			b := must(os.ReadFile(f))

@@ -15,7 +15,10 @@
 //     the go and C compiler executables;
 //   - the import closure as go list -deps lists it for the target, and the
 //     content of every file go build reads in it (Go, cgo, assembly, C, C++,
-//     headers, syso), of the go.mod files of its modules and of go.work.
+//     headers, syso), of the go.mod files of its modules and of go.work;
+//     a file the config's overlay reduces to its package clause
+//     (sandboxgen's generated files) counts as absent, whether it exists or
+//     not.
 //
 // A hit is served only if, in addition, every C library the report's C
 // analysis read (analyzer.Program.CLibraries) still has the identity it had,

@@ -154,6 +154,20 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 	// The reference analyses of a cross build are not part of the key, so
 	// that the entry can be looked up before they exist (see refsDigest).
 	cfg.CgoFrom, cfg.CgoFromLater = nil, nil
+	// A file the overlay empties to its package clause (sandboxgen's
+	// generated files, see analyzer.Config.Overlay) adds nothing to the
+	// program: whether it exists is left out of the key, so that the run
+	// after the one that first writes it answers from the cache.
+	bare := bareOverlay(cfg.Overlay)
+	if len(bare) > 0 {
+		cfg.Overlay = maps.Clone(cfg.Overlay)
+		for path := range bare {
+			delete(cfg.Overlay, path)
+		}
+		if len(cfg.Overlay) == 0 {
+			cfg.Overlay = nil
+		}
+	}
 	// Every exported field of Config, whatever fields it grows.
 	b, err := json.Marshal(cfg)
 	if err != nil {
@@ -258,23 +272,29 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 		if res.err != nil {
 			return [32]byte{}, errUncacheable
 		}
-		out := res.out
-		k.field(fmt.Sprintf("go list %d", i), out)
-		dec := json.NewDecoder(bytes.NewReader(out))
+		dec := json.NewDecoder(bytes.NewReader(res.out))
 		for {
-			var p listedPackage
-			if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
+				return [32]byte{}, errUncacheable
+			}
+			var p listedPackage
+			if err := json.Unmarshal(raw, &p); err != nil {
 				return [32]byte{}, errUncacheable
 			}
 			if p.Error != nil || len(p.DepsErrors) > 0 {
 				return [32]byte{}, errUncacheable
 			}
+			if raw, err = withoutBare(raw, p, bare); err != nil {
+				return [32]byte{}, errUncacheable
+			}
+			k.field(fmt.Sprintf("go list %d", i), raw)
 			for _, list := range [][]string{p.GoFiles, p.CgoFiles, p.CFiles, p.CXXFiles, p.MFiles, p.HFiles, p.FFiles, p.SFiles, p.SwigFiles, p.SwigCXXFiles, p.SysoFiles} {
 				for _, name := range list {
 					path := filepath.Join(p.Dir, name)
-					if _, over := cfg.Overlay[path]; over {
+					if _, over := cfg.Overlay[path]; over || bare[path] {
 						continue // the config's overlay, hashed above, stands for it
 					}
 					if err := k.file(path); err != nil {
@@ -322,4 +342,38 @@ func refsDigest(refs map[string]*analyzer.Program) (string, error) {
 		k.field("cgofrom "+name, b)
 	}
 	return hex.EncodeToString(k.h.Sum(nil)), nil
+}
+
+// bareOverlay returns the files of overlay whose content is a package
+// clause and nothing else.
+func bareOverlay(overlay map[string][]byte) map[string]bool {
+	var bare map[string]bool
+	for path, content := range overlay {
+		if f := strings.Fields(string(content)); len(f) == 2 && f[0] == "package" {
+			if bare == nil {
+				bare = map[string]bool{}
+			}
+			bare[path] = true
+		}
+	}
+	return bare
+}
+
+// withoutBare returns raw, the go list entry of p, without the files of
+// bare in its GoFiles, in one form whether it had any or not: every field
+// go list gave, the names sorted, compact.
+func withoutBare(raw json.RawMessage, p listedPackage, bare map[string]bool) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(p.GoFiles, func(name string) bool { return bare[filepath.Join(p.Dir, name)] }) {
+		files := slices.DeleteFunc(slices.Clone(p.GoFiles), func(name string) bool { return bare[filepath.Join(p.Dir, name)] })
+		b, err := json.Marshal(files)
+		if err != nil {
+			return nil, err
+		}
+		fields["GoFiles"] = b
+	}
+	return json.Marshal(fields)
 }
