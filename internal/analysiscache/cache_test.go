@@ -162,6 +162,11 @@ func TestKeyInputs(t *testing.T) {
 		{name: "other sandboxgen", change: func(c *Cache, _ *analyzer.Config) { c.Version = "test-2" }},
 		{name: "GOROOT", setenv: [][2]string{{"GOROOT", otherRoot}}},
 		{name: "go command on PATH", setenv: [][2]string{{"PATH", binDir + string(os.PathListSeparator) + os.Getenv("PATH")}}},
+		{name: "run by go generate", wantHit: true, setenv: [][2]string{
+			{"GOFILE", "main.go"}, {"GOLINE", "3"}, {"GOPACKAGE", "main"}, {"GOROOT", goroot}, {"GOOS", "linux"}, {"GOARCH", runtime.GOARCH},
+			{"PATH", filepath.Join(goroot, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")},
+			{"SANDBOXGEN_JOBS", "1"},
+		}},
 		{name: "GOARCH", change: func(_ *Cache, cfg *analyzer.Config) { cfg.GOARCH = "arm64" }},
 		{name: "tags", change: func(_ *Cache, cfg *analyzer.Config) { cfg.Tags = []string{"netgo"} }},
 		{name: "CGO_ENABLED", setenv: [][2]string{{"CGO_ENABLED", "0"}}},

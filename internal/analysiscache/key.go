@@ -115,6 +115,31 @@ func goarchOf(cfg analyzer.Config) string {
 	return runtime.GOARCH
 }
 
+// runVariable are the build variables whose value in the environment is
+// left out of the key, for what the way sandboxgen is run sets and no build
+// reads: go generate's GOFILE, GOLINE and GOPACKAGE, and the GOROOT it
+// sets (the GOROOT in use is go env's, in the key); PATH, which go
+// generate starts with $GOROOT/bin, goes in as searchPath gives it; and
+// SANDBOXGEN_JOBS, which decides how many analyses run at once, not what
+// they find.
+var runVariable = map[string]bool{"GOFILE": true, "GOLINE": true, "GOPACKAGE": true, "GOROOT": true, "PATH": true, "SANDBOXGEN_JOBS": true}
+
+// searchPath returns the PATH list without its empty, repeated and
+// $GOROOT/bin entries: the go command (the only executable there besides
+// gofmt) is in the key as the file that PATH finds (see keyer.executable),
+// so the same PATH with go generate's $GOROOT/bin in front finds the same
+// programs.
+func searchPath(path, goroot string) string {
+	var out []string
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" || slices.Contains(out, dir) || (goroot != "" && filepath.Clean(dir) == filepath.Join(goroot, "bin")) {
+			continue
+		}
+		out = append(out, dir)
+	}
+	return strings.Join(out, string(filepath.ListSeparator))
+}
+
 // buildVariable reports whether the environment variable name can change
 // what the go command or the C compiler build: every GO*, CGO_* and
 // PKG_CONFIG* variable, the compilers and tools the go command runs, the
@@ -184,7 +209,7 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 	}
 	var names []string
 	for name := range last {
-		if buildVariable(name) {
+		if buildVariable(name) && !runVariable[name] {
 			names = append(names, name)
 		}
 	}
@@ -248,6 +273,7 @@ func key(version string, cfg analyzer.Config, patterns []string) ([32]byte, erro
 		return [32]byte{}, errUncacheable
 	}
 	k.field("go env", b)
+	k.str("env PATH", searchPath(last["PATH"], vars["GOROOT"]))
 	k.executable("go")
 	k.executable(filepath.Join(vars["GOROOT"], "bin", "go"))
 	if cc := strings.Fields(vars["CC"]); len(cc) > 0 {
