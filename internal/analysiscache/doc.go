@@ -11,8 +11,9 @@
 //   - the build configuration the go command reports with go env (GOVERSION,
 //     GOROOT, GOFLAGS, CGO_ENABLED, CC and the CGO_ flags, GOAMD64 and the
 //     other variables, GOMOD, GOWORK), the environment variables the go
-//     command and the C compiler read, and the size and modification time of
-//     the go and C compiler executables;
+//     command and the C compiler read (but not those go generate adds for
+//     the command it runs, nor SANDBOXGEN_JOBS), and the size and
+//     modification time of the go and C compiler executables;
 //   - the import closure as go list -deps lists it for the target, and the
 //     content of every file go build reads in it (Go, cgo, assembly, C, C++,
 //     headers, syso), of the go.mod files of its modules and of go.work;
