@@ -384,13 +384,27 @@ func (w *walker) run() {
 			}
 		}
 		out := successors(fn, w.g, p.cha, w.analysed)
-		// Visit in source order so that the shortest paths are stable.
+		// Visit in source order, and the callees of one site in theirs,
+		// so that the shortest paths are stable: the call graph's edges
+		// of a dynamic site come in no fixed order.
 		sorted := append([]*callgraph.Edge(nil), out...)
-		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
+		sort.SliceStable(sorted, func(i, j int) bool { return edgeBefore(sorted[i], sorted[j]) })
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
 		}
 	}
+}
+
+// edgeBefore orders the call graph edges of one caller by the site's
+// position, then by the callee's name. (Positions order the sites of one
+// function, which are in one file; the callees are in files parsed
+// concurrently, whose positions come in no fixed order.)
+func edgeBefore(a, b *callgraph.Edge) bool {
+	if pa, pb := a.Site.Pos(), b.Site.Pos(); pa != pb {
+		return pa < pb
+	}
+	fa, fb := a.Callee.Func, b.Callee.Func
+	return fa != fb && fa.String() < fb.String()
 }
 
 // rootReason is a function that must be a root and why.
