@@ -5,7 +5,8 @@
 # (which calls selfsandbox.MustLock once it listens, so pruning is timed
 # too), each run in a fresh process so that the peak resident memory is the
 # analysis's own. Then the sandboxgen command on examples/webserver: cold
-# (SANDBOXGEN_CACHE=off) for one architecture and for the default two, and
+# (SANDBOXGEN_CACHE=off) for one architecture and for the default two (at
+# once, and one after the other with SANDBOXGEN_JOBS=1), and
 # warm (answered from the analysis cache) for -check, -json and -why, and
 # cold for one architecture with GOMEMLIMIT=600MiB (what bounding the heap
 # costs). Wall times are printed with CPU times (user + system), which a
@@ -113,6 +114,10 @@ cmdbench cold-amd64+arm64 SANDBOXGEN_CACHE=off -json .
 within "cold, two architectures / one" "$(awk -v a="$med_wall" -v b="$one_wall" 'BEGIN {printf "%.2f", a / b}')" 1.3 x
 echo "  (CPU time, two architectures / one: $(awk -v a="$med_cpu" -v b="$one_cpu" 'BEGIN {printf "%.2f", a / b}'))"
 within "cold, two architectures, peak" "$med_mib" 600 MiB
+# The same one after the other, as on a machine without the memory for both
+# at once (docs/how-it-works.md, "Architectures at once"): for information.
+cmdbench cold-amd64+arm64-jobs1 "SANDBOXGEN_CACHE=off SANDBOXGEN_JOBS=1" -json .
+echo "  (one after the other / one: $(awk -v a="$med_wall" -v b="$one_wall" 'BEGIN {printf "%.2f", a / b}'))"
 # What bounding the heap costs (docs/troubleshooting.md): for information.
 cmdbench cold-amd64-memlimit "SANDBOXGEN_CACHE=off GOMEMLIMIT=600MiB" -json -arch amd64 .
 # Fill the cache once; the warm runs below then answer from it.
@@ -123,6 +128,18 @@ for args in "-check ." "-json ." "-why openat ." "-check -v ."; do
 	within "warm ${args% .}, wall" "$med_wall" 0.5 s
 	within "warm ${args% .}, peak" "$med_mib" 100 MiB
 done
+# go generate itself (go tool sandboxgen, with the environment go generate
+# adds). go tool's sandboxgen is another binary than the one above, with
+# its own entries: one run fills them.
+(cd "$root/examples/webserver" && go generate . >/dev/null 2>&1) || status=1
+: >"$tmp/generate.wall"
+for ((i = 1; i <= runs; i++)); do
+	(cd "$root/examples/webserver" && /usr/bin/time -f '%e' -o "$tmp/time" go generate . >/dev/null 2>&1) || status=1
+	tail -1 "$tmp/time" >>"$tmp/generate.wall"
+done
+med_wall=$(median <"$tmp/generate.wall")
+printf '%-22s median %6.2f s (%s-%s), %d runs (go tool links sandboxgen from the build cache first)\n' "warm go generate" "$med_wall" \
+	"$(sort -g "$tmp/generate.wall" | head -1)" "$(sort -g "$tmp/generate.wall" | tail -1)" "$runs"
 if [ "${ANALYSIS_BENCH_ONLY:-}" != command ]; then
 echo
 echo "precision: examples/webserver's workload, locked and under strace; then under strace and sandboxgen trace, which must agree"
