@@ -49,7 +49,8 @@ func caller(f func()) {
 		for i, j := range order {
 			edges[i] = all[j]
 		}
-		sort.SliceStable(edges, func(i, j int) bool { return edgeBefore(edges[i], edges[j]) })
+		sort.SliceStable(edges, func(i, j int) bool { return edges[i].Site.Pos() < edges[j].Site.Pos() })
+		(&program{}).sortCallees(edges)
 		var got []string
 		for _, e := range edges {
 			got = append(got, e.Callee.Func.Name())

@@ -384,27 +384,47 @@ func (w *walker) run() {
 			}
 		}
 		out := successors(fn, w.g, p.cha, w.analysed)
-		// Visit in source order, and the callees of one site in theirs,
-		// so that the shortest paths are stable: the call graph's edges
-		// of a dynamic site come in no fixed order.
+		// Visit in source order, and the callees of one site by name, so
+		// that the shortest paths are stable: the call graph's edges of a
+		// dynamic site come in no fixed order.
 		sorted := append([]*callgraph.Edge(nil), out...)
-		sort.SliceStable(sorted, func(i, j int) bool { return edgeBefore(sorted[i], sorted[j]) })
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Site.Pos() < sorted[j].Site.Pos() })
+		p.sortCallees(sorted)
 		for _, e := range sorted {
 			w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
 		}
 	}
 }
 
-// edgeBefore orders the call graph edges of one caller by the site's
-// position, then by the callee's name. (Positions order the sites of one
+// sortCallees sorts each run of edges with the same site in edges (sorted
+// by site) by the callee's name. (Positions order the sites of one
 // function, which are in one file; the callees are in files parsed
 // concurrently, whose positions come in no fixed order.)
-func edgeBefore(a, b *callgraph.Edge) bool {
-	if pa, pb := a.Site.Pos(), b.Site.Pos(); pa != pb {
-		return pa < pb
+func (p *program) sortCallees(edges []*callgraph.Edge) {
+	for i := 0; i < len(edges); {
+		j := i + 1
+		for j < len(edges) && edges[j].Site == edges[i].Site {
+			j++
+		}
+		if j-i > 1 {
+			run := edges[i:j]
+			sort.SliceStable(run, func(a, b int) bool { return p.calleeName(run[a].Callee.Func) < p.calleeName(run[b].Callee.Func) })
+		}
+		i = j
 	}
-	fa, fb := a.Callee.Func, b.Callee.Func
-	return fa != fb && fa.String() < fb.String()
+}
+
+// calleeName returns fn.String(), computed once per function.
+func (p *program) calleeName(fn *ssa.Function) string {
+	name, ok := p.funcNames[fn]
+	if !ok {
+		if p.funcNames == nil {
+			p.funcNames = map[*ssa.Function]string{}
+		}
+		name = fn.String()
+		p.funcNames[fn] = name
+	}
+	return name
 }
 
 // rootReason is a function that must be a root and why.
