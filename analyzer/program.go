@@ -52,7 +52,7 @@ type program struct {
 
 	// Caches of facts about the program's functions and types, filled on
 	// first use by the later phases; none depends on what is reachable.
-	takers    map[*ssa.Function][]*ssa.Function       // see valueTakers
+	takers map[*ssa.Function][]*ssa.Function // see valueTakers
 	// funcNames memoizes Function.String for orderings (see calleeName).
 	funcNames map[*ssa.Function]string
 	invokes   map[*ssa.Function][]ssa.CallInstruction // see invokeSites
