@@ -328,19 +328,41 @@ func (p *program) reflectRoots(r *reach) []rootReason {
 	return out
 }
 
-// sortedFuncs returns the functions of a set in a stable order.
+// sortedFuncs returns the functions of a set in a stable order: by file
+// name and offset, then by name. (Not by token.Pos: the files of a
+// package are parsed concurrently, so their ranges in the file set come in
+// no fixed order from run to run.)
 func sortedFuncs(set map[*ssa.Function]bool) []*ssa.Function {
-	out := make([]*ssa.Function, 0, len(set))
+	type keyed struct {
+		fn   *ssa.Function
+		file string
+		off  int
+	}
+	out := make([]keyed, 0, len(set))
 	for fn := range set {
-		out = append(out, fn)
+		k := keyed{fn: fn, off: -1}
+		if pos := fn.Pos(); pos.IsValid() && fn.Prog != nil {
+			if f := fn.Prog.Fset.File(pos); f != nil {
+				k.file, k.off = f.Name(), f.Offset(pos)
+			}
+		}
+		out = append(out, k)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Pos() != out[j].Pos() {
-			return out[i].Pos() < out[j].Pos()
+		a, b := out[i], out[j]
+		if a.file != b.file {
+			return a.file < b.file
 		}
-		return out[i].String() < out[j].String()
+		if a.off != b.off {
+			return a.off < b.off
+		}
+		return a.fn.String() < b.fn.String()
 	})
-	return out
+	fns := make([]*ssa.Function, len(out))
+	for i, k := range out {
+		fns[i] = k.fn
+	}
+	return fns
 }
 
 // reachedFunc reports whether the package-level function pkg.name is
