@@ -1,12 +1,17 @@
 package analyzer
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"slices"
 	"sort"
 	"testing"
 
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
 )
 
 // TestEdgeOrder: the walk visits a caller's edges by site position and the
@@ -58,5 +63,42 @@ func caller(f func()) {
 		if !slices.Equal(got, want) || edges[3].Site != static {
 			t.Errorf("order %v: visited %v, want %v with the static call last", order, got, want)
 		}
+	}
+}
+
+// TestSortedFuncsFileOrder: the order does not depend on the order in
+// which a package's files were parsed (which gives their positions).
+func TestSortedFuncsFileOrder(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\nfunc a1() {}\nfunc a2() {}\n",
+		"b.go": "package p\nfunc b1() {}\nfunc b2() {}\n",
+	}
+	order := func(names ...string) []string {
+		fset := token.NewFileSet()
+		var syntax []*ast.File
+		for _, name := range names {
+			f, err := parser.ParseFile(fset, name, files[name], 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			syntax = append(syntax, f)
+		}
+		pkg, _, err := ssautil.BuildPackage(&types.Config{}, fset, types.NewPackage("p", "p"), syntax, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := map[*ssa.Function]bool{}
+		for _, name := range []string{"a1", "a2", "b1", "b2"} {
+			set[pkg.Func(name)] = true
+		}
+		var got []string
+		for _, fn := range sortedFuncs(set) {
+			got = append(got, fn.Name())
+		}
+		return got
+	}
+	ab, ba := order("a.go", "b.go"), order("b.go", "a.go")
+	if want := []string{"a1", "a2", "b1", "b2"}; !slices.Equal(ab, want) || !slices.Equal(ba, want) {
+		t.Errorf("parsed a.go first: %v; b.go first: %v; want %v both times", ab, ba, want)
 	}
 }
