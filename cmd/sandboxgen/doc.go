@@ -77,9 +77,9 @@
 // keyed on every input of the analysis (see internal/analysiscache): a run
 // whose inputs are unchanged answers from it. SANDBOXGEN_CACHE=off turns it
 // off; sandboxgen -clean-cache removes it. The architectures are analysed
-// at once when the machine has a core and 1.5 GiB of available memory for
-// each, and GOMEMLIMIT is not set; SANDBOXGEN_JOBS=1 analyses them one after
-// the other.
+// at once when the machine has a core and the memory for each (200 MiB
+// plus 4.5 MiB per package of the import closure) and GOMEMLIMIT is not
+// set; SANDBOXGEN_JOBS=1 analyses them one after the other.
 //
 // Exit status: 0 success, 1 -check found stale or missing files, 2 bad
 // usage or input (a pattern that matches nothing, a package that is not

@@ -42,6 +42,9 @@ type mainPackage struct {
 	Locks bool
 	// Explicit is true when a pattern without ... names the package.
 	Explicit bool
+	// Packages is the size of its import closure (itself included), what
+	// an analysis's memory grows with.
+	Packages int
 }
 
 // selfsandboxPath is the import path of the package that installs filters.
@@ -142,7 +145,7 @@ func selectMains(patterns []string, pkgs []listedPackage) ([]mainPackage, error)
 			}
 		}
 		if p.Name == "main" {
-			m := mainPackage{ImportPath: p.ImportPath, Dir: p.Dir, Locks: locking[p.ImportPath]}
+			m := mainPackage{ImportPath: p.ImportPath, Dir: p.Dir, Locks: locking[p.ImportPath], Packages: len(p.Deps) + 1}
 			for _, d := range p.Deps {
 				m.Locks = m.Locks || locking[d]
 			}

@@ -53,6 +53,11 @@ func TestListMainPackages(t *testing.T) {
 				if !strings.HasPrefix(m.Dir, dir) {
 					t.Errorf("%s: dir %s is not under %s", m.ImportPath, m.Dir, dir)
 				}
+				// Every main package imports at least the runtime's
+				// closure (internal/abi, internal/cpu, ...).
+				if m.Packages < 10 {
+					t.Errorf("%s: import closure of %d packages", m.ImportPath, m.Packages)
+				}
 			}
 			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
 				t.Errorf("got %v, want %v", got, tt.want)

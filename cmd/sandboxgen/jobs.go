@@ -15,23 +15,29 @@ import (
 // architectures the command analyses at once.
 const envJobs = "SANDBOXGEN_JOBS"
 
-// memoryPerAnalysis is the memory set aside for each analysis that runs
-// beside another one. A cold analysis of the example web server peaks at
-// about 750 MiB, of the 249-package benchmark program at about 1 GiB
-// (scripts/analysis-bench.sh); the rest is margin for larger programs.
-const memoryPerAnalysis = 3 << 29 // 1.5 GiB
+// analysisMemory estimates the peak memory of one cold analysis of
+// programs whose import closures have packages packages in all (shared
+// packages counted once per program, so an overestimate for several).
+// Measured on a 2-core VM (scripts/analysis-bench.sh): 194 packages (the
+// example web server) peak at about 750 MiB, 251 (analyzer/testdata/bigprog)
+// at about 1 GiB, 314 (a gRPC and HTTP server) at about 1.3 GiB: about
+// 4 MiB a package. The estimate allows 4.5 MiB a package and 200 MiB more.
+func analysisMemory(packages int) uint64 {
+	return 200<<20 + uint64(packages)*(9<<19)
+}
 
 // analysisJobs returns how many of lanes (the architectures to analyse)
-// run at once. One analysis keeps about 1.4 cores busy (its serial call
-// graph phases beside the type checker's and the SSA builder's parallel
-// ones), so a second architecture beside it finishes sooner than after
-// it, on any machine with two cores or more; but each holds its own
-// program in memory. So they run at once only when the machine has a core
-// and memoryPerAnalysis for each (the memory the kernel reports available,
-// within the memory cgroup's limit), and one after the other when
-// GOMEMLIMIT bounds the heap (the user asked for less memory, not for
-// speed). SANDBOXGEN_JOBS=N decides instead: 1 for one after the other.
-func analysisJobs(lanes int) (int, error) {
+// run at once, each estimated to need laneMemory at its peak. One analysis
+// keeps about 1.4 cores busy (its serial call graph phases beside the type
+// checker's and the SSA builder's parallel ones), so a second architecture
+// beside it finishes sooner than after it, on any machine with two cores
+// or more; but each holds its own program in memory. So they run at once
+// only when the machine has a core and laneMemory for each (the memory the
+// kernel reports available, within the memory cgroup's limit), and one
+// after the other when GOMEMLIMIT bounds the heap (the user asked for less
+// memory, not for speed). SANDBOXGEN_JOBS=N decides instead: 1 for one
+// after the other.
+func analysisJobs(lanes int, laneMemory uint64) (int, error) {
 	if v := os.Getenv(envJobs); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -43,8 +49,8 @@ func analysisJobs(lanes int) (int, error) {
 		return 1, nil
 	}
 	jobs := min(lanes, runtime.GOMAXPROCS(0))
-	if avail, ok := availableMemory(); ok {
-		jobs = min(jobs, int(avail/memoryPerAnalysis))
+	if avail, ok := availableMemory(); ok && laneMemory > 0 {
+		jobs = min(jobs, int(avail/laneMemory))
 	} else {
 		jobs = 1
 	}

@@ -16,12 +16,14 @@ func TestAnalysisJobs(t *testing.T) {
 	if !haveMemory {
 		t.Fatal("availableMemory: no reading on this machine")
 	}
-	free := int(avail / memoryPerAnalysis)
+	const lane = 1 << 30
+	free := int(avail / lane)
 	for _, tt := range []struct {
 		name      string
 		jobs      string
 		memlimit  string
 		lanes     int
+		lane      uint64 // the memory each needs; 1 GiB when 0
 		want      int
 		wantUsage bool
 	}{
@@ -32,11 +34,16 @@ func TestAnalysisJobs(t *testing.T) {
 		{name: "not a number", jobs: "all", lanes: 2, wantUsage: true},
 		{name: "GOMEMLIMIT", memlimit: "600MiB", lanes: 2, want: 1},
 		{name: "decided", lanes: 2, want: max(1, min(2, runtime.GOMAXPROCS(0), free))},
+		{name: "more than the machine has", lanes: 2, lane: avail, want: 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(envJobs, tt.jobs)
 			t.Setenv("GOMEMLIMIT", tt.memlimit)
-			got, err := analysisJobs(tt.lanes)
+			need := uint64(lane)
+			if tt.lane != 0 {
+				need = tt.lane
+			}
+			got, err := analysisJobs(tt.lanes, need)
 			var usage *usageError
 			if tt.wantUsage {
 				if !errors.As(err, &usage) {

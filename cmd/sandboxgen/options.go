@@ -112,8 +112,8 @@ Cache: analysis reports are kept in $XDG_CACHE_HOME/sandboxgen (~/.cache/sandbox
 keyed on the packages' files, the build configuration, the toolchain and this
 binary; a run whose inputs are unchanged answers from it. SANDBOXGEN_CACHE=off
 turns it off; "sandboxgen -clean-cache" removes it. The architectures are
-analysed at once when the machine has a core and 1.5 GiB available for each
-and GOMEMLIMIT is unset; SANDBOXGEN_JOBS=1 analyses them one after the other.
+analysed at once when the machine has a core and the memory for each and
+GOMEMLIMIT is unset; SANDBOXGEN_JOBS=1 analyses them one after the other.
 `
 
 // flagValues holds the raw values of the list flags while parsing.

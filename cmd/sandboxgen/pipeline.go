@@ -124,6 +124,8 @@ type analysisRun struct {
 	key   analysisKey
 	paths []string
 	dirs  []string // the packages' directories, for generatedOverlay
+	// packages adds up the import closures of the run's programs.
+	packages int
 }
 
 // analysisRuns groups the plans into analysis runs, the host's
@@ -158,6 +160,7 @@ func analysisRuns(plans []*plan) []analysisRun {
 			}
 			runs[first+i].paths = append(runs[first+i].paths, p.pkg.ImportPath)
 			runs[first+i].dirs = append(runs[first+i].dirs, p.pkg.Dir)
+			runs[first+i].packages += p.pkg.Packages
 		}
 	}
 	return runs
@@ -179,13 +182,16 @@ type analysedRun struct {
 // (analyzer.Config.CgoFromLater).
 func analyseRuns(runs []analysisRun, dir, mismatch string, rep *console) ([]analysedRun, error) {
 	var lanes [][]int // run indexes per architecture, the host's first
+	var laneMemory uint64
 	for i, ar := range runs {
 		if i == 0 || ar.key.arch != runs[i-1].key.arch {
 			lanes = append(lanes, nil)
 		}
 		lanes[len(lanes)-1] = append(lanes[len(lanes)-1], i)
+		// The runs of a lane go one after the other: the largest decides.
+		laneMemory = max(laneMemory, analysisMemory(ar.packages))
 	}
-	jobs, err := analysisJobs(len(lanes))
+	jobs, err := analysisJobs(len(lanes), laneMemory)
 	if err != nil {
 		return nil, err
 	}
