@@ -196,6 +196,10 @@ func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systab
 		return nil, err
 	}
 	tm.CallGraph = built.chaTime + time.Since(t)
+	// The class hierarchy graph of every function only seeds the reach:
+	// the later phases follow r's edges. Dropped, the collector has less
+	// to mark in them.
+	built.cha = nil
 
 	t = time.Now()
 	pr := built.prune(r, a.cfg.NoPrune)
