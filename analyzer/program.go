@@ -106,7 +106,17 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 	}
 	out.ssaTime = time.Since(start)
 	start = time.Now()
+	// The whole-program indexes the walks read do not depend on the call
+	// graph: they are built on another core while CHA's is.
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		out.valueTakers()
+		out.slotStores()
+		out.nilFields()
+	}()
 	out.cha = cha.CallGraph(prog)
+	<-indexed
 	out.chaTime = time.Since(start)
 	return out, nil
 }
