@@ -393,8 +393,7 @@ func withoutBare(raw json.RawMessage, p listedPackage, bare map[string]bool) (js
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(p.GoFiles, func(name string) bool { return bare[filepath.Join(p.Dir, name)] }) {
-		files := slices.DeleteFunc(slices.Clone(p.GoFiles), func(name string) bool { return bare[filepath.Join(p.Dir, name)] })
+	if files := slices.DeleteFunc(slices.Clone(p.GoFiles), func(name string) bool { return bare[filepath.Join(p.Dir, name)] }); len(files) < len(p.GoFiles) {
 		b, err := json.Marshal(files)
 		if err != nil {
 			return nil, err
