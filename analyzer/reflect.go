@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 	"sort"
 
@@ -321,7 +322,11 @@ func (p *program) reflectRoots(r *reach) []rootReason {
 			}
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].String() < cands[j].String() })
+	candName := make(map[*ssa.Function]string, len(cands))
+	for _, fn := range cands {
+		candName[fn] = fn.String()
+	}
+	sort.Slice(cands, func(i, j int) bool { return candName[cands[i]] < candName[cands[j]] })
 	for _, target := range cands {
 		out = append(out, rootReason{target, fmt.Sprintf("its value is made in reachable code and its type %s is one reflection reaches; reflect.Value.Call is reachable", target.Signature)})
 	}
@@ -335,32 +340,64 @@ func (p *program) reflectRoots(r *reach) []rootReason {
 func sortedFuncs(set map[*ssa.Function]bool) []*ssa.Function {
 	type keyed struct {
 		fn   *ssa.Function
-		file string
-		off  int
+		tf   *token.File // nil for a function without a position
+		rank int         // tf's rank among the files, by name
+		off  int         // the offset in tf
 	}
 	out := make([]keyed, 0, len(set))
+	ranks := map[*token.File]int{}
+	var files []*token.File
 	for fn := range set {
-		k := keyed{fn: fn, off: -1}
+		k := keyed{fn: fn, rank: -1}
 		if pos := fn.Pos(); pos.IsValid() && fn.Prog != nil {
-			if f := fn.Prog.Fset.File(pos); f != nil {
-				k.file, k.off = f.Name(), f.Offset(pos)
+			if tf := fn.Prog.Fset.File(pos); tf != nil {
+				k.tf, k.off = tf, tf.Offset(pos)
+				if _, ok := ranks[tf]; !ok {
+					ranks[tf] = 0
+					files = append(files, tf)
+				}
 			}
 		}
 		out = append(out, k)
 	}
+	// The files are ranked by name once, not compared by name at each
+	// comparison of the sort.
+	sort.Slice(files, func(i, j int) bool { return files[i].Name() < files[j].Name() })
+	for i, tf := range files {
+		ranks[tf] = i
+	}
+	for i := range out {
+		if out[i].tf != nil {
+			out[i].rank = ranks[out[i].tf]
+		}
+	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.file != b.file {
-			return a.file < b.file
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
-		if a.off != b.off {
-			return a.off < b.off
-		}
-		return a.fn.String() < b.fn.String()
+		return a.off < b.off
 	})
+	// Functions at one position (wrappers have none, the instances of a
+	// generic function share its) go by name, each computed once.
 	fns := make([]*ssa.Function, len(out))
-	for i, k := range out {
-		fns[i] = k.fn
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && out[j].rank == out[i].rank && out[j].off == out[i].off {
+			j++
+		}
+		for n := i; n < j; n++ {
+			fns[n] = out[n].fn
+		}
+		if j-i > 1 {
+			names := make(map[*ssa.Function]string, j-i)
+			for _, fn := range fns[i:j] {
+				names[fn] = fn.String()
+			}
+			run := fns[i:j]
+			sort.Slice(run, func(a, b int) bool { return names[run[a]] < names[run[b]] })
+		}
+		i = j
 	}
 	return fns
 }
