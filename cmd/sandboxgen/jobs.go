@@ -33,9 +33,10 @@ func analysisMemory(packages int) uint64 {
 // beside it finishes sooner than after it, on any machine with two cores
 // or more; but each holds its own program in memory. So they run at once
 // only when the machine has a core and laneMemory for each (the memory the
-// kernel reports available, within the memory cgroup's limit), and one
-// after the other when GOMEMLIMIT bounds the heap (the user asked for less
-// memory, not for speed). SANDBOXGEN_JOBS=N decides instead: 1 for one
+// kernel reports available, within the memory cgroup's limit; where there
+// is no such reading, outside Linux, one at a time), and one after the
+// other when GOMEMLIMIT bounds the heap (the user asked for less memory,
+// not for speed). SANDBOXGEN_JOBS=N decides instead: 1 for one
 // after the other.
 func analysisJobs(lanes int, laneMemory uint64) (int, error) {
 	if v := os.Getenv(envJobs); v != "" {
