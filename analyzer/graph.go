@@ -162,14 +162,54 @@ func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa
 	}
 }
 
+// vtaReach walks from roots over the VTA call graph of the functions a
+// walk over CHA's graph reaches, falling back to CHA's edges for the
+// functions VTA did not analyse.
+//
+// VTA follows values only through the functions it is given, so its
+// edges hold for the program only if every function the walk over them
+// reaches is among those: the loop checks that, and runs VTA again over
+// the union when it is not. The walk over CHA leaves out the interface
+// calls reflection can make (reflectInvokes), which the walk over VTA's
+// edges adds: on the 249-package benchmark and the fixtures both reach
+// the same functions, and leaving them out saves the seed walk its
+// hidden-flow passes, 0.5 s of its 1.1 s there.
+func (p *program) vtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
+	analysed := p.walkWith(roots, why, p.cha, nil, true).funcs
+	for {
+		g := vta.CallGraph(analysed, p.cha)
+		r := p.walk(roots, why, g, analysed)
+		var outside []*ssa.Function
+		for fn := range r.funcs {
+			if !analysed[fn] {
+				outside = append(outside, fn)
+			}
+		}
+		if len(outside) == 0 {
+			return r
+		}
+		analysed = maps.Clone(analysed)
+		for _, fn := range outside {
+			analysed[fn] = true
+		}
+	}
+}
+
 // walk computes what is reachable from roots over g (falling back to cha for
 // functions g did not analyse), following linkname and assembly edges, and
 // adding the callbacks the program hands to the runtime and what reflection
 // can call as new roots, until nothing changes. The walk is incremental:
 // new roots and new reflect-reachable types extend the same reach.
 func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool) *reach {
+	return p.walkWith(roots, rootWhy, g, analysed, false)
+}
+
+// walkWith is walk; with seed, it computes only the set of functions (for
+// VTA, see vtaReach): it leaves out the calls reflectInvokes adds and does
+// not order the edges, which only the paths of the reach depend on.
+func (p *program) walkWith(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool, seed bool) *reach {
 	w := &walker{
-		p: p, g: g, analysed: analysed,
+		p: p, g: g, analysed: analysed, seed: seed,
 		r: &reach{
 			rootWhy: make(map[*ssa.Function]string, len(rootWhy)),
 			funcs:   make(map[*ssa.Function]bool),
@@ -222,7 +262,7 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 			// Last, the interface calls that can receive a value made by
 			// reflection, decided on the whole reach: the edges they add
 			// can make more receivers such (new callers, new stores).
-			if w.reflectInvokes() {
+			if !w.seed && w.reflectInvokes() {
 				continue
 			}
 			return r
@@ -289,6 +329,8 @@ type walker struct {
 	seen    map[edgeKey]bool
 	// rtRead are the functions whose MakeInterfaces r.rtypes holds.
 	rtRead map[*ssa.Function]bool
+	// seed is set for the walk whose functions VTA analyses: see walkWith.
+	seed bool
 }
 
 type edgeKey struct {
@@ -384,6 +426,12 @@ func (w *walker) run() {
 			}
 		}
 		out := successors(fn, w.g, p.cha, w.analysed)
+		if w.seed {
+			for _, e := range out {
+				w.visit(edge{caller: fn, site: e.Site, callee: e.Callee.Func})
+			}
+			continue
+		}
 		// Visit in source order, and the callees of one site by name, so
 		// that the shortest paths are stable: the call graph's edges of a
 		// dynamic site come in no fixed order.
@@ -579,10 +627,7 @@ func (p *program) buildReach(callGraph string) (*reach, error) {
 		// VTA over what CHA reaches, then the walk again over VTA's graph.
 		// A second VTA round (govulncheck's recipe) found nothing more on
 		// the fixtures and the 249-package benchmark and costs ~1.5 s.
-		r := p.walk(roots, why, p.cha, nil)
-		g := vta.CallGraph(r.funcs, p.cha)
-		analysed := r.funcs
-		r = p.walk(roots, why, g, analysed)
+		r := p.vtaReach(roots, why)
 		// Then the reach again without the interface callees no value
 		// reaching their receiver can select (see typeflow.go) and the
 		// calls in blocks that cannot run (see branch.go), while that
