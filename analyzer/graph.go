@@ -66,6 +66,9 @@ type reach struct {
 	fieldBits map[slotKey]fieldBitsFact
 	// nilFields caches csWalker.nilField per field.
 	nilFields map[slotKey]bool
+	// vtaFuncs are the functions VTA analysed for the walk over its
+	// edges (see vtaReach); nil for other walks.
+	vtaFuncs map[*ssa.Function]bool
 }
 
 // isRuntime reports whether fn belongs to package runtime.
@@ -186,6 +189,7 @@ func (p *program) vtaReach(roots []*ssa.Function, why map[*ssa.Function]string) 
 			}
 		}
 		if len(outside) == 0 {
+			r.vtaFuncs = analysed
 			return r
 		}
 		analysed = maps.Clone(analysed)
