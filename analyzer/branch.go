@@ -41,7 +41,10 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 		live[fn.Recover] = true
 	}
 	// Blocks only become live, so re-evaluating the branches of live
-	// blocks until nothing changes reaches the fixed point.
+	// blocks until nothing changes reaches the fixed point. A branch
+	// whose two targets are live already is not folded again: more live
+	// blocks only give its condition's phis more values, so it could
+	// only fold to what makes no block live.
 	for changed := true; changed; {
 		changed = false
 		for _, b := range fn.Blocks {
@@ -49,7 +52,7 @@ func (w *csWalker) liveBlocks(st ctxFunc) map[*ssa.BasicBlock]bool {
 				continue
 			}
 			succs := b.Succs
-			if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && len(succs) == 2 {
+			if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok && len(succs) == 2 && !(live[succs[0]] && live[succs[1]]) {
 				if c, ok := w.constOf(cond.Cond, st, live, map[ssa.Value]bool{}); ok && c.Kind() == constant.Bool {
 					if constant.BoolVal(c) {
 						succs = succs[:1]
