@@ -43,6 +43,7 @@ func (p *program) nilFields() *nilFieldIndex {
 	if p.nilFieldIdx != nil {
 		return p.nilFieldIdx
 	}
+	names := newTypeNamer()
 	idx := &nilFieldIndex{stores: map[slotKey][]slotStore{}, containers: map[slotKey][]types.Type{},
 		escapes: map[slotKey]bool{}, unsafe: map[string]bool{}}
 	var markUnsafe func(t types.Type, depth int)
@@ -52,7 +53,7 @@ func (p *program) nilFields() *nilFieldIndex {
 		}
 		switch u := t.Underlying().(type) {
 		case *types.Struct:
-			k := types.TypeString(t, nil)
+			k := names.of(t)
 			if idx.unsafe[k] {
 				return
 			}
@@ -80,7 +81,7 @@ func (p *program) nilFields() *nilFieldIndex {
 					if !nilable(fld.Type()) && !isIntegral(fld.Type()) {
 						continue // see nilField and fieldBits
 					}
-					k := slotOfField(fld)
+					k := names.slotOfField(fld)
 					idx.containers[k] = append(idx.containers[k], st)
 					stored, escapes := addressUses(in)
 					for _, v := range stored {
