@@ -21,12 +21,11 @@
 // the fixtures and on a 249-package program, and costs about 1.5 s); "cha"
 // and "rta" can be chosen for comparison. VTA follows values only through
 // the functions it is given, so every function the final walk reaches must
-// be among them: the walk over CHA's edges that picks them leaves out
-// reflection's interface calls (the costly part of a walk, and on the
-// benchmark programs they add no function), and when the walk over VTA's
-// edges reaches a function VTA did not analyse (a method of a type only
-// reflection makes), VTA runs again over the union. On top of the
-// algorithm's edges the walk follows
+// be among them: the walk over CHA's edges that picks them treats every
+// interface call as one reflection's values may reach (a superset, without
+// the costly hidden-flow passes that decide which can), and when the walk
+// over VTA's edges still reaches a function VTA did not analyse, VTA runs
+// again over the union. On top of the algorithm's edges the walk follows
 //
 //   - //go:linkname pull and push pairs, from a bodyless declaration to the
 //     function that implements it (internal/poll to the runtime,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/types"
 	"maps"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/callgraph"
@@ -172,13 +173,23 @@ func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa
 // VTA follows values only through the functions it is given, so its
 // edges hold for the program only if every function the walk over them
 // reaches is among those: the loop checks that, and runs VTA again over
-// the union when it is not. The walk over CHA leaves out the interface
-// calls reflection can make (reflectInvokes), which the walk over VTA's
-// edges adds: on the 249-package benchmark and the fixtures both reach
-// the same functions, and leaving them out saves the seed walk its
-// hidden-flow passes, 0.5 s of its 1.1 s there.
+// the union when it is not. For the interface calls reflection can make
+// (reflectInvokes), the walk over CHA takes every receiver for one
+// reflection may have made: a superset of the functions, without the
+// hidden-flow passes that decide which receivers can hold such values
+// (0.5 s of the seed walk's 1.1 s on the 249-package benchmark). Leaving
+// those calls out of the seed altogether was as fast there, but
+// nats-server's walk over VTA's edges then reached promoted methods of
+// anonymous structs (struct{sync.Mutex; ...}.Lock) VTA had not analysed,
+// and VTA ran twice: 11.0-12.1 s against 9.3-9.7 s.
 func (p *program) vtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
-	analysed := p.walkWith(roots, why, p.cha, nil, true).funcs
+	return p.vtaClosed(roots, why, p.walkWith(roots, why, p.cha, nil, true).funcs)
+}
+
+// vtaClosed walks from roots over the VTA call graph of analysed, and
+// again over that of the union as long as the walk reaches functions
+// outside it; see vtaReach.
+func (p *program) vtaClosed(roots []*ssa.Function, why map[*ssa.Function]string, analysed map[*ssa.Function]bool) *reach {
 	for {
 		g := vta.CallGraph(analysed, p.cha)
 		r := p.walk(roots, why, g, analysed)
@@ -209,8 +220,10 @@ func (p *program) walk(roots []*ssa.Function, rootWhy map[*ssa.Function]string, 
 }
 
 // walkWith is walk; with seed, it computes only the set of functions (for
-// VTA, see vtaReach): it leaves out the calls reflectInvokes adds and does
-// not order the edges, which only the paths of the reach depend on.
+// VTA, see vtaReach): it adds the methods reflection may call at every
+// interface call, not only at those whose receiver can hold a value made
+// by reflection, and it does not order the edges, which only the paths of
+// the reach depend on.
 func (p *program) walkWith(roots []*ssa.Function, rootWhy map[*ssa.Function]string, g *callgraph.Graph, analysed map[*ssa.Function]bool, seed bool) *reach {
 	w := &walker{
 		p: p, g: g, analysed: analysed, seed: seed,
@@ -266,7 +279,7 @@ func (p *program) walkWith(roots []*ssa.Function, rootWhy map[*ssa.Function]stri
 			// Last, the interface calls that can receive a value made by
 			// reflection, decided on the whole reach: the edges they add
 			// can make more receivers such (new callers, new stores).
-			if !w.seed && w.reflectInvokes() {
+			if w.reflectInvokes() {
 				continue
 			}
 			return r
@@ -299,6 +312,31 @@ func (w *walker) reflectInvokes() bool {
 		return false
 	}
 	before := len(w.seen)
+	if w.seed {
+		// Every receiver counts as hidden, which gives a superset of the
+		// functions without the hidden-flow passes; and only the
+		// functions matter, not the edges. The methods reflection
+		// reaches only grow, so each site looks only at those added
+		// since the pass before.
+		if w.seedExamined == nil {
+			w.seedExamined = map[ssa.CallInstruction]int{}
+		}
+		for _, fn := range slices.Collect(maps.Keys(r.funcs)) {
+			for _, site := range w.p.invokeSites(fn) {
+				from, n := w.seedExamined[site], len(r.rtypes.byMethod[site.Common().Method.Name()])
+				if from == n {
+					continue
+				}
+				w.seedExamined[site] = n
+				for _, e := range w.p.extraInvokesFrom(r, fn, site, from) {
+					if !r.funcs[e.callee] && !isRuntime(e.callee) {
+						w.reached(e.callee)
+					}
+				}
+			}
+		}
+		return len(w.queue) > 0
+	}
 	h := w.p.newHiddenFlow(r)
 	for _, fn := range sortedFuncs(r.funcs) {
 		for _, site := range w.p.invokeSites(fn) {
@@ -335,6 +373,9 @@ type walker struct {
 	rtRead map[*ssa.Function]bool
 	// seed is set for the walk whose functions VTA analyses: see walkWith.
 	seed bool
+	// seedExamined counts, per interface call site, the methods of
+	// r.rtypes.byMethod the seed walk has added edges for.
+	seedExamined map[ssa.CallInstruction]int
 }
 
 type edgeKey struct {

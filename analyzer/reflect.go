@@ -216,6 +216,12 @@ func hasTypeParam(t types.Type, depth int) bool {
 // the method of every reflect-reachable type that implements the
 // interface.
 func (p *program) extraInvokes(r *reach, fn *ssa.Function, site ssa.CallInstruction) []edge {
+	return p.extraInvokesFrom(r, fn, site, 0)
+}
+
+// extraInvokesFrom is extraInvokes, looking only at the methods from the
+// index from on of those reflection reaches with the site's method name.
+func (p *program) extraInvokesFrom(r *reach, fn *ssa.Function, site ssa.CallInstruction, from int) []edge {
 	rt := r.rtypes
 	if rt == nil || !rt.active {
 		return nil
@@ -226,7 +232,7 @@ func (p *program) extraInvokes(r *reach, fn *ssa.Function, site ssa.CallInstruct
 		return nil
 	}
 	var out []edge
-	for _, impl := range rt.byMethod[m.Name()] {
+	for _, impl := range rt.byMethod[m.Name()][from:] {
 		if !sameMethodPkg(m, impl) || !p.implements(impl.Signature.Recv().Type(), iface) {
 			continue
 		}
