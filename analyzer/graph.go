@@ -406,6 +406,10 @@ func (w *walker) reached(fn *ssa.Function) {
 
 // visit adds the call edge e.
 func (w *walker) visit(e edge) {
+	if w.seed {
+		w.visitSeed(e)
+		return
+	}
 	k := edgeKey{e.caller, e.callee, e.site}
 	if w.seen[k] {
 		return
@@ -442,6 +446,32 @@ func (w *walker) visit(e edge) {
 	r.pred[e.callee] = append(r.pred[e.callee], e)
 	if !r.funcs[e.callee] {
 		r.parent[e.callee] = e
+		w.reached(e.callee)
+	}
+}
+
+// visitSeed is visit for the seed walk, which needs the functions, the
+// edges into each (callbacks and funcValues read them) and the calls into
+// the runtime, not the edges out of each or the paths: it keeps no record
+// of the edges it has seen, as it meets each edge once (each function's
+// edges when the function is reached, a pending call when its value is
+// made).
+func (w *walker) visitSeed(e edge) {
+	r := w.r
+	if isRuntime(e.callee) {
+		r.runtimeCalls = append(r.runtimeCalls, e)
+		return
+	}
+	if e.site != nil && e.site.Common().StaticCallee() == nil && !e.site.Common().IsInvoke() {
+		if ts, known := w.takers[e.callee]; known && !anyIn(ts, r.funcs) {
+			for _, t := range ts {
+				w.pending[t] = append(w.pending[t], e)
+			}
+			return
+		}
+	}
+	r.pred[e.callee] = append(r.pred[e.callee], e)
+	if !r.funcs[e.callee] {
 		w.reached(e.callee)
 	}
 }
