@@ -428,18 +428,8 @@ func (w *walker) visit(e edge) {
 		r.runtimeCalls = append(r.runtimeCalls, e)
 		return
 	}
-	if e.site != nil && e.site.Common().StaticCallee() == nil && !e.site.Common().IsInvoke() {
-		// A call through a func value reaches a function only if code
-		// that makes that value (a closure's parent, a method value's
-		// MakeClosure, a function used as a value) has run.
-		// An empty list of takers is a value kept only in package
-		// variables nothing reads: no call through a value reaches it.
-		if ts, known := w.takers[e.callee]; known && !anyIn(ts, r.funcs) {
-			for _, t := range ts {
-				w.pending[t] = append(w.pending[t], e)
-			}
-			return
-		}
+	if w.waitsForValue(e) {
+		return
 	}
 	w.seen[k] = true
 	r.succ[e.caller] = append(r.succ[e.caller], e)
@@ -448,6 +438,27 @@ func (w *walker) visit(e edge) {
 		r.parent[e.callee] = e
 		w.reached(e.callee)
 	}
+}
+
+// waitsForValue reports whether e is a call through a func value whose
+// callee's value no reached function makes yet, and if so holds e back
+// until one of the functions that make it is reached. A call through a
+// func value reaches a function only if code that makes that value (a
+// closure's parent, a method value's MakeClosure, a function used as a
+// value) has run. An empty list of takers is a value kept only in package
+// variables nothing reads: no call through a value reaches it.
+func (w *walker) waitsForValue(e edge) bool {
+	if e.site == nil || e.site.Common().StaticCallee() != nil || e.site.Common().IsInvoke() {
+		return false
+	}
+	ts, known := w.takers[e.callee]
+	if !known || anyIn(ts, w.r.funcs) {
+		return false
+	}
+	for _, t := range ts {
+		w.pending[t] = append(w.pending[t], e)
+	}
+	return true
 }
 
 // visitSeed is visit for the seed walk, which needs the functions, the
@@ -462,13 +473,8 @@ func (w *walker) visitSeed(e edge) {
 		r.runtimeCalls = append(r.runtimeCalls, e)
 		return
 	}
-	if e.site != nil && e.site.Common().StaticCallee() == nil && !e.site.Common().IsInvoke() {
-		if ts, known := w.takers[e.callee]; known && !anyIn(ts, r.funcs) {
-			for _, t := range ts {
-				w.pending[t] = append(w.pending[t], e)
-			}
-			return
-		}
+	if w.waitsForValue(e) {
+		return
 	}
 	r.pred[e.callee] = append(r.pred[e.callee], e)
 	if !r.funcs[e.callee] {

@@ -13,8 +13,14 @@ import (
 // resolveProgram builds the program of testdata/resolve for amd64 once:
 // the first phase, without Analyze.
 var resolveProgram = sync.OnceValues(func() (*program, error) {
+	return buildFixture("./testdata/resolve")
+})
+
+// buildFixture runs the first phase, without Analyze, on the main package
+// at pattern, for amd64.
+func buildFixture(pattern string) (*program, error) {
 	cfg := Config{GOARCH: "amd64"}
-	pkgs, err := load(cfg, []string{"./testdata/resolve"})
+	pkgs, err := load(cfg, []string{pattern})
 	if err != nil {
 		return nil, err
 	}
@@ -22,8 +28,8 @@ var resolveProgram = sync.OnceValues(func() (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildProgram("amd64", table, pkgs[0], "", false)
-})
+	return buildProgram(cfg.GOARCH, table, pkgs[0], "", false)
+}
 
 func mustResolveProgram(t *testing.T) *program {
 	t.Helper()

@@ -3,8 +3,6 @@ package analyzer
 import (
 	"strings"
 	"testing"
-
-	"github.com/sandboxgen/sandboxgen/internal/systable"
 )
 
 // TestPrunePhase runs the prune and assemble phases on the program of
@@ -16,16 +14,7 @@ func TestPrunePhase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the SSA of a program")
 	}
-	cfg := Config{GOARCH: "amd64"}
-	pkgs, err := load(cfg, []string{"./testdata/prunegoroutine"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	table, err := systable.Lookup(cfg.GOARCH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := buildProgram(cfg.GOARCH, table, pkgs[0], "", false)
+	p, err := buildFixture("./testdata/prunegoroutine")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +39,7 @@ func TestPrunePhase(t *testing.T) {
 	}
 	var fates []fate
 	for _, sn := range sites.needs {
-		if name, _ := table.Name(uint32(sn.nr)); name == "getpgid" {
+		if name, _ := p.table.Name(uint32(sn.nr)); name == "getpgid" {
 			fates = append(fates, pr.fateOf(sn.caller, sn.site))
 		}
 	}
@@ -62,7 +51,7 @@ func TestPrunePhase(t *testing.T) {
 			t.Errorf("getpgid site: fate %d, want pruned", f)
 		}
 	}
-	prog := p.assemble(pkgs[0], r, pr, sites, false)
+	prog := p.assemble(p.pkg, r, pr, sites, false)
 	if _, ok := prog.Need("getpgid"); ok {
 		t.Error("getpgid is allowed after Lock")
 	}
@@ -85,7 +74,7 @@ func TestPrunePhase(t *testing.T) {
 			t.Fatalf("noPrune: a site of %d is %d, want kept", sn.nr, f)
 		}
 	}
-	progWhole := p.assemble(pkgs[0], r, whole, sites, false)
+	progWhole := p.assemble(p.pkg, r, whole, sites, false)
 	if _, ok := progWhole.Need("getpgid"); !ok || len(progWhole.Pruned) != 0 || len(progWhole.Outliving) != 0 {
 		t.Errorf("noPrune: getpgid allowed %v, pruned %v, outliving %v", ok, progWhole.Pruned, progWhole.Outliving)
 	}

@@ -7,8 +7,6 @@ import (
 
 	"golang.org/x/tools/go/callgraph/vta"
 	"golang.org/x/tools/go/ssa"
-
-	"github.com/sandboxgen/sandboxgen/internal/systable"
 )
 
 // TestVTASeed checks vtaReach's shortcut: VTA analyses the functions of a
@@ -27,16 +25,7 @@ func TestVTASeed(t *testing.T) {
 	}
 	for _, fixture := range []string{"httpserver", "reflectflow", "refinereach", "osexecjson"} {
 		t.Run(fixture, func(t *testing.T) {
-			cfg := Config{GOARCH: "amd64"}
-			pkgs, err := load(cfg, []string{"./testdata/" + fixture})
-			if err != nil {
-				t.Fatal(err)
-			}
-			table, err := systable.Lookup(cfg.GOARCH)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := buildProgram(cfg.GOARCH, table, pkgs[0], "", false)
+			p, err := buildFixture("./testdata/" + fixture)
 			if err != nil {
 				t.Fatal(err)
 			}
