@@ -311,7 +311,6 @@ func (w *walker) reflectInvokes() bool {
 	if r.rtypes == nil || !r.rtypes.active {
 		return false
 	}
-	before := len(w.seen)
 	if w.seed {
 		// Every receiver counts as hidden, which gives a superset of the
 		// functions without the hidden-flow passes; and only the
@@ -337,6 +336,7 @@ func (w *walker) reflectInvokes() bool {
 		}
 		return len(w.queue) > 0
 	}
+	before := len(w.seen)
 	h := w.p.newHiddenFlow(r)
 	for _, fn := range sortedFuncs(r.funcs) {
 		for _, site := range w.p.invokeSites(fn) {
