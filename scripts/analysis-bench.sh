@@ -4,7 +4,9 @@
 # examples/webserver and for the 249-package analyzer/testdata/bigprog
 # (which calls selfsandbox.MustLock once it listens, so pruning is timed
 # too), each run in a fresh process so that the peak resident memory is the
-# analysis's own. Then the sandboxgen command on examples/webserver: cold
+# analysis's own, and each after a run of bench/analysisfloor on the same
+# program (x/tools' load, SSA and VTA alone: the floor under the analysis,
+# measured side by side). Then the sandboxgen command on examples/webserver: cold
 # (SANDBOXGEN_CACHE=off) for one architecture and for the default two (at
 # once, and one after the other with SANDBOXGEN_JOBS=1), and
 # warm (answered from the analysis cache) for -check, -json and -why, and
@@ -29,18 +31,30 @@ runs=${1:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-[ "${ANALYSIS_BENCH_ONLY:-}" = command ] || go test -c -o "$tmp/analyzer.test" ./analyzer
+if [ "${ANALYSIS_BENCH_ONLY:-}" != command ]; then
+	go test -c -o "$tmp/analyzer.test" ./analyzer
+	# The floor: x/tools' part alone (load, SSA, VTA over what CHA
+	# reaches), run before each of the analysis's runs, side by side.
+	(cd bench && go build -o "$tmp/analysisfloor" ./analysisfloor)
+fi
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-# bench NAME DIR PATTERN: runs the analysis $runs times and prints each run
-# and the medians; sets $med_wall and $med_mib.
+# bench NAME DIR PATTERN: runs the analysis $runs times, each after a run of
+# the floor, and prints each run and the medians; sets $med_wall and
+# $med_mib.
 bench() {
-	local name=$1 dir=$2 pattern=$3 i wall kib user sys line
+	local name=$1 dir=$2 pattern=$3 i wall kib user sys line floor
 	: >"$tmp/$name.wall"
 	: >"$tmp/$name.mib"
 	: >"$tmp/$name.cpu"
+	: >"$tmp/$name.floor"
+	: >"$tmp/$name.floormib"
 	for ((i = 1; i <= runs; i++)); do
+		(cd "$dir" && /usr/bin/time -f '%e %M' -o "$tmp/time" "$tmp/analysisfloor" "$pattern" >/dev/null)
+		read -r wall kib <"$tmp/time"
+		echo "$wall" >>"$tmp/$name.floor"
+		echo "$((kib / 1024))" >>"$tmp/$name.floormib"
 		(cd "$root/analyzer" &&
 			SANDBOXGEN_BENCH_DIR=$dir SANDBOXGEN_BENCH_PATTERN=$pattern \
 				/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" \
@@ -55,7 +69,11 @@ bench() {
 	done
 	med_wall=$(median <"$tmp/$name.wall")
 	med_mib=$(median <"$tmp/$name.mib")
-	printf '%-10s median: %.2f s wall, %.2f s CPU, %d MiB peak (%d runs)\n\n' "$name" "$med_wall" "$(median <"$tmp/$name.cpu")" "$med_mib" "$runs"
+	printf '%-10s median: %.2f s wall, %.2f s CPU, %d MiB peak (%d runs)\n' "$name" "$med_wall" "$(median <"$tmp/$name.cpu")" "$med_mib" "$runs"
+	floor=$(median <"$tmp/$name.floor")
+	printf '%-10s floor (bench/analysisfloor, run before each): %.2f s (%s-%s), %d MiB; analysis / floor %.2f\n\n' "$name" "$floor" \
+		"$(sort -g "$tmp/$name.floor" | head -1)" "$(sort -g "$tmp/$name.floor" | tail -1)" "$(median <"$tmp/$name.floormib")" \
+		"$(awk -v a="$med_wall" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')"
 }
 
 status=0
