@@ -67,9 +67,6 @@ type reach struct {
 	fieldBits map[slotKey]fieldBitsFact
 	// nilFields caches csWalker.nilField per field.
 	nilFields map[slotKey]bool
-	// vtaFuncs are the functions VTA analysed for the walk over its
-	// edges (see vtaReach); nil for other walks.
-	vtaFuncs map[*ssa.Function]bool
 }
 
 // isRuntime reports whether fn belongs to package runtime.
@@ -183,13 +180,15 @@ func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa
 // anonymous structs (struct{sync.Mutex; ...}.Lock) VTA had not analysed,
 // and VTA ran twice: 11.0-12.1 s against 9.3-9.7 s.
 func (p *program) vtaReach(roots []*ssa.Function, why map[*ssa.Function]string) *reach {
-	return p.vtaClosed(roots, why, p.walkWith(roots, why, p.cha, nil, true).funcs)
+	r, _ := p.vtaClosed(roots, why, p.walkWith(roots, why, p.cha, nil, true).funcs)
+	return r
 }
 
 // vtaClosed walks from roots over the VTA call graph of analysed, and
 // again over that of the union as long as the walk reaches functions
-// outside it; see vtaReach.
-func (p *program) vtaClosed(roots []*ssa.Function, why map[*ssa.Function]string, analysed map[*ssa.Function]bool) *reach {
+// outside it; see vtaReach. It returns the reach and the functions VTA
+// analysed for it.
+func (p *program) vtaClosed(roots []*ssa.Function, why map[*ssa.Function]string, analysed map[*ssa.Function]bool) (*reach, map[*ssa.Function]bool) {
 	for {
 		g := vta.CallGraph(analysed, p.cha)
 		r := p.walk(roots, why, g, analysed)
@@ -200,8 +199,7 @@ func (p *program) vtaClosed(roots []*ssa.Function, why map[*ssa.Function]string,
 			}
 		}
 		if len(outside) == 0 {
-			r.vtaFuncs = analysed
-			return r
+			return r, analysed
 		}
 		analysed = maps.Clone(analysed)
 		for _, fn := range outside {

@@ -33,9 +33,9 @@ func TestVTASeed(t *testing.T) {
 			roots := []*ssa.Function{p.mainPkg.Func("init"), mainFn}
 			why := map[*ssa.Function]string{roots[0]: "init", mainFn: "main"}
 
-			got := p.vtaReach(roots, why)
+			got, analysed := p.vtaClosed(roots, why, p.walkWith(roots, why, p.cha, nil, true).funcs)
 			for fn := range got.funcs {
-				if !got.vtaFuncs[fn] {
+				if !analysed[fn] {
 					t.Errorf("%s is reachable but VTA did not analyse it", fn)
 				}
 			}
@@ -64,9 +64,9 @@ func TestVTASeed(t *testing.T) {
 			if left == 0 {
 				t.Fatal("httpserver's seed has no method of struct{io.Reader; ...}: the fixture no longer exercises the loop")
 			}
-			closed := p.vtaClosed(roots, why, short)
+			closed, closedAnalysed := p.vtaClosed(roots, why, short)
 			for fn := range closed.funcs {
-				if !closed.vtaFuncs[fn] {
+				if !closedAnalysed[fn] {
 					t.Errorf("from a seed without %d methods: %s is reachable but VTA did not analyse it", left, fn)
 				}
 			}
