@@ -38,11 +38,18 @@ type nilFieldIndex struct {
 	unsafe     map[string]bool // types.TypeString of struct types
 }
 
-// nilFields indexes the program's nillable fields (computed once).
+// nilFields indexes the program's nillable fields (computed once, or
+// waited for while buildProgram builds it in the background).
 func (p *program) nilFields() *nilFieldIndex {
-	if p.nilFieldIdx != nil {
-		return p.nilFieldIdx
+	p.awaitIndexes()
+	if p.nilFieldIdx == nil {
+		p.nilFieldIdx = p.indexNilFields()
 	}
+	return p.nilFieldIdx
+}
+
+// indexNilFields builds nilFields' index.
+func (p *program) indexNilFields() *nilFieldIndex {
 	names := newTypeNamer()
 	idx := &nilFieldIndex{stores: map[slotKey][]slotStore{}, containers: map[slotKey][]types.Type{},
 		escapes: map[slotKey]bool{}, unsafe: map[string]bool{}}
@@ -106,7 +113,6 @@ func (p *program) nilFields() *nilFieldIndex {
 			}
 		}
 	}
-	p.nilFieldIdx = idx
 	return idx
 }
 

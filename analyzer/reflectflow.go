@@ -684,11 +684,18 @@ func addressUses(addr ssa.Value) (stored []ssa.Value, escapes bool) {
 	return stored, escapes
 }
 
-// slotStores indexes the program's interface-typed slots (computed once).
+// slotStores indexes the program's interface-typed slots (computed once,
+// or waited for while buildProgram builds it in the background).
 func (p *program) slotStores() *slotStoreIndex {
-	if p.slotIndex != nil {
-		return p.slotIndex
+	p.awaitIndexes()
+	if p.slotIndex == nil {
+		p.slotIndex = p.indexSlotStores()
 	}
+	return p.slotIndex
+}
+
+// indexSlotStores builds slotStores' index.
+func (p *program) indexSlotStores() *slotStoreIndex {
 	idx := &slotStoreIndex{stores: map[slotKey][]slotStore{}, escapes: map[slotKey]bool{},
 		cells: map[string][]ssa.Value{}, escapedSlots: map[string][]escapedSlot{},
 		intoArray: map[keyedStore][]*ssa.Alloc{}}
@@ -792,7 +799,6 @@ func (p *program) slotStores() *slotStoreIndex {
 			}
 		}
 	}
-	p.slotIndex = idx
 	return idx
 }
 
