@@ -31,6 +31,9 @@ type analysis struct {
 	// release says no later SSA build needs the packages' syntax and
 	// type information: analyzeMain drops them once its SSA is built.
 	release bool
+	// ssaBuilt is called once the SSA is built: it puts back the GC
+	// percent raised for the load and the build (see raiseGC).
+	ssaBuilt func()
 }
 
 // releaseSyntax drops the syntax trees and type-checker facts of p's import
@@ -49,9 +52,10 @@ func releaseSyntax(p *packages.Package) {
 // main package matches, or when the architecture has no syscall table;
 // unresolved syscall sites are not an error (see Program.Unresolved).
 //
-// While the packages load, Analyze raises the process's GC percent and
-// collects before and after (see loadGC): the analysis's time and peak
-// memory depend on when the collector runs.
+// While the packages load and the SSA is built, Analyze raises the
+// process's GC percent and collects before, between and after (see
+// raiseGC): the analysis's time and peak memory depend on when the
+// collector runs.
 func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	start := time.Now()
 	goarch := goarchOf(cfg)
@@ -76,10 +80,13 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	if !cfg.NoRuntime {
 		baseline = startBaseline(goroot, goarch)
 	}
+	restoreGC := raiseGC()
+	defer restoreGC()
 	pkgs, err := load(cfg, patterns)
 	if err != nil {
 		return nil, err
 	}
+	collectLoadGarbage()
 	var mains []*packages.Package
 	for _, p := range pkgs {
 		if p.Name == "main" {
@@ -104,7 +111,7 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 	// built in the background while the Go analysis runs.
 	cRuns := (&analysis{cfg: cfg, program: &program{goarch: goarch, table: table}}).startC(mains)
 	for i, p := range mains {
-		mainAnalysis := &analysis{cfg: cfg, profile: profile, release: i == len(mains)-1}
+		mainAnalysis := &analysis{cfg: cfg, profile: profile, release: i == len(mains)-1, ssaBuilt: restoreGC}
 		prog, err := mainAnalysis.analyzeMain(p, goarch, table, loadTime)
 		if err != nil {
 			return nil, err
@@ -183,7 +190,7 @@ func startBaseline(goroot, goarch string) func() (*runtimeprofile.Profile, error
 func (a *analysis) analyzeMain(p *packages.Package, goarch string, table *systable.Table, loadTime time.Duration) (*Program, error) {
 	tm := Timings{Load: loadTime}
 	start := time.Now()
-	built, err := buildProgram(goarch, table, p, a.cfg.Dir, a.release)
+	built, err := buildProgram(goarch, table, p, a.cfg.Dir, a.release, a.ssaBuilt)
 	if err != nil {
 		return nil, err
 	}

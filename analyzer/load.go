@@ -56,7 +56,6 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 	if len(cfg.Tags) > 0 {
 		pc.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
 	}
-	defer loadGC()()
 	pkgs, err := packages.Load(pc, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("analyzer: loading %s for linux/%s: %w", strings.Join(patterns, " "), goarchOf(cfg), err)
@@ -77,58 +76,77 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 	return pkgs, nil
 }
 
-// loadGCFactor is how much loadGC raises the GC percent while packages
-// load. Loading allocates about half of what the analysis allocates and
-// keeps about half of that: with the default GOGC=100 it ran a dozen
-// collections, the last ones marking most of the growing heap, and the
-// one running when the load ended counted the type checker's garbage as
-// live, which set a high goal for the SSA build, where the peak is. With
-// the percent raised, and one collection when the load ends, when that
-// garbage is gone (and one before it starts, see loadGC):
-// sandboxgen -arch amd64 on examples/webserver, 5
-// interleaved runs (medians, ranges): 4.97 s (4.72-5.39), 6.56 s of CPU,
-// 762 MiB (742-776) -> 4.74 s (4.59-4.93), 6.29 s of CPU, 702 MiB
-// (692-716). Without that collection the peak varied from 667 to 834 MiB.
-const loadGCFactor = 4
+// buildGCFactor is how much raiseGC raises the GC percent while packages
+// load and the SSA is built. Loading allocates about half of what the
+// analysis allocates and keeps about half of that: with the default
+// GOGC=100 it ran a dozen collections, the last ones marking most of the
+// growing heap, and the one running when the load ended counted the type
+// checker's garbage as live, which set a high goal for the SSA build.
+// With the percent raised, one collection before the load (see raiseGC),
+// one when it ends (collectLoadGarbage), when the type checker's garbage
+// is gone, and one when the SSA is built, when the syntax is: sandboxgen
+// -arch amd64 on examples/webserver, 5 interleaved runs (medians,
+// ranges): 4.97 s (4.72-5.39), 6.56 s of CPU, 762 MiB (742-776) -> 4.74 s
+// (4.59-4.93), 6.29 s of CPU, 702 MiB (692-716) with the percent put
+// back when the load ended. Keeping it raised through the SSA build
+// (where, on both cores, the collection that ran took CPU from the
+// build) saved the 249-package benchmark another 0.2 s of 5.6 s and
+// 0.4 s of CPU, at the same peak (4 interleaved pairs: 5.25-5.47 s,
+// 939-942 MiB against 5.52-5.86 s, 935-961 MiB).
+const buildGCFactor = 4
 
-// The GC percent raised while packages load, shared by concurrent
-// calls of load: the first raises it, the last puts it back.
+// The GC percent raised while packages load and the SSA is built, shared
+// by concurrent calls of Analyze: the first raises it, the last puts it
+// back.
 var (
-	loadGCMu    sync.Mutex
-	loadGCCalls int
-	loadGCSaved int
+	buildGCMu    sync.Mutex
+	buildGCCalls int
+	buildGCSaved int
 )
 
-// loadGC collects once and raises the GC percent loadGCFactor times for
-// the time packages load, unless the garbage collector is off, and
-// returns the function that puts it back and collects once more.
-func loadGC() (restore func()) {
-	loadGCMu.Lock()
-	defer loadGCMu.Unlock()
-	if loadGCCalls == 0 {
+// raiseGC collects once and raises the GC percent buildGCFactor times,
+// unless the garbage collector is off, and returns the function that
+// puts it back and collects once more (Analyze calls it once the SSA is
+// built).
+func raiseGC() (restore func()) {
+	buildGCMu.Lock()
+	defer buildGCMu.Unlock()
+	if buildGCCalls == 0 {
 		// The raised percent applies to the heap the last collection
 		// found live: after an earlier analysis in the same process
 		// (sandboxgen's second architecture), that would be its program,
 		// garbage by now, and the goal four times that.
 		runtime.GC()
-		loadGCSaved = -1
+		buildGCSaved = -1
 		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 		metrics.Read(s)
 		if s[0].Value.Kind() == metrics.KindUint64 {
 			if p := s[0].Value.Uint64(); p > 0 && p <= 1<<20 {
-				loadGCSaved = debug.SetGCPercent(int(p) * loadGCFactor)
+				buildGCSaved = debug.SetGCPercent(int(p) * buildGCFactor)
 			}
 		}
 	}
-	loadGCCalls++
-	return func() {
-		loadGCMu.Lock()
-		defer loadGCMu.Unlock()
-		loadGCCalls--
-		if loadGCCalls == 0 && loadGCSaved > 0 {
-			debug.SetGCPercent(loadGCSaved)
+	buildGCCalls++
+	return sync.OnceFunc(func() {
+		buildGCMu.Lock()
+		defer buildGCMu.Unlock()
+		buildGCCalls--
+		if buildGCCalls == 0 && buildGCSaved > 0 {
+			debug.SetGCPercent(buildGCSaved)
 			runtime.GC()
 		}
+	})
+}
+
+// collectLoadGarbage collects once the packages are loaded, while the GC
+// percent is raised: the type checker's garbage is most of the heap then,
+// and the SSA build would otherwise grow the heap on top of it.
+func collectLoadGarbage() {
+	buildGCMu.Lock()
+	raised := buildGCSaved > 0
+	buildGCMu.Unlock()
+	if raised {
+		runtime.GC()
 	}
 }
 

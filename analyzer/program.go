@@ -81,8 +81,9 @@ type program struct {
 // With release, the syntax and type information of the packages is dropped
 // once the SSA packages are created (see releaseSyntax): each SSA package
 // keeps what it needs until it is built, so memory is given back package
-// by package while the program is built, not at the end.
-func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir string, release bool) (*program, error) {
+// by package while the program is built, not at the end. ssaBuilt, when
+// set, is called once the SSA is built (see raiseGC).
+func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir string, release bool, ssaBuilt func()) (*program, error) {
 	start := time.Now()
 	prog, ssaPkgs := ssautil.AllPackages([]*packages.Package{p}, ssa.InstantiateGenerics)
 	dirs := linkDirectives([]*packages.Package{p})
@@ -92,6 +93,9 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 		releaseSyntax(p)
 	}
 	buildTrimmed(prog, built)
+	if ssaBuilt != nil {
+		ssaBuilt()
+	}
 	out := &program{
 		goarch:  goarch,
 		table:   table,

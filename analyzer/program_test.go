@@ -28,7 +28,7 @@ func buildFixture(pattern string) (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildProgram(cfg.GOARCH, table, pkgs[0], "", false)
+	return buildProgram(cfg.GOARCH, table, pkgs[0], "", false, nil)
 }
 
 func mustResolveProgram(t *testing.T) *program {
