@@ -106,7 +106,7 @@ func (a *analysis) gatherArgFacts(r *reach, sites *siteResult) *argFacts {
 			f.constArgs[name] = tracer.argConsts(sites.needs, uint64(nr), name, c.arg, c.max)
 		}
 	}
-	for _, fn := range sortedFuncs(r.funcs) {
+	for _, fn := range a.sortedFuncs(r.funcs) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				fa, ok := instr.(*ssa.FieldAddr)

@@ -77,7 +77,7 @@ func (p *program) cgoWrappers(r *reach) []cgoWrapper {
 		return r.cgoFuncs
 	}
 	r.cgoFound = true
-	for _, fn := range sortedFuncs(r.funcs) {
+	for _, fn := range p.sortedFuncs(r.funcs) {
 		name := fn.Name()
 		var cname string
 		switch {

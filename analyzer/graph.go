@@ -301,7 +301,7 @@ func (w *walker) rtFuncs(r *reach) []*ssa.Function {
 			fresh[fn] = true
 		}
 	}
-	return sortedFuncs(fresh)
+	return w.p.sortedFuncs(fresh)
 }
 
 // reflectInvokes adds, at every reached interface method call whose
@@ -339,7 +339,7 @@ func (w *walker) reflectInvokes() bool {
 	}
 	before := len(w.seen)
 	h := w.p.newHiddenFlow(r)
-	for _, fn := range sortedFuncs(r.funcs) {
+	for _, fn := range w.p.sortedFuncs(r.funcs) {
 		for _, site := range w.p.invokeSites(fn) {
 			if h.receiverHidden(site) {
 				for _, e := range w.p.extraInvokes(r, fn, site) {
@@ -546,15 +546,7 @@ func (p *program) sortCallees(edges []*callgraph.Edge) {
 
 // calleeName returns fn.String(), computed once per function.
 func (p *program) calleeName(fn *ssa.Function) string {
-	name, ok := p.funcNames[fn]
-	if !ok {
-		if p.funcNames == nil {
-			p.funcNames = map[*ssa.Function]string{}
-		}
-		name = fn.String()
-		p.funcNames[fn] = name
-	}
-	return name
+	return p.order.name(fn)
 }
 
 // rootReason is a function that must be a root and why.
@@ -728,7 +720,7 @@ func (p *program) buildReach(callGraph string) (*reach, error) {
 		// function values.
 		for range maxRefinements {
 			admit := p.refinedEdges(r, mainFn)
-			if !r.dropsEdges(admit) {
+			if !p.dropsEdges(r, admit) {
 				break
 			}
 			r = p.narrowReach(r, roots, admit)

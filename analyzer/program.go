@@ -53,8 +53,9 @@ type program struct {
 	// Caches of facts about the program's functions and types, filled on
 	// first use by the later phases; none depends on what is reachable.
 	takers map[*ssa.Function][]*ssa.Function // see valueTakers
-	// funcNames memoizes Function.String for orderings (see calleeName).
-	funcNames map[*ssa.Function]string
+	// order sorts sets of functions (see sortedFuncs) and memoizes
+	// Function.String for orderings (see calleeName).
+	order     funcOrder
 	invokes   map[*ssa.Function][]ssa.CallInstruction // see invokeSites
 	implCache map[implKey]bool                        // see implements
 	slotIndex *slotStoreIndex                         // see slotStores

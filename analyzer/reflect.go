@@ -2,7 +2,6 @@ package analyzer
 
 import (
 	"fmt"
-	"go/token"
 	"go/types"
 	"sort"
 
@@ -44,7 +43,7 @@ type rtypes struct {
 // code of r.
 func (p *program) reflectTypes(r *reach) *rtypes {
 	rt := &rtypes{byMethod: map[string][]*ssa.Function{}}
-	rt.extend(p, r, sortedFuncs(r.funcs))
+	rt.extend(p, r, p.sortedFuncs(r.funcs))
 	return rt
 }
 
@@ -337,75 +336,6 @@ func (p *program) reflectRoots(r *reach) []rootReason {
 		out = append(out, rootReason{target, fmt.Sprintf("its value is made in reachable code and its type %s is one reflection reaches; reflect.Value.Call is reachable", target.Signature)})
 	}
 	return out
-}
-
-// sortedFuncs returns the functions of a set in a stable order: by file
-// name and offset, then by name. (Not by token.Pos: the files of a
-// package are parsed concurrently, so their ranges in the file set come in
-// no fixed order from run to run.)
-func sortedFuncs(set map[*ssa.Function]bool) []*ssa.Function {
-	type keyed struct {
-		fn   *ssa.Function
-		tf   *token.File // nil for a function without a position
-		rank int         // tf's rank among the files, by name
-		off  int         // the offset in tf
-	}
-	out := make([]keyed, 0, len(set))
-	ranks := map[*token.File]int{}
-	var files []*token.File
-	for fn := range set {
-		k := keyed{fn: fn, rank: -1}
-		if pos := fn.Pos(); pos.IsValid() && fn.Prog != nil {
-			if tf := fn.Prog.Fset.File(pos); tf != nil {
-				k.tf, k.off = tf, tf.Offset(pos)
-				if _, ok := ranks[tf]; !ok {
-					ranks[tf] = 0
-					files = append(files, tf)
-				}
-			}
-		}
-		out = append(out, k)
-	}
-	// The files are ranked by name once, not compared by name at each
-	// comparison of the sort.
-	sort.Slice(files, func(i, j int) bool { return files[i].Name() < files[j].Name() })
-	for i, tf := range files {
-		ranks[tf] = i
-	}
-	for i := range out {
-		if out[i].tf != nil {
-			out[i].rank = ranks[out[i].tf]
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.rank != b.rank {
-			return a.rank < b.rank
-		}
-		return a.off < b.off
-	})
-	// Functions at one position (wrappers have none, the instances of a
-	// generic function share its) go by name, each computed once.
-	fns := make([]*ssa.Function, len(out))
-	for i := 0; i < len(out); {
-		j := i + 1
-		for j < len(out) && out[j].rank == out[i].rank && out[j].off == out[i].off {
-			j++
-		}
-		for n := i; n < j; n++ {
-			fns[n] = out[n].fn
-		}
-		if j-i > 1 {
-			names := make(map[*ssa.Function]string, j-i)
-			for _, fn := range fns[i:j] {
-				names[fn] = fn.String()
-			}
-			run := fns[i:j]
-			sort.Slice(run, func(a, b int) bool { return names[run[a]] < names[run[b]] })
-		}
-		i = j
-	}
-	return fns
 }
 
 // reachedFunc reports whether the package-level function pkg.name is

@@ -280,7 +280,7 @@ func fieldName(fa *ssa.FieldAddr) string {
 // asmSites finds the syscalls that reachable assembly functions other than
 // the trap primitives make themselves, from the $SYS_* constants they load.
 func (p *program) asmSites(r *reach, res *siteResult) {
-	for _, fn := range sortedFuncs(r.funcs) {
+	for _, fn := range p.sortedFuncs(r.funcs) {
 		if isTrapPrimitive(fn) {
 			continue
 		}

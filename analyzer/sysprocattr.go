@@ -55,7 +55,7 @@ func (p *program) procAttrFacts(r *reach) *procAttrFacts {
 	}
 	f := &procAttrFacts{set: map[string]string{}}
 	p.procAttr = f
-	for _, fn := range sortedFuncs(r.funcs) {
+	for _, fn := range p.sortedFuncs(r.funcs) {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				switch in := instr.(type) {

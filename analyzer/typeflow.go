@@ -210,8 +210,8 @@ func (p *program) refinedEdges(r *reach, mainFn *ssa.Function) func(ssa.CallInst
 }
 
 // dropsEdges reports whether admit refuses some call edge of r.
-func (r *reach) dropsEdges(admit func(ssa.CallInstruction, *ssa.Function) bool) bool {
-	for _, fn := range sortedFuncs(r.funcs) {
+func (p *program) dropsEdges(r *reach, admit func(ssa.CallInstruction, *ssa.Function) bool) bool {
+	for _, fn := range p.sortedFuncs(r.funcs) {
 		for _, e := range r.succ[fn] {
 			if e.site != nil && !admit(e.site, e.callee) {
 				return true
