@@ -61,8 +61,12 @@ type program struct {
 	slotIndex *slotStoreIndex                         // see slotStores
 	// nilFieldIdx indexes the stores to nillable fields; see nilFields.
 	nilFieldIdx *nilFieldIndex
+	// procAttrIdx indexes the instructions that set fields of a
+	// syscall.SysProcAttr; see procAttrIndex.
+	procAttrIdx map[*ssa.Function][]procAttrEvent
 	// indexesBuilt, when set, is closed once another goroutine has built
-	// slotIndex and nilFieldIdx (see buildProgram and awaitIndexes).
+	// slotIndex, nilFieldIdx and procAttrIdx (see buildProgram and
+	// awaitIndexes).
 	indexesBuilt chan struct{}
 	// liveCache and branchCache hold liveBlocks without a calling context
 	// and branchParams, per function; see branch.go.
@@ -132,6 +136,7 @@ func buildProgram(goarch string, table *systable.Table, p *packages.Package, dir
 		<-listed
 		out.slotIndex = out.indexSlotStores()
 		out.nilFieldIdx = out.indexNilFields()
+		out.procAttrIdx = out.indexProcAttr()
 	}()
 	// The index builders read these two lazily built tables: they are
 	// built before the builders start, and only read after.

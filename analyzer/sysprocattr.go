@@ -55,34 +55,32 @@ func (p *program) procAttrFacts(r *reach) *procAttrFacts {
 	}
 	f := &procAttrFacts{set: map[string]string{}}
 	p.procAttr = f
-	for _, fn := range p.sortedFuncs(r.funcs) {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				switch in := instr.(type) {
-				case *ssa.FieldAddr:
-					name, ok := sysProcAttrFieldName(in)
-					if !ok || f.set[name] != "" {
-						continue
-					}
-					for _, ref := range *in.Referrers() {
-						if u, ok := ref.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == in {
-							continue
-						}
-						if _, ok := ref.(*ssa.DebugRef); ok {
-							continue
-						}
-						f.set[name] = p.pos(in.Pos()) + " in " + fn.RelString(nil)
-						break
-					}
-				case *ssa.ChangeType:
-					if f.all == "" && makesSysProcAttr(in.Type(), in.X.Type()) {
-						f.all = "converted from " + in.X.Type().String() + " at " + p.pos(in.Pos()) + " in " + fn.RelString(nil)
-					}
-				case *ssa.Convert:
-					if f.all == "" && makesSysProcAttr(in.Type(), in.X.Type()) {
-						f.all = "converted from " + in.X.Type().String() + " at " + p.pos(in.Pos()) + " in " + fn.RelString(nil)
-					}
+	// The functions of r with such instructions, from the index of the
+	// program's functions, and those made since (wrappers made on
+	// demand), looked at now.
+	idx := p.procAttrIndex()
+	all := p.values().functions()
+	events := func(fn *ssa.Function) []procAttrEvent {
+		if all[fn] {
+			return idx[fn]
+		}
+		return procAttrEventsOf(fn)
+	}
+	with := map[*ssa.Function]bool{}
+	for fn := range r.funcs {
+		if len(events(fn)) > 0 {
+			with[fn] = true
+		}
+	}
+	for _, fn := range p.sortedFuncs(with) {
+		for _, ev := range events(fn) {
+			switch {
+			case ev.field != "":
+				if f.set[ev.field] == "" {
+					f.set[ev.field] = p.pos(ev.instr.Pos()) + " in " + fn.RelString(nil)
 				}
+			case f.all == "":
+				f.all = "converted from " + ev.from.String() + " at " + p.pos(ev.instr.Pos()) + " in " + fn.RelString(nil)
 			}
 		}
 	}
@@ -108,6 +106,73 @@ func (p *program) reflectCanSet(r *reach, name string) bool {
 		}
 	}
 	return false
+}
+
+// procAttrEvent is an instruction procAttrFacts looks for: one that
+// takes the address of field of a syscall.SysProcAttr for anything but a
+// load, or (field empty) one that makes a SysProcAttr by converting a
+// value of type from.
+type procAttrEvent struct {
+	instr ssa.Instruction
+	field string
+	from  types.Type
+}
+
+// procAttrIndex returns the procAttrEvents of each function of the
+// program that has any, in the order of its instructions: built once,
+// in the background with the indexes of stores (see buildProgram).
+func (p *program) procAttrIndex() map[*ssa.Function][]procAttrEvent {
+	p.awaitIndexes()
+	if p.procAttrIdx == nil {
+		p.procAttrIdx = p.indexProcAttr()
+	}
+	return p.procAttrIdx
+}
+
+// indexProcAttr builds procAttrIndex's index.
+func (p *program) indexProcAttr() map[*ssa.Function][]procAttrEvent {
+	idx := map[*ssa.Function][]procAttrEvent{}
+	for fn := range p.values().functions() {
+		if evs := procAttrEventsOf(fn); len(evs) > 0 {
+			idx[fn] = evs
+		}
+	}
+	return idx
+}
+
+// procAttrEventsOf returns the procAttrEvents of fn, in order.
+func procAttrEventsOf(fn *ssa.Function) []procAttrEvent {
+	var out []procAttrEvent
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch in := instr.(type) {
+			case *ssa.FieldAddr:
+				name, ok := sysProcAttrFieldName(in)
+				if !ok {
+					continue
+				}
+				for _, ref := range *in.Referrers() {
+					if u, ok := ref.(*ssa.UnOp); ok && u.Op == token.MUL && u.X == in {
+						continue
+					}
+					if _, ok := ref.(*ssa.DebugRef); ok {
+						continue
+					}
+					out = append(out, procAttrEvent{instr: in, field: name})
+					break
+				}
+			case *ssa.ChangeType:
+				if makesSysProcAttr(in.Type(), in.X.Type()) {
+					out = append(out, procAttrEvent{instr: in, from: in.X.Type()})
+				}
+			case *ssa.Convert:
+				if makesSysProcAttr(in.Type(), in.X.Type()) {
+					out = append(out, procAttrEvent{instr: in, from: in.X.Type()})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // makesSysProcAttr reports whether a conversion from type from to type to
