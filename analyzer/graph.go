@@ -148,7 +148,7 @@ func (p *program) narrowReach(wide *reach, roots []*ssa.Function, admit func(ssa
 	w.run()
 	for {
 		var more []rootReason
-		for _, x := range append(p.callbacks(w.r), p.reflectRoots(w.r)...) {
+		for _, x := range append(p.callbacks(w.r), p.unreachedReflectRoots(w.r)...) {
 			if !w.r.funcs[x.fn] {
 				more = append(more, x)
 			}
@@ -267,7 +267,7 @@ func (p *program) walkWith(roots []*ssa.Function, rootWhy map[*ssa.Function]stri
 		if r.rtypes.extend(p, r, fresh) {
 			added = true
 		}
-		for _, x := range p.reflectRoots(r) {
+		for _, x := range p.unreachedReflectRoots(r) {
 			if !r.funcs[x.fn] {
 				if r.rootWhy[x.fn] == "" {
 					r.rootWhy[x.fn] = x.why
