@@ -233,9 +233,16 @@ func buildTrimmed(prog *ssa.Program, b *builtSyntax) {
 		})
 	}
 	wg.Wait()
+	// Each package's facts are its own: they are trimmed on all cores
+	// (70 ms on one for the 249-package benchmark).
 	for i, info := range b.infos {
-		trimInfo(info, b.generic[i])
+		limit <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-limit }()
+			trimInfo(info, b.generic[i])
+		})
 	}
+	wg.Wait()
 }
 
 // trimInfo keeps in info only the facts about the nodes inside the
