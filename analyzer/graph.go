@@ -847,6 +847,7 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 	storedIn := map[*ssa.Function][]*ssa.Global{}
 	readers := map[*ssa.Global][]*ssa.Function{}
 	readerSeen := map[*ssa.Global]map[*ssa.Function]bool{}
+	var ops []*ssa.Value // reused: Operands appends to it
 	for fn := range p.values().functions() {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
@@ -854,8 +855,8 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 				if c, ok := in.(ssa.CallInstruction); ok && !c.Common().IsInvoke() {
 					direct = c.Common().Value
 				}
-				var ops []*ssa.Value
-				for _, op := range in.Operands(ops) {
+				ops = in.Operands(ops[:0])
+				for _, op := range ops {
 					switch v := (*op).(type) {
 					case *ssa.Function:
 						if ssa.Value(v) == direct && op == &in.(ssa.CallInstruction).Common().Value {

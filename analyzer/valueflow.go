@@ -376,6 +376,7 @@ func (f *valueFlow) globalIndex() *globalInfo {
 		return f.globals
 	}
 	gi := &globalInfo{stores: map[*ssa.Global][]ssa.Value{}, escapes: map[*ssa.Global]string{}}
+	var ops []*ssa.Value // reused: Operands appends to it
 	for fn := range f.functions() {
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
@@ -391,8 +392,8 @@ func (f *valueFlow) globalIndex() *globalInfo {
 				if u, ok := in.(*ssa.UnOp); ok && u.Op == token.MUL {
 					continue
 				}
-				var ops []*ssa.Value
-				for _, op := range in.Operands(ops) {
+				ops = in.Operands(ops[:0])
+				for _, op := range ops {
 					if g, ok := (*op).(*ssa.Global); ok && gi.escapes[g] == "" {
 						gi.escapes[g] = fmt.Sprintf("its address is used by %s at %s", in, f.pos(in.Pos()))
 					}
