@@ -48,9 +48,9 @@
 // same roots without the calls in blocks that cannot run (branch.go,
 // callfold.go, nilfield.go) and the interface callees no value reaching
 // the receiver can select (typeflow.go, with netmodel.go's answer for the
-// network string of net.Listen and net.Dial), once (see maxRefinements).
-// Each such question is answered from facts of the wider reach before it,
-// so the refinement is sound on its own. hiddenFlow (reflectflow.go) and typeFlow
+// network string of net.Listen and net.Dial), twice at most. Each such
+// question is answered from facts of the wider reach before it, so each
+// refinement is sound on its own. hiddenFlow (reflectflow.go) and typeFlow
 // share one memo of answers per SSA value (scc.go).
 //
 // # Syscall sites

@@ -110,11 +110,11 @@ func successors(fn *ssa.Function, g, fallback *callgraph.Graph, analysed map[*ss
 
 // maxRefinements bounds the walks buildReach repeats with the callees
 // receiverTypes admits; each one is sound on its own, so stopping early
-// only costs precision. One: a second walk, with the facts of the
-// narrower reach, dropped 5 of 14,446 functions of the 249-package
-// benchmark and changed the syscalls of no fixture, of that benchmark or
-// of gojq, gosh and nats-server, for 0.35-0.4 s of its 6 s.
-const maxRefinements = 1
+// only costs precision. The second walk costs about 0.3 s on the
+// 249-package benchmark, where it drops 5 of 14,446 functions, but it is
+// the one that takes net's splice path and internal/poll's pipe pool
+// (pipe2) out of examples/webserver: the first leaves them reachable.
+const maxRefinements = 2
 
 // narrowReach walks the edges of wide again from roots, following a call
 // instruction's edge only when admit admits it, and a call through a func
