@@ -850,7 +850,8 @@ func anyIn(fns []*ssa.Function, set map[*ssa.Function]bool) bool {
 // valueTakers maps each function to the functions that make a value of it:
 // a MakeClosure of it, or a use of it as an operand other than the callee
 // of a direct call. A call through a func value can only reach a function
-// after one of these has run. Computed once per program.
+// after one of these has run. Computed once per program, by a scan of
+// its instructions that also fills invokeSites' cache.
 //
 // A value that is only stored into a field of a package variable (the New
 // of a package-level sync.Pool, a table of handlers built in init) is
@@ -879,12 +880,22 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 	readers := map[*ssa.Global][]*ssa.Function{}
 	readerSeen := map[*ssa.Global]map[*ssa.Function]bool{}
 	var ops []*ssa.Value // reused: Operands appends to it
-	for fn := range p.values().functions() {
+	// The same scan lists each function's interface method calls (see
+	// invokeSites), which the walks would otherwise find function by
+	// function: 45 ms on the 249-package benchmark.
+	all := p.values().functions()
+	invokes := make(map[*ssa.Function][]ssa.CallInstruction, len(all))
+	for fn := range all {
+		var sites []ssa.CallInstruction
 		for _, b := range fn.Blocks {
 			for _, in := range b.Instrs {
 				var direct ssa.Value
-				if c, ok := in.(ssa.CallInstruction); ok && !c.Common().IsInvoke() {
-					direct = c.Common().Value
+				if c, ok := in.(ssa.CallInstruction); ok {
+					if c.Common().IsInvoke() {
+						sites = append(sites, c)
+					} else {
+						direct = c.Common().Value
+					}
 				}
 				ops = in.Operands(ops[:0])
 				for _, op := range ops {
@@ -922,6 +933,7 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 				}
 			}
 		}
+		invokes[fn] = sites
 	}
 	for fn, gs := range storedIn {
 		if _, ok := takers[fn]; !ok {
@@ -931,6 +943,13 @@ func (p *program) valueTakers() map[*ssa.Function][]*ssa.Function {
 			for _, r := range readers[g] {
 				note(fn, r)
 			}
+		}
+	}
+	if p.invokes == nil {
+		p.invokes = invokes
+	} else {
+		for fn, sites := range invokes {
+			p.invokes[fn] = sites
 		}
 	}
 	p.takers = takers
