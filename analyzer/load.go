@@ -92,8 +92,14 @@ func load(cfg Config, patterns []string) ([]*packages.Package, error) {
 // (where, on both cores, the collection that ran took CPU from the
 // build) saved the 249-package benchmark another 0.2 s of 5.6 s and
 // 0.4 s of CPU, at the same peak (4 interleaved pairs: 5.25-5.47 s,
-// 939-942 MiB against 5.52-5.86 s, 935-961 MiB).
-const buildGCFactor = 4
+// 939-942 MiB against 5.52-5.86 s, 935-961 MiB). Eight times rather
+// than four spares the load its last collection, of a 260 MB heap: the
+// peak is still the heap the SSA build reaches (840 MB, against 630 MB
+// when the load ends), and the benchmark took 4.88-5.08 s against
+// 5.04-5.34 s, 7.7-8.2 s of CPU against 8.1-8.5 s, at 923-925 MiB
+// against 921-924 MiB (4 pairs); the example server was unchanged
+// (2.91-3.04 s, 702-706 MiB, 3 pairs).
+const buildGCFactor = 8
 
 // The GC percent raised while packages load and the SSA is built, shared
 // by concurrent calls of Analyze: the first raises it, the last puts it
