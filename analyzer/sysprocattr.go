@@ -60,20 +60,19 @@ func (p *program) procAttrFacts(r *reach) *procAttrFacts {
 	// demand), looked at now.
 	idx := p.procAttrIndex()
 	all := p.values().functions()
-	events := func(fn *ssa.Function) []procAttrEvent {
-		if all[fn] {
-			return idx[fn]
-		}
-		return procAttrEventsOf(fn)
-	}
+	events := map[*ssa.Function][]procAttrEvent{}
 	with := map[*ssa.Function]bool{}
 	for fn := range r.funcs {
-		if len(events(fn)) > 0 {
-			with[fn] = true
+		evs, indexed := idx[fn], all[fn]
+		if !indexed {
+			evs = procAttrEventsOf(fn)
+		}
+		if len(evs) > 0 {
+			events[fn], with[fn] = evs, true
 		}
 	}
 	for _, fn := range p.sortedFuncs(with) {
-		for _, ev := range events(fn) {
+		for _, ev := range events[fn] {
 			switch {
 			case ev.field != "":
 				if f.set[ev.field] == "" {
