@@ -965,6 +965,6 @@ func (p *program) funcsOfType(r *reach, sig *types.Signature) []*ssa.Function {
 			out = append(out, fn)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	sort.Slice(out, func(i, j int) bool { return p.calleeName(out[i]) < p.calleeName(out[j]) })
 	return out
 }

@@ -344,11 +344,7 @@ func (p *program) reflectRootsOf(r *reach, unreached bool) []rootReason {
 			}
 		}
 	}
-	candName := make(map[*ssa.Function]string, len(cands))
-	for _, fn := range cands {
-		candName[fn] = fn.String()
-	}
-	sort.Slice(cands, func(i, j int) bool { return candName[cands[i]] < candName[cands[j]] })
+	sort.Slice(cands, func(i, j int) bool { return p.calleeName(cands[i]) < p.calleeName(cands[j]) })
 	for _, target := range cands {
 		out = append(out, rootReason{target, fmt.Sprintf("its value is made in reachable code and its type %s is one reflection reaches; reflect.Value.Call is reachable", target.Signature)})
 	}

@@ -100,7 +100,7 @@ func (p *program) findSites(r *reach) *siteResult {
 			prims = append(prims, fn)
 		}
 	}
-	sort.Slice(prims, func(i, j int) bool { return prims[i].String() < prims[j].String() })
+	sort.Slice(prims, func(i, j int) bool { return p.calleeName(prims[i]) < p.calleeName(prims[j]) })
 	for _, fn := range prims {
 		add(wrapper{fn, 0})
 	}
