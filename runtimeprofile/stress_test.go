@@ -107,20 +107,15 @@ func requireLinux(t *testing.T) {
 	}
 }
 
+// runStress runs bin with env added. One that has not ended after timeout
+// is stopped with SIGQUIT: GOTRACEBACK=system (unless env sets its own)
+// makes the dump include the runtime's frames, so a hang shows where the
+// runtime was.
 func runStress(t *testing.T, bin string, timeout time.Duration, env ...string) childtest.Result {
 	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), env...)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-done:
-		case <-time.After(timeout):
-			cmd.Process.Kill()
-		}
-	}()
-	r := childtest.RunCommand(t, cmd)
+	cmd.Env = append(append(os.Environ(), "GOTRACEBACK=system"), env...)
+	r := childtest.RunCommandTimeout(t, cmd, timeout)
 	if strings.Contains(r.Stderr, "installing filter") && seccompMissing.MatchString(r.Stderr) {
 		t.Skipf("this kernel has no seccomp filters: %s", r.Stderr)
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,15 +36,63 @@ type Result struct {
 	Signal   syscall.Signal // 0 unless killed by a signal
 	Stdout   string
 	Stderr   string
+	// TimedOut is set when RunCommandTimeout had to stop the child.
+	TimedOut time.Duration
 }
 
-// String summarises the result for failure messages.
+// String summarises the result for failure messages. For a child that
+// timed out it leads with the goroutine states of the stack dump the
+// child printed on SIGQUIT, because the full dump of a busy program is
+// too long to read in a CI log.
 func (r Result) String() string {
 	how := fmt.Sprintf("exit code %d", r.ExitCode)
 	if r.Signal != 0 {
 		how = "signal " + r.Signal.String()
 	}
+	if r.TimedOut != 0 {
+		return fmt.Sprintf("child did not end within %v; stopped with SIGQUIT, it ended with %s\n%s\n--- stdout:\n%s\n--- stderr:\n%s",
+			r.TimedOut, how, dumpSummary(r.Stderr), r.Stdout, r.Stderr)
+	}
 	return fmt.Sprintf("child ended with %s\n--- stdout:\n%s\n--- stderr:\n%s", how, r.Stdout, r.Stderr)
+}
+
+// goroutineHeader matches the first line of each goroutine in a Go stack
+// dump: "goroutine 7 gp=0x... m=nil [chan receive, 2 minutes]:".
+var goroutineHeader = regexp.MustCompile(`(?m)^goroutine \d+ .*?\[([^\],]+)[^\]]*\]:$`)
+
+// dumpSummary counts the goroutines of a Go stack dump in stderr by state
+// and lists the stacks of those not parked in ordinary waits, or says that
+// there is no dump (a child that ignores SIGQUIT, or a runtime stuck
+// before it could print one).
+func dumpSummary(stderr string) string {
+	i := strings.LastIndex(stderr, "SIGQUIT: quit")
+	if i < 0 {
+		return "--- no stack dump: the child did not answer SIGQUIT"
+	}
+	dump := stderr[i:]
+	states := map[string]int{}
+	for _, m := range goroutineHeader.FindAllStringSubmatch(dump, -1) {
+		states[m[1]]++
+	}
+	names := make([]string, 0, len(states))
+	for s := range states {
+		names = append(names, s)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString("--- goroutines by state at SIGQUIT:")
+	for _, s := range names {
+		fmt.Fprintf(&b, " %s×%d", s, states[s])
+	}
+	// The stacks up to the first ordinary user goroutine show where the
+	// runtime itself was.
+	lines := strings.Split(dump, "\n")
+	if len(lines) > 60 {
+		lines = lines[:60]
+	}
+	b.WriteString("\n--- start of the dump:\n")
+	b.WriteString(strings.Join(lines, "\n"))
+	return b.String()
 }
 
 // Run re-executes the test binary to run only t's test (t.Name()) with the
@@ -85,6 +134,44 @@ func RunCommand(t testing.TB, cmd *exec.Cmd) Result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	return resultOf(t, cmd, err, stdout.String(), stderr.String())
+}
+
+// RunCommandTimeout is RunCommand for a child that must end within
+// timeout. One that does not is sent SIGQUIT, which makes a Go program
+// print every goroutine's stack and exit, and SIGKILL ten seconds later;
+// the Result then has TimedOut set. Children are Go programs, so a hang
+// shows where it is instead of only that it happened.
+func RunCommandTimeout(t testing.TB, cmd *exec.Cmd, timeout time.Duration) Result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %v: %v", cmd.Args, err)
+	}
+	done := make(chan struct{})
+	timedOut := make(chan bool, 1)
+	go func() {
+		select {
+		case <-done:
+			timedOut <- false
+			return
+		case <-time.After(timeout):
+		}
+		cmd.Process.Signal(syscall.SIGQUIT)
+		timedOut <- true
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	r := resultOf(t, cmd, err, stdout.String(), stderr.String())
+	if <-timedOut {
+		r.TimedOut = timeout
+	}
+	return r
 }
 
 func resultOf(t testing.TB, cmd *exec.Cmd, err error, stdout, stderr string) Result {
