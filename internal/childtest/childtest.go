@@ -130,17 +130,14 @@ func Run(t testing.TB, timeout time.Duration, env ...string) Result {
 // how it ended. A non-zero exit or a signal is a Result, not an error.
 func RunCommand(t testing.TB, cmd *exec.Cmd) Result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	return resultOf(t, cmd, err, stdout.String(), stderr.String())
+	return RunCommandTimeout(t, cmd, 0)
 }
 
 // RunCommandTimeout is RunCommand for a child that must end within
-// timeout. One that does not is sent SIGQUIT, which makes a Go program
-// print every goroutine's stack and exit, and SIGKILL ten seconds later;
-// the Result then has TimedOut set. Children are Go programs, so a hang
-// shows where it is instead of only that it happened.
+// timeout (zero: no limit). One that does not is sent SIGQUIT, which makes
+// a Go program print every goroutine's stack and exit, and SIGKILL ten
+// seconds later; the Result then has TimedOut set. Children are Go
+// programs, so a hang shows where it is instead of only that it happened.
 func RunCommandTimeout(t testing.TB, cmd *exec.Cmd, timeout time.Duration) Result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
@@ -151,11 +148,15 @@ func RunCommandTimeout(t testing.TB, cmd *exec.Cmd, timeout time.Duration) Resul
 	done := make(chan struct{})
 	timedOut := make(chan bool, 1)
 	go func() {
+		var expired <-chan time.Time
+		if timeout > 0 {
+			expired = time.After(timeout)
+		}
 		select {
 		case <-done:
 			timedOut <- false
 			return
-		case <-time.After(timeout):
+		case <-expired:
 		}
 		cmd.Process.Signal(syscall.SIGQUIT)
 		timedOut <- true
