@@ -152,6 +152,8 @@ func Analyze(cfg Config, patterns ...string) (*Report, error) {
 				if err := mainAnalysis.addCNeeds(prog, run); err != nil {
 					return nil, err
 				}
+			} else if !cfg.NoC {
+				prog.Warnings = stdOnlyCgo(prog.Warnings)
 			}
 			applyArgRules(prog, prog.argFacts, cfg.ExecChild, cgo || prog.cgoAdded)
 		} else if run := cRuns[p]; run != nil {

@@ -43,6 +43,16 @@ func TestBuildSettings(t *testing.T) {
 			t.Fatalf("%s: Features.Cgo %v, CoversCgo %v; want %v, %v", c.name, c.prog.Features.Cgo, c.prog.CoversCgo, c.cgo, c.covers)
 		}
 	}
+	// With cgo, buildsettings' only C code is the standard library's: its
+	// warning says so instead of asking for "C libraries" it does not
+	// have. buildsettingsc's C code of its own keeps the C analysis's.
+	ownCgo := programNamed(t, cgoRep, "buildsettingsc")
+	if !slices.Contains(cgo.Warnings, stdCgoWarning) || slices.Contains(cgo.Warnings, cgoFeatureWarning) {
+		t.Errorf("buildsettings with cgo: want the standard-library cgo warning; got %q", cgo.Warnings)
+	}
+	if slices.Contains(ownCgo.Warnings, stdCgoWarning) || !slices.ContainsFunc(ownCgo.Warnings, func(w string) bool { return strings.HasPrefix(w, "cgo: ") }) {
+		t.Errorf("buildsettingsc with cgo: want a cgo warning about its own C code; got %q", ownCgo.Warnings)
+	}
 	for _, tt := range []struct {
 		name  string
 		prog  *Program

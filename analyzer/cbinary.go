@@ -269,6 +269,25 @@ func (a *analysis) addCNeeds(prog *Program, run *cRun) error {
 	return nil
 }
 
+// stdCgoWarning replaces featureWarnings' cgo warning for a program that
+// links C code only through the standard library (no package of its own
+// has a cgo preamble, cPackages): that C code is not unknown, the runtime
+// profile's cgo group and libcFuncs cover it, and telling the user to
+// allow what "C libraries" need sends them looking for code they do not
+// have. What stays unseen is named: the NSS modules glibc may load.
+const stdCgoWarning = "cgo: the program links C code only through the standard library (runtime/cgo; net's resolver and os/user's lookups where reached): the runtime's cgo group and what glibc does in those lookups are added; NSS modules glibc loads for them (nsswitch.conf) are not analysed"
+
+// stdOnlyCgo rewrites cgoFeatureWarning in ws, if it is there, as
+// stdCgoWarning, and leaves every other warning as it is.
+func stdOnlyCgo(ws []string) []string {
+	for i, w := range ws {
+		if w == cgoFeatureWarning {
+			ws[i] = stdCgoWarning
+		}
+	}
+	return ws
+}
+
 // replaceCgoWarning replaces the generic cgo warning by w.
 func replaceCgoWarning(ws []string, w string) []string {
 	for i, old := range ws {

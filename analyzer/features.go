@@ -25,11 +25,17 @@ func (p *program) features(pkg *packages.Package, r *reach) Features {
 	return f
 }
 
+// cgoFeatureWarning is featureWarnings' warning for a program that links
+// runtime/cgo. The C analysis replaces it with what it found
+// (replaceCgoWarning), and with stdCgoWarning when only the standard
+// library has C code (stdOnlyCgo).
+const cgoFeatureWarning = "cgo: the program links C code (runtime/cgo); the analysis cannot see syscalls made by C code, so the runtime's cgo group (libc, pthread) is added; C libraries that make other syscalls need them allowed by hand"
+
 // featureWarnings names the soundness limits that follow from features.
 func featureWarnings(f Features) []string {
 	var w []string
 	if f.Cgo {
-		w = append(w, "cgo: the program links C code (runtime/cgo); the analysis cannot see syscalls made by C code, so the runtime's cgo group (libc, pthread) is added; C libraries that make other syscalls need them allowed by hand")
+		w = append(w, cgoFeatureWarning)
 	}
 	if f.Plugin {
 		w = append(w, "plugin: the program can load plugins; their code is not analysed, so their syscalls are missing from the allow-list")

@@ -198,6 +198,7 @@ func wherePhrase(where []string) string {
 // text.
 var shortWarnings = []struct{ prefix, short string }{
 	{"exec: ", "exec: programs it starts inherit the filter; pass -exec-child to allow what they need to start"},
+	{"cgo: the program links C code only through the standard library", "cgo: only the standard library's C code is linked; its glibc needs are added (NSS modules are not analysed)"},
 	{"cgo: the program links C code", "cgo: the syscalls of C code are not analysed (the runtime's cgo group is added); -allow what C libraries need"},
 	{"cgo: linux/", "cgo: other architectures were analysed as cross builds; the host's cgo needs were added for native builds"},
 	{"plugin: ", "plugin: plugins are not analysed; -allow what they need"},
