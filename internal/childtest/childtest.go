@@ -7,7 +7,6 @@ package childtest
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -36,7 +35,8 @@ type Result struct {
 	Signal   syscall.Signal // 0 unless killed by a signal
 	Stdout   string
 	Stderr   string
-	// TimedOut is set when RunCommandTimeout had to stop the child.
+	// TimedOut is the limit the child overran when RunCommandTimeout
+	// had to stop it, and zero otherwise.
 	TimedOut time.Duration
 }
 
@@ -61,9 +61,9 @@ func (r Result) String() string {
 var goroutineHeader = regexp.MustCompile(`(?m)^goroutine \d+ .*?\[([^\],]+)[^\]]*\]:$`)
 
 // dumpSummary counts the goroutines of a Go stack dump in stderr by state
-// and lists the stacks of those not parked in ordinary waits, or says that
-// there is no dump (a child that ignores SIGQUIT, or a runtime stuck
-// before it could print one).
+// and quotes the dump's first 60 lines, or says that there is no dump (a
+// child that ignores SIGQUIT, or a runtime stuck before it could print
+// one).
 func dumpSummary(stderr string) string {
 	i := strings.LastIndex(stderr, "SIGQUIT: quit")
 	if i < 0 {
@@ -84,8 +84,8 @@ func dumpSummary(stderr string) string {
 	for _, s := range names {
 		fmt.Fprintf(&b, " %s×%d", s, states[s])
 	}
-	// The stacks up to the first ordinary user goroutine show where the
-	// runtime itself was.
+	// The dump starts with the thread that took the signal and the
+	// goroutine it was running: where the runtime itself was.
 	lines := strings.Split(dump, "\n")
 	if len(lines) > 60 {
 		lines = lines[:60]
@@ -98,14 +98,13 @@ func dumpSummary(stderr string) string {
 // Run re-executes the test binary to run only t's test (t.Name()) with the
 // marker set and extra environment variables env ("K=V"), and waits for it
 // (at most timeout; zero means 60 s). It fails t if the child cannot be
-// started or times out.
+// started or times out; a child that times out is stopped as
+// RunCommandTimeout does, so the failure shows its goroutines.
 func Run(t testing.TB, timeout time.Duration, env ...string) Result {
 	t.Helper()
 	if timeout == 0 {
 		timeout = 60 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
 	pattern := "^" + regexp.QuoteMeta(strings.Split(t.Name(), "/")[0]) + "$"
 	args := []string{"-test.run=" + pattern, "-test.count=1", "-test.v"}
 	if strings.Contains(t.Name(), "/") {
@@ -115,15 +114,13 @@ func Run(t testing.TB, timeout time.Duration, env ...string) Result {
 		}
 		args[0] = "-test.run=" + strings.Join(parts, "/")
 	}
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(os.Environ(), marker+"="+t.Name()), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("child %s timed out after %v\nstdout:\n%s\nstderr:\n%s", t.Name(), timeout, stdout.String(), stderr.String())
+	r := RunCommandTimeout(t, cmd, timeout)
+	if r.TimedOut != 0 {
+		t.Fatalf("child %s: %v", t.Name(), r)
 	}
-	return resultOf(t, cmd, err, stdout.String(), stderr.String())
+	return r
 }
 
 // RunCommand runs cmd (whose Stdout and Stderr must be unset) and returns
