@@ -280,21 +280,19 @@ const stdCgoWarning = "cgo: the program links C code only through the standard l
 // stdOnlyCgo rewrites cgoFeatureWarning in ws, if it is there, as
 // stdCgoWarning, and leaves every other warning as it is.
 func stdOnlyCgo(ws []string) []string {
-	for i, w := range ws {
-		if w == cgoFeatureWarning {
-			ws[i] = stdCgoWarning
-		}
+	if i := slices.Index(ws, cgoFeatureWarning); i >= 0 {
+		ws[i] = stdCgoWarning
 	}
 	return ws
 }
 
-// replaceCgoWarning replaces the generic cgo warning by w.
+// replaceCgoWarning replaces the generic cgo warning (cgoFeatureWarning)
+// by w, or adds w when there is none. Only that one: the warnings of the
+// cross build and of the cgo coverage say other things and stay.
 func replaceCgoWarning(ws []string, w string) []string {
-	for i, old := range ws {
-		if strings.HasPrefix(old, "cgo: ") {
-			ws[i] = w
-			return ws
-		}
+	if i := slices.Index(ws, cgoFeatureWarning); i >= 0 {
+		ws[i] = w
+		return ws
 	}
 	return append(ws, w)
 }
